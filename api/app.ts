@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import jwt from '@fastify/jwt';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Client } from '@temporalio/client';
+import type { Settings } from '../config/settings.js';
+import type { Orm } from '../model/orm.js';
+import { installErrorHandler } from './errors.js';
+import { authRoutes } from './routes/auth.js';
+import { healthRoutes } from './routes/health.js';
+
+export interface ApiDependencies {
+  settings: Settings;
+  orm: Orm;
+  temporal: Client;
+}
+
+export const consoleDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'admin', 'dist');
+
+/** Builds the whole HTTP surface; `listen` is the caller's choice so tests can inject. */
+export async function buildApp(deps: ApiDependencies, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const { settings } = deps;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Validation errors name every failing field, not just the first.
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+    trustProxy: true,
+  });
+  installErrorHandler(app);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+  });
+  await app.register(cors, {
+    origin: settings.consoleOrigin ? settings.consoleOrigin.split(',') : false,
+    exposedHeaders: ['Content-Range'],
+    credentials: false,
+  });
+  await app.register(rateLimit, {
+    global: false,
+    // Per signed-in user when there is a token, so one studio's front desk on one IP is not throttled as a crowd.
+    keyGenerator: (request) => {
+      const header = request.headers.authorization;
+      if (header?.startsWith('Bearer ')) {
+        const claims = app.jwt.decode<{ sub?: string }>(header.slice(7));
+        if (claims?.sub) return `user:${claims.sub}`;
+      }
+      return request.ip;
+    },
+  });
+  await app.register(jwt, { secret: settings.jwtSecret, sign: { expiresIn: '12h' } });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Studio Sessions API', version: '1.0.0', description: 'Session-credit ledger and booking engine.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  await app.register(healthRoutes, deps);
+  await app.register(authRoutes, deps);
+
+  if (existsSync(path.join(consoleDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: consoleDist, prefix: '/admin/', decorateReply: false });
+    app.get('/admin', { schema: { hide: true } }, (_request, reply) => reply.redirect('/admin/'));
+  }
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/admin/'));
+  return app;
+}

@@ -1,0 +1,23 @@
+import { loadSettings } from '../config/settings.js';
+import { runProcess } from '../config/process.js';
+import { openDatabase } from '../model/orm.js';
+import { buildApp } from './app.js';
+import { listen } from './server.js';
+import { connectTemporalClient } from './temporal-client.js';
+
+/** `npm run api`: one stateless API instance against external PostgreSQL and Temporal; run as many as needed. */
+await runProcess('api', async () => {
+  const settings = loadSettings();
+  if (!settings.databaseUrl || !settings.temporal.address) {
+    throw new Error('npm run api needs DATABASE_URL and TEMPORAL_ADDRESS (npm start runs everything on this machine instead).');
+  }
+  const orm = await openDatabase(settings.databaseUrl);
+  const temporal = await connectTemporalClient(settings.temporal, settings.temporal.address);
+  const app = await buildApp({ settings, orm, temporal }, { logger: true });
+  await listen(app, settings.host, settings.port);
+  return async () => {
+    await app.close();
+    await temporal.connection.close();
+    await orm.close();
+  };
+});

@@ -1,0 +1,33 @@
+/**
+ * Runs a long-lived process role: start it, print one clear line (no stack trace) when
+ * it cannot start, and on SIGINT/SIGTERM run its shutdown once, then exit.
+ */
+export async function runProcess(name: string, start: () => Promise<() => Promise<void>>): Promise<void> {
+  let stop: (() => Promise<void>) | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${name}: ${signal}, shutting down`);
+    const force = setTimeout(() => {
+      console.error(`${name}: shutdown took over 20 s, exiting`);
+      process.exit(1);
+    }, 20_000);
+    force.unref();
+    try {
+      await stop?.();
+      process.exit(0);
+    } catch (error) {
+      console.error(`${name}: error while stopping: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  try {
+    stop = await start();
+  } catch (error) {
+    console.error(`${name} could not start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Every setting of SPEC §8 and the studio policies of SPEC §3, read once from the
+ * environment (and `.env` when present). Durations are settings so tests run the
+ * workflows' timers in seconds.
+ */
+export interface Policies {
+  /** A client cancel later than this before start is late and forfeits the credit. */
+  cancelWindowMinutes: number;
+  /** A session still open this long after it ends is completed automatically. */
+  autoCompleteAfterMinutes: number;
+  /** Reminder sent this long before start. */
+  reminderBeforeMinutes: number;
+  /** No booking further ahead than this. */
+  bookingHorizonDays: number;
+  /** Clients at or below this many available credits are flagged. */
+  lowBalanceThreshold: number;
+  /** Expiry notice this many days before a lot expires. */
+  expiryNoticeDays: number;
+  /** Purchase workflows stay open this long for refunds and disputes. */
+  refundWindowDays: number;
+}
+
+export interface Settings {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    uiUrl: string;
+    cliPath: string | undefined;
+    taskQueue: string;
+    /** TLS (or an API key, which implies TLS) for Temporal Cloud or a secured cluster. */
+    tls: { clientCertPath: string; clientKeyPath: string } | boolean;
+    apiKey: string | undefined;
+  };
+  jwtSecret: string;
+  stripe: {
+    secretKey: string | undefined;
+    webhookSecret: string;
+    apiBaseUrl: string | undefined;
+  };
+  admin: { email: string; password: string };
+  consoleOrigin: string | undefined;
+  rateLimits: { loginPerMinute: number; bookingPerMinute: number };
+  policies: Policies;
+}
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+function loadDotEnv(): void {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigurationError(`${name} must be a whole number >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Secrets generated once and kept beside the data, so restarts keep tokens and webhooks valid. */
+function generatedSecret(dataDir: string, name: 'jwtSecret' | 'stripeWebhookSecret'): string {
+  const file = path.join(dataDir, 'secrets.json');
+  const secrets: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  if (!secrets[name]) {
+    secrets[name] = name === 'stripeWebhookSecret'
+      ? `whsec_${randomBytes(24).toString('base64url')}`
+      : randomBytes(32).toString('base64url');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return secrets[name]!;
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  if (env === process.env) loadDotEnv();
+  const dataDir = path.resolve(env.DATA_DIR || '.data');
+  return {
+    port: integer(env, 'PORT', 3000),
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    databaseUrl: env.DATABASE_URL || undefined,
+    temporal: {
+      address: env.TEMPORAL_ADDRESS || undefined,
+      namespace: env.TEMPORAL_NAMESPACE || 'default',
+      uiUrl: (env.TEMPORAL_UI_URL || 'http://localhost:8233').replace(/\/$/, ''),
+      cliPath: env.TEMPORAL_CLI_PATH || undefined,
+      taskQueue: env.TEMPORAL_TASK_QUEUE || 'studio-sessions',
+      tls: env.TEMPORAL_TLS_CERT && env.TEMPORAL_TLS_KEY
+        ? { clientCertPath: env.TEMPORAL_TLS_CERT, clientKeyPath: env.TEMPORAL_TLS_KEY }
+        : env.TEMPORAL_TLS === 'true' || Boolean(env.TEMPORAL_API_KEY),
+      apiKey: env.TEMPORAL_API_KEY || undefined,
+    },
+    jwtSecret: env.JWT_SECRET || generatedSecret(dataDir, 'jwtSecret'),
+    stripe: {
+      secretKey: env.STRIPE_SECRET_KEY || undefined,
+      webhookSecret: env.STRIPE_WEBHOOK_SECRET || generatedSecret(dataDir, 'stripeWebhookSecret'),
+      apiBaseUrl: env.STRIPE_API_BASE_URL || undefined,
+    },
+    admin: {
+      email: env.ADMIN_EMAIL || 'admin@studio.test',
+      password: env.ADMIN_PASSWORD || 'admin-demo-password',
+    },
+    consoleOrigin: env.CONSOLE_ORIGIN || undefined,
+    rateLimits: {
+      loginPerMinute: integer(env, 'RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1),
+      bookingPerMinute: integer(env, 'RATE_LIMIT_BOOKING_PER_MINUTE', 30, 1),
+    },
+    policies: {
+      cancelWindowMinutes: integer(env, 'POLICY_CANCEL_WINDOW_MINUTES', 24 * 60),
+      autoCompleteAfterMinutes: integer(env, 'POLICY_AUTO_COMPLETE_AFTER_MINUTES', 120),
+      reminderBeforeMinutes: integer(env, 'POLICY_REMINDER_BEFORE_MINUTES', 24 * 60),
+      bookingHorizonDays: integer(env, 'POLICY_BOOKING_HORIZON_DAYS', 90, 1),
+      lowBalanceThreshold: integer(env, 'POLICY_LOW_BALANCE_THRESHOLD', 2),
+      expiryNoticeDays: integer(env, 'POLICY_EXPIRY_NOTICE_DAYS', 7),
+      refundWindowDays: integer(env, 'POLICY_REFUND_WINDOW_DAYS', 180, 1),
+    },
+  };
+}

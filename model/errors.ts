@@ -1,0 +1,52 @@
+import { pgError } from './transaction.js';
+
+/**
+ * Machine codes of business-rule failures. They travel unchanged from the data layer
+ * through activities (as ApplicationFailure types) and workflows to the API, which maps
+ * each to one HTTP status.
+ */
+export const ErrorCode = {
+  NoCredits: 'NO_CREDITS',
+  SessionFull: 'SESSION_FULL',
+  Overlap: 'OVERLAP',
+  AlreadyBooked: 'ALREADY_BOOKED',
+  NotBookable: 'NOT_BOOKABLE',
+  NotFound: 'NOT_FOUND',
+  InvalidRequest: 'INVALID_REQUEST',
+  Conflict: 'CONFLICT',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class DomainError extends Error {
+  override name = 'DomainError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+const constraintMessages: Record<string, [ErrorCode, string]> = {
+  training_sessions_trainer_no_overlap: [ErrorCode.Overlap, 'The trainer already has a session at that time.'],
+  bookings_client_no_overlap: [ErrorCode.Overlap, 'The client already has a session at that time.'],
+  bookings_one_live_per_client: [ErrorCode.AlreadyBooked, 'The client is already booked into this session.'],
+  training_sessions_booked_count_check: [ErrorCode.SessionFull, 'This session is full.'],
+  users_email_unique: [ErrorCode.Conflict, 'An account with this email already exists.'],
+  purchases_stripe_checkout_session_id_key: [ErrorCode.Conflict, 'This checkout is already recorded.'],
+};
+
+/** Turns a constraint violation into the business error it stands for; other errors pass through. */
+export function asDomainError(error: unknown): unknown {
+  if (error instanceof DomainError) return error;
+  const pg = pgError(error);
+  if (!pg) return error;
+  const known = pg.constraint ? constraintMessages[pg.constraint] : undefined;
+  if (known) return new DomainError(known[0], known[1], { constraint: pg.constraint });
+  // Any other CHECK is an invariant the application should have kept; refuse cleanly.
+  if (pg.code === '23514' || pg.code === '23P01' || pg.code === '23505') {
+    return new DomainError(ErrorCode.Conflict, 'The change conflicts with the current state; nothing was written.', { constraint: pg.constraint });
+  }
+  return error;
+}

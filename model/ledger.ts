@@ -1,0 +1,173 @@
+import type { LedgerKind } from './entities/ledger-entry.js';
+import { DomainError, ErrorCode } from './errors.js';
+import type { Sql } from './transaction.js';
+
+/**
+ * The ledger's primitives, each a step inside a caller's transaction. Every change of
+ * credit is one appended entry plus the cached balance moved in the same transaction
+ * (SPEC §2.2). Lock order is fixed — session row (when any), then the client row, then
+ * lots — so concurrent operations on one client queue on the client row and never deadlock.
+ */
+
+export interface Trace {
+  workflowId: string | null;
+  runId: string | null;
+}
+
+export interface EntryDraft {
+  clientId: number;
+  kind: LedgerKind;
+  delta: number;
+  heldDelta?: number;
+  lotId?: number | null;
+  sessionId?: number | null;
+  bookingId?: number | null;
+  purchaseId?: number | null;
+  actor: string;
+  reason: string;
+  idempotencyKey: string;
+  trace: Trace;
+}
+
+export interface LedgerEntryRow {
+  id: number;
+  clientId: number;
+  lotId: number | null;
+  kind: LedgerKind;
+  delta: number;
+  heldDelta: number;
+  balanceAfter: number;
+  heldAfter: number;
+  sessionId: number | null;
+  bookingId: number | null;
+  purchaseId: number | null;
+  actor: string;
+  reason: string;
+  idempotencyKey: string;
+  workflowId: string | null;
+  runId: string | null;
+  createdAt: Date;
+}
+
+export const ENTRY_COLUMNS = `id::int as "id", client_id as "clientId", lot_id as "lotId", kind, delta,
+  held_delta as "heldDelta", balance_after as "balanceAfter", held_after as "heldAfter",
+  session_id as "sessionId", booking_id as "bookingId", purchase_id as "purchaseId", actor, reason,
+  idempotency_key as "idempotencyKey", workflow_id as "workflowId", run_id as "runId", created_at as "createdAt"`;
+
+export interface ClientBalance {
+  available: number;
+  held: number;
+}
+
+/** Locks the client's row for the rest of the transaction; only clients carry credit. */
+export async function lockClient(sql: Sql, clientId: number): Promise<ClientBalance> {
+  const rows = await sql<{ role: string; available: number; held: number }>(
+    `select role, available_sessions as available, held_sessions as held from users where id = ? for update`,
+    [clientId],
+  );
+  const row = rows[0];
+  if (!row) throw new DomainError(ErrorCode.NotFound, `Client ${clientId} was not found.`);
+  if (row.role !== 'client') throw new DomainError(ErrorCode.InvalidRequest, `User ${clientId} is not a client; only clients hold session credits.`);
+  return { available: row.available, held: row.held };
+}
+
+/** The entry an earlier attempt with this key wrote, if any: retries return it unchanged. */
+export async function findEntry(sql: Sql, idempotencyKey: string): Promise<LedgerEntryRow | undefined> {
+  const rows = await sql<LedgerEntryRow & Record<string, unknown>>(
+    `select ${ENTRY_COLUMNS} from ledger_entries where idempotency_key = ?`,
+    [idempotencyKey],
+  );
+  return rows[0];
+}
+
+/** Appends one entry and moves the cached balances with it; CHECKs refuse any negative. */
+export async function appendEntry(sql: Sql, draft: EntryDraft): Promise<LedgerEntryRow> {
+  const heldDelta = draft.heldDelta ?? 0;
+  const [balance] = await sql<{ available: number; held: number }>(
+    `update users set available_sessions = available_sessions + ?, held_sessions = held_sessions + ?
+      where id = ? returning available_sessions as available, held_sessions as held`,
+    [draft.delta, heldDelta, draft.clientId],
+  );
+  if (!balance) throw new DomainError(ErrorCode.NotFound, `Client ${draft.clientId} was not found.`);
+  const [entry] = await sql<LedgerEntryRow & Record<string, unknown>>(
+    `insert into ledger_entries (client_id, lot_id, kind, delta, held_delta, balance_after, held_after,
+        session_id, booking_id, purchase_id, actor, reason, idempotency_key, workflow_id, run_id)
+      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      returning ${ENTRY_COLUMNS}`,
+    [
+      draft.clientId, draft.lotId ?? null, draft.kind, draft.delta, heldDelta, balance.available, balance.held,
+      draft.sessionId ?? null, draft.bookingId ?? null, draft.purchaseId ?? null, draft.actor, draft.reason,
+      draft.idempotencyKey, draft.trace.workflowId, draft.trace.runId,
+    ],
+  );
+  return entry!;
+}
+
+export interface LotDraft {
+  clientId: number;
+  quantity: number;
+  source: 'purchase' | 'allocation' | 'restore';
+  purchaseId?: number | null;
+  expiresAt?: Date | null;
+}
+
+export async function insertLot(sql: Sql, lot: LotDraft): Promise<number> {
+  const [row] = await sql<{ id: number }>(
+    `insert into credit_lots (client_id, source, purchase_id, quantity, remaining, expires_at)
+      values (?, ?, ?, ?, ?, ?) returning id`,
+    [lot.clientId, lot.source, lot.purchaseId ?? null, lot.quantity, lot.quantity, lot.expiresAt ?? null],
+  );
+  return row!.id;
+}
+
+/** Takes one credit from the live lot that expires first (never-expiring lots last). */
+export async function takeFromEarliestLot(sql: Sql, clientId: number): Promise<number | undefined> {
+  const [lot] = await sql<{ id: number }>(
+    `update credit_lots set remaining = remaining - 1
+      where id = (
+        select id from credit_lots
+         where client_id = ? and remaining > 0 and (expires_at is null or expires_at > now())
+         order by expires_at asc nulls last, id asc
+         limit 1
+         for update)
+      returning id`,
+    [clientId],
+  );
+  return lot?.id;
+}
+
+/**
+ * Takes up to `quantity` live credits, earliest-expiring lots first, optionally only from
+ * one purchase's lots. Returns how many were taken (the rest could not be).
+ */
+export async function takeCredits(sql: Sql, clientId: number, quantity: number, purchaseId?: number): Promise<number> {
+  const lots = await sql<{ id: number; remaining: number }>(
+    `select id, remaining from credit_lots
+      where client_id = ? and remaining > 0 and (expires_at is null or expires_at > now())
+        and (?::int is null or purchase_id = ?::int)
+      order by expires_at asc nulls last, id asc
+      for update`,
+    [clientId, purchaseId ?? null, purchaseId ?? null],
+  );
+  let taken = 0;
+  for (const lot of lots) {
+    if (taken === quantity) break;
+    const take = Math.min(lot.remaining, quantity - taken);
+    await sql(`update credit_lots set remaining = remaining - ? where id = ?`, [take, lot.id]);
+    taken += take;
+  }
+  return taken;
+}
+
+/** Puts one held credit back into its own lot, unless that lot has expired meanwhile. */
+export async function returnToLot(sql: Sql, lotId: number): Promise<{ returned: boolean; expiresAt: Date | null }> {
+  const [lot] = await sql<{ expiresAt: Date | null; expired: boolean }>(
+    `select expires_at as "expiresAt", (expires_at is not null and expires_at <= now()) as expired
+       from credit_lots where id = ? for update`,
+    [lotId],
+  );
+  if (!lot) throw new DomainError(ErrorCode.NotFound, `Credit lot ${lotId} was not found.`);
+  if (lot.expired) return { returned: false, expiresAt: lot.expiresAt };
+  await sql(`update credit_lots set remaining = remaining + 1 where id = ?`, [lotId]);
+  return { returned: true, expiresAt: lot.expiresAt };
+}

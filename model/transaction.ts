@@ -1,0 +1,38 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Orm } from './orm.js';
+
+export type Row = Record<string, unknown>;
+
+/** A parameterised SQL statement runner bound to one transaction (`?` placeholders). */
+export type Sql = <T extends Row = Row>(query: string, params?: unknown[]) => Promise<T[]>;
+
+/**
+ * Runs `work` in one database transaction on a fresh EntityManager fork. The ledger's
+ * hot paths are hand-written SQL: row locks, RETURNING and constraint errors are the
+ * point, and an ORM unit of work would only hide them.
+ */
+export async function inTransaction<T>(orm: Orm, work: (sql: Sql, em: EntityManager) => Promise<T>): Promise<T> {
+  const em = orm.em.fork();
+  return em.transactional(async (tx) => {
+    const sql: Sql = (query, params = []) => tx.execute(query, params as unknown[], 'all');
+    return work(sql, tx);
+  });
+}
+
+/** Reads outside a transaction: one statement, one snapshot. */
+export function query<T extends Row = Row>(orm: Orm, sql: string, params: unknown[] = []): Promise<T[]> {
+  return orm.em.fork().execute<T[]>(sql, params as unknown[], 'all');
+}
+
+/** PostgreSQL's SQLSTATE and the violated constraint, when an error carries them. */
+export function pgError(error: unknown): { code: string; constraint: string | undefined } | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth += 1) {
+    const candidate = current as { code?: unknown; constraint?: unknown; cause?: unknown; previous?: unknown };
+    if (typeof candidate.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code)) {
+      return { code: candidate.code, constraint: typeof candidate.constraint === 'string' ? candidate.constraint : undefined };
+    }
+    current = candidate.cause ?? candidate.previous;
+  }
+  return undefined;
+}

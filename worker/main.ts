@@ -1,0 +1,27 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadSettings } from '../config/settings.js';
+import { runProcess } from '../config/process.js';
+import { openDatabase } from '../model/orm.js';
+import { connectWorker, createWorker, ensureSearchAttributes } from './worker.js';
+
+/** `npm run worker`: one stateless worker against external PostgreSQL and Temporal; run as many as needed. */
+// Our own shutdown decides the order (API, worker, then the services they use).
+Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+await runProcess('worker', async () => {
+  const settings = loadSettings();
+  if (!settings.databaseUrl || !settings.temporal.address) {
+    throw new Error('npm run worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start runs everything on this machine instead).');
+  }
+  const orm = await openDatabase(settings.databaseUrl);
+  const connection = await connectWorker(settings.temporal, settings.temporal.address);
+  await ensureSearchAttributes(connection, settings.temporal.namespace);
+  const worker = await createWorker({ connection, namespace: settings.temporal.namespace, taskQueue: settings.temporal.taskQueue, orm });
+  const running = worker.run();
+  console.log(`worker polling task queue "${settings.temporal.taskQueue}" on ${settings.temporal.address}`);
+  return async () => {
+    worker.shutdown();
+    await running;
+    await connection.close();
+    await orm.close();
+  };
+});
