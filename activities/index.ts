@@ -1,8 +1,10 @@
+import type { Settings } from '../config/settings.js';
 import type { Orm } from '../model/orm.js';
 import { createCreditActivities } from './credits.js';
 
 export interface ActivityDependencies {
   orm: Orm;
+  settings: Settings;
 }
 
 /** Every activity the worker registers, built over injected dependencies. */

@@ -62,7 +62,8 @@ await runProcess('studio-sessions', async () => {
         if (await portInUse(port)) throw new Error(`Port ${port} (Temporal dev server) is already in use. Stop that process, or set TEMPORAL_ADDRESS to use it.`);
       }
       const temporal = await startLocalTemporal({
-        dataDir: settings.dataDir, cliPath: settings.temporal.cliPath, port: TEMPORAL_PORT, uiPort: TEMPORAL_UI_PORT, log: say,
+        cliPath: settings.temporal.cliPath, dbFile: path.join(settings.dataDir, 'temporal.db'),
+        port: TEMPORAL_PORT, uiPort: TEMPORAL_UI_PORT, namespace: settings.temporal.namespace, log: say,
       });
       stops.push(() => temporal.stop());
       temporalAddress = temporal.address;
@@ -75,7 +76,7 @@ await runProcess('studio-sessions', async () => {
     const workerConnection = await connectWorker(settings.temporal, temporalAddress);
     stops.push(() => workerConnection.close());
     await ensureSearchAttributes(workerConnection, settings.temporal.namespace);
-    const worker = await createWorker({ connection: workerConnection, namespace: settings.temporal.namespace, taskQueue: settings.temporal.taskQueue, orm });
+    const worker = await createWorker({ connection: workerConnection, namespace: settings.temporal.namespace, taskQueue: settings.temporal.taskQueue, orm, settings });
     const workerRun = worker.run();
     stops.push(async () => {
       worker.shutdown();

@@ -15,7 +15,7 @@ await runProcess('worker', async () => {
   const orm = await openDatabase(settings.databaseUrl);
   const connection = await connectWorker(settings.temporal, settings.temporal.address);
   await ensureSearchAttributes(connection, settings.temporal.namespace);
-  const worker = await createWorker({ connection, namespace: settings.temporal.namespace, taskQueue: settings.temporal.taskQueue, orm });
+  const worker = await createWorker({ connection, namespace: settings.temporal.namespace, taskQueue: settings.temporal.taskQueue, orm, settings });
   const running = worker.run();
   console.log(`worker polling task queue "${settings.temporal.taskQueue}" on ${settings.temporal.address}`);
   return async () => {

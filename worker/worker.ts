@@ -14,6 +14,7 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   orm: Orm;
+  settings: Settings;
   /** A prebuilt bundle (tests build one for every worker); otherwise workflows are bundled at start. */
   workflowBundlePath?: string;
 }
@@ -27,7 +28,7 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities({ orm: options.orm }),
+    activities: createActivities({ orm: options.orm, settings: options.settings }),
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
     // Bookings wait on local activities inside update handlers; let many run side by side.
     maxConcurrentLocalActivityExecutions: 200,

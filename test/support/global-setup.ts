@@ -1,0 +1,79 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../launcher/embedded-postgres.js';
+import { startLocalTemporal } from '../../launcher/temporal.js';
+import { migrateToLatest, openDatabase } from '../../model/orm.js';
+import { workflowsPath } from '../../worker/worker.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresAdminUrl: string;
+    templateDatabase: string;
+    temporalAddress: string;
+    workflowBundlePath: string;
+  }
+}
+
+const log = (line: string) => console.log(`[test setup] ${line}`);
+
+/** PostgreSQL: DATABASE_URL when set, else an embedded throwaway cluster. */
+async function provisionPostgres(root: string) {
+  if (process.env.DATABASE_URL) {
+    log('PostgreSQL: DATABASE_URL');
+    return { adminUrl: process.env.DATABASE_URL, stop: async () => {} };
+  }
+  const started = Date.now();
+  const server = await startEmbeddedPostgres({ clusterDir: path.join(root, 'postgres'), ephemeral: true });
+  log(`PostgreSQL: embedded in ${Date.now() - started} ms`);
+  return { adminUrl: server.adminUrl, stop: () => server.stop() };
+}
+
+/** Migrates one template database; every test file clones it, so each starts from a fresh schema in milliseconds. */
+async function prepareTemplate(adminUrl: string): Promise<string> {
+  const name = `studio_template_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name}`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const orm = await openDatabase(url.toString(), 1);
+  await migrateToLatest(orm);
+  await orm.close(true);
+  return name;
+}
+
+export default async function setup(project: TestProject) {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'studio-sessions-test-'));
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to reach its cluster.
+  await chmod(root, 0o755);
+  const postgres = await provisionPostgres(root);
+  const templateDatabase = await prepareTemplate(postgres.adminUrl);
+
+  const temporal = process.env.TEMPORAL_ADDRESS
+    ? { address: process.env.TEMPORAL_ADDRESS, stop: async () => {}, source: 'TEMPORAL_ADDRESS' }
+    : await startLocalTemporal({ cliPath: process.env.TEMPORAL_CLI_PATH, log });
+  log(`Temporal: ${temporal.address} (${temporal.source})`);
+
+  const started = Date.now();
+  const bundle = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} } });
+  const workflowBundlePath = path.join(root, 'workflow-bundle.js');
+  await writeFile(workflowBundlePath, bundle.code);
+  log(`workflow bundle: ${Math.round(bundle.code.length / 1024)} KiB in ${Date.now() - started} ms`);
+
+  project.provide('postgresAdminUrl', postgres.adminUrl);
+  project.provide('templateDatabase', templateDatabase);
+  project.provide('temporalAddress', temporal.address);
+  project.provide('workflowBundlePath', workflowBundlePath);
+
+  return async () => {
+    await temporal.stop();
+    await postgres.stop();
+    await rm(root, { recursive: true, force: true });
+  };
+}
