@@ -14,12 +14,23 @@ import type { Settings } from '../config/settings.js';
 import type { Orm } from '../model/orm.js';
 import { installErrorHandler } from './errors.js';
 import { authRoutes } from './routes/auth.js';
+import { checkoutSimulatorRoutes } from './routes/checkout-simulator.js';
+import { creditRoutes } from './routes/credits.js';
 import { healthRoutes } from './routes/health.js';
+import { meRoutes } from './routes/me.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { storeRoutes } from './routes/store.js';
+import { stripeWebhookRoutes } from './routes/stripe-webhook.js';
+import { WorkflowCommands } from './workflow-commands.js';
 
 export interface ApiDependencies {
   settings: Settings;
   orm: Orm;
   temporal: Client;
+}
+
+export interface RouteDependencies extends ApiDependencies {
+  commands: WorkflowCommands;
 }
 
 export const consoleDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'admin', 'dist');
@@ -74,8 +85,16 @@ export async function buildApp(deps: ApiDependencies, options: { logger?: boolea
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  await app.register(healthRoutes, deps);
-  await app.register(authRoutes, deps);
+  const routeDeps: RouteDependencies = { ...deps, commands: new WorkflowCommands(deps.temporal, settings) };
+  await app.register(healthRoutes, routeDeps);
+  await app.register(authRoutes, routeDeps);
+  await app.register(creditRoutes, routeDeps);
+  await app.register(sessionRoutes, routeDeps);
+  await app.register(meRoutes, routeDeps);
+  // Store and Stripe (issue 4); the webhook plugin keeps raw bodies for its own route only.
+  await app.register(storeRoutes, deps);
+  await app.register(stripeWebhookRoutes, deps);
+  await app.register(checkoutSimulatorRoutes, deps);
 
   if (existsSync(path.join(consoleDist, 'index.html'))) {
     await app.register(fastifyStatic, { root: consoleDist, prefix: '/admin/', decorateReply: false });

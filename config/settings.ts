@@ -49,6 +49,19 @@ export interface Settings {
   consoleOrigin: string | undefined;
   rateLimits: { loginPerMinute: number; bookingPerMinute: number };
   policies: Policies;
+  /** Checkout, the purchase workflow's timers and the local Stripe simulator (issue 4). */
+  store: {
+    /** Base URL browsers reach this API at: Checkout's return pages and the simulator page. */
+    publicUrl: string;
+    /** Where the simulator posts its signed events: this API's own webhook endpoint. */
+    simulatorWebhookUrl: string;
+    /** The simulator's bank-debit option settles (or fails) this long after checkout completes. */
+    simulatorSettleMs: number;
+    /** Purchase workflows stay open this long after payment; defaults to policies.refundWindowDays. */
+    refundWindowSeconds: number;
+    /** A checkout that is not paid within this long is given up (status expired). */
+    paymentWaitSeconds: number;
+  };
 }
 
 export class ConfigurationError extends Error {
@@ -57,6 +70,17 @@ export class ConfigurationError extends Error {
 
 function loadDotEnv(): void {
   if (existsSync('.env')) process.loadEnvFile('.env');
+}
+
+/** Timer policies accept fractions of a minute, so tests can run them in seconds. */
+function minutes(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new ConfigurationError(`${name} must be a number of minutes >= 0, got "${raw}"`);
+  }
+  return value;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -119,12 +143,19 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     policies: {
       cancelWindowMinutes: integer(env, 'POLICY_CANCEL_WINDOW_MINUTES', 24 * 60),
-      autoCompleteAfterMinutes: integer(env, 'POLICY_AUTO_COMPLETE_AFTER_MINUTES', 120),
-      reminderBeforeMinutes: integer(env, 'POLICY_REMINDER_BEFORE_MINUTES', 24 * 60),
+      autoCompleteAfterMinutes: minutes(env, 'POLICY_AUTO_COMPLETE_AFTER_MINUTES', 120),
+      reminderBeforeMinutes: minutes(env, 'POLICY_REMINDER_BEFORE_MINUTES', 24 * 60),
       bookingHorizonDays: integer(env, 'POLICY_BOOKING_HORIZON_DAYS', 90, 1),
       lowBalanceThreshold: integer(env, 'POLICY_LOW_BALANCE_THRESHOLD', 2),
       expiryNoticeDays: integer(env, 'POLICY_EXPIRY_NOTICE_DAYS', 7),
       refundWindowDays: integer(env, 'POLICY_REFUND_WINDOW_DAYS', 180, 1),
+    },
+    store: {
+      publicUrl: (env.PUBLIC_URL || `http://localhost:${integer(env, 'PORT', 3000)}`).replace(/\/$/, ''),
+      simulatorWebhookUrl: env.STRIPE_SIMULATOR_WEBHOOK_URL || `http://127.0.0.1:${integer(env, 'PORT', 3000)}/api/webhooks/stripe`,
+      simulatorSettleMs: integer(env, 'STRIPE_SIMULATOR_SETTLE_MS', 3_000),
+      refundWindowSeconds: integer(env, 'POLICY_REFUND_WINDOW_SECONDS', integer(env, 'POLICY_REFUND_WINDOW_DAYS', 180, 1) * 86_400, 1),
+      paymentWaitSeconds: integer(env, 'POLICY_PAYMENT_WAIT_SECONDS', 14 * 86_400, 1),
     },
   };
 }

@@ -3,6 +3,21 @@ import type { Orm } from './orm.js';
 
 export type Row = Record<string, unknown>;
 
+/**
+ * MikroORM's driver hands raw timestamps back as text (its entities parse them), so the
+ * hand-written queries follow one convention: every timestamp column is aliased to a
+ * name ending in "At", and arrives here as a Date.
+ */
+function withTimestamps<T extends Row>(rows: T[]): T[] {
+  for (const row of rows) {
+    for (const key of Object.keys(row)) {
+      const value = row[key];
+      if (typeof value === 'string' && key.endsWith('At')) (row as Row)[key] = new Date(value);
+    }
+  }
+  return rows;
+}
+
 /** A parameterised SQL statement runner bound to one transaction (`?` placeholders). */
 export type Sql = <T extends Row = Row>(query: string, params?: unknown[]) => Promise<T[]>;
 
@@ -14,14 +29,14 @@ export type Sql = <T extends Row = Row>(query: string, params?: unknown[]) => Pr
 export async function inTransaction<T>(orm: Orm, work: (sql: Sql, em: EntityManager) => Promise<T>): Promise<T> {
   const em = orm.em.fork();
   return em.transactional(async (tx) => {
-    const sql: Sql = (query, params = []) => tx.execute(query, params as unknown[], 'all');
+    const sql: Sql = async (query, params = []) => withTimestamps(await tx.execute(query, params as unknown[], 'all'));
     return work(sql, tx);
   });
 }
 
 /** Reads outside a transaction: one statement, one snapshot. */
-export function query<T extends Row = Row>(orm: Orm, sql: string, params: unknown[] = []): Promise<T[]> {
-  return orm.em.fork().execute<T[]>(sql, params as unknown[], 'all');
+export async function query<T extends Row = Row>(orm: Orm, sql: string, params: unknown[] = []): Promise<T[]> {
+  return withTimestamps(await orm.em.fork().execute<T[]>(sql, params as unknown[], 'all'));
 }
 
 /** PostgreSQL's SQLSTATE and the violated constraint, when an error carries them. */

@@ -51,7 +51,11 @@ export interface BookingInput {
   sessionId: number;
   clientId: number;
   actor: Actor;
+  /** Admin only: a recorded booking that holds no credit. */
   complimentary: boolean;
+  /** Timer policies in milliseconds, inputs so tests can run them in seconds. */
+  reminderBeforeMs: number;
+  autoCompleteAfterMs: number;
 }
 
 export interface BookingOutcome {
@@ -84,4 +88,87 @@ export const cancelUpdate = defineUpdate<CancelOutcome, [CancelRequest]>('cancel
 export const confirmSignal = defineSignal<[Actor]>('confirm');
 export const completeSignal = defineSignal<[Actor]>('complete');
 export const noShowSignal = defineSignal<[Actor]>('noShow');
-export const bookingStateQuery = defineQuery<{ status: string; creditState: string }>('bookingState');
+/** The session moved: the booking's timers follow it. */
+export const rescheduledSignal = defineSignal<[{ startsAt: string; endsAt: string }]>('rescheduled');
+export const bookingStateQuery = defineQuery<{ phase: string; bookingId: number | null; status: string }>('bookingState');
+
+// ---------------------------------------------------------------------------------------
+// Purchases (purchase-to-credit, issue 4)
+
+export interface PurchaseInput {
+  purchaseId: number;
+  /** The workflow stays open this long after payment for refunds and disputes (a setting; seconds in tests). */
+  refundWindowMs: number;
+  /** An unpaid checkout is given up (status expired) after this long. */
+  paymentWaitMs: number;
+}
+
+/** The facts of a verified Stripe event the workflow decides on; small, because it lives in history. */
+export interface CheckoutEvent {
+  eventId: string;
+  /** Stripe's clock, seconds since the epoch. */
+  created: number;
+  kind: 'completed' | 'async_payment_succeeded' | 'async_payment_failed' | 'expired';
+  checkoutSessionId: string;
+  paymentIntentId: string | null;
+  /** `paid`, `unpaid` (an async method still settling) or `no_payment_required`. */
+  paymentStatus: string;
+}
+
+export interface RefundEvent {
+  eventId: string;
+  created: number;
+  paymentIntentId: string | null;
+  /** Cumulative over the charge, so a stale or repeated event never lowers what is known. */
+  amountRefunded: number;
+  refunds: Array<{ id: string; amount: number; status: string }>;
+}
+
+export interface DisputeEvent {
+  eventId: string;
+  created: number;
+  disputeId: string;
+  /** Stripe's dispute status: needs_response, under_review, won, lost, warning_closed, … */
+  status: string;
+  paymentIntentId: string | null;
+}
+
+export const paymentSignal = defineSignal<[CheckoutEvent]>('payment');
+export const refundSignal = defineSignal<[RefundEvent]>('refund');
+export const disputeSignal = defineSignal<[DisputeEvent]>('dispute');
+
+/** An admin refund: by sessions, by amount, or (neither) everything still refundable. */
+export interface AdminRefundRequest {
+  sessions?: number;
+  amountCents?: number;
+  reason?: string;
+  actor: Actor;
+}
+
+export interface PurchaseView {
+  purchaseId: number;
+  status: string;
+  paid: boolean;
+  refundedCents: number;
+  refundedSessions: number;
+  sessionsOwed: number;
+  disputeStatus: 'open' | 'won' | 'lost' | null;
+  disputeHeld: number;
+  eventsSeen: number;
+}
+
+export interface AdminRefundOutcome extends PurchaseView {
+  refundId: string;
+  amountCents: number;
+}
+
+export const issueRefundUpdate = defineUpdate<AdminRefundOutcome, [AdminRefundRequest]>('issueRefund');
+export const purchaseStateQuery = defineQuery<PurchaseView>('purchaseState');
+
+/** Ledger idempotency keys of one purchase's steps: a retry or a later run finds what was already done. */
+export const purchaseLedgerKeys = (purchaseId: number) => ({
+  grant: `purchase:${purchaseId}:grant`,
+  refundTo: (sessionsRefunded: number) => `purchase:${purchaseId}:refund-to:${sessionsRefunded}`,
+  disputeHold: `purchase:${purchaseId}:dispute-hold`,
+  disputeRestore: `purchase:${purchaseId}:dispute-restore`,
+});

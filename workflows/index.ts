@@ -1,1 +1,3 @@
 export { allocation } from './allocation.js';
+export { bookToDeduct } from './book-to-deduct.js';
+export { purchaseToCredit } from './purchase-to-credit.js';

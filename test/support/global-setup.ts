@@ -6,6 +6,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../launcher/embedded-postgres.js';
 import { startLocalTemporal } from '../../launcher/temporal.js';
+import { findStripeMock, startStripeMock } from '../../launcher/stripe-mock.js';
 import { migrateToLatest, openDatabase } from '../../model/orm.js';
 import { workflowsPath } from '../../worker/worker.js';
 
@@ -15,6 +16,8 @@ declare module 'vitest' {
     templateDatabase: string;
     temporalAddress: string;
     workflowBundlePath: string;
+    /** stripe-mock for outgoing Stripe calls; '' when it could not be built (tests then use the simulator). */
+    stripeApiBaseUrl: string;
   }
 }
 
@@ -71,7 +74,19 @@ export default async function setup(project: TestProject) {
   project.provide('temporalAddress', temporal.address);
   project.provide('workflowBundlePath', workflowBundlePath);
 
+  // Outgoing Stripe calls go to Stripe's own API mock, validated against the real API's schema.
+  const stripeMockBinary = await findStripeMock({ binaryPath: process.env.STRIPE_MOCK_PATH, log }).catch((error: Error) => {
+    log(`stripe-mock unavailable: ${error.message}`);
+    return undefined;
+  });
+  const stripeMock = stripeMockBinary
+    ? await startStripeMock(stripeMockBinary.path).catch((error: Error) => void log(`stripe-mock did not start: ${error.message}`))
+    : undefined;
+  log(stripeMock ? `stripe-mock: ${stripeMock.baseUrl} (${stripeMockBinary!.source})` : 'stripe-mock: not available, Stripe calls use the simulator');
+  project.provide('stripeApiBaseUrl', stripeMock?.baseUrl ?? '');
+
   return async () => {
+    await stripeMock?.stop();
     await temporal.stop();
     await postgres.stop();
     await rm(root, { recursive: true, force: true });

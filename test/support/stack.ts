@@ -13,7 +13,7 @@ import { createWorker } from '../../worker/worker.js';
 import { openTestDatabase } from './database.js';
 
 try {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger(process.env.TEST_LOG ? 'INFO' : 'ERROR') });
 } catch {
   // Already installed by an earlier stack in this test process.
 }
@@ -33,7 +33,7 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startStack(env: Record<string, string> = {}): Promise<TestStack> {
+export async function startStack(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestStack> {
   const { url, orm } = await openTestDatabase();
   const address = inject('temporalAddress');
   const settings = loadSettings({
@@ -43,6 +43,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(5).toString('hex')}`,
     JWT_SECRET: 'test-jwt-secret',
     STRIPE_WEBHOOK_SECRET: 'whsec_test_secret',
+    // Outgoing Stripe calls hit stripe-mock when the run has it; a test passes '' to use the simulator instead.
+    STRIPE_API_BASE_URL: inject('stripeApiBaseUrl'),
     RATE_LIMIT_BOOKING_PER_MINUTE: '1000',
     ...env,
   });
@@ -64,8 +66,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
     worker = undefined;
     running = undefined;
   };
-  await startWorker();
-  const app = await buildApp({ settings, orm, temporal });
+  if (options.worker !== false) await startWorker();
+  const app = await buildApp({ settings, orm, temporal }, { logger: Boolean(process.env.TEST_LOG) });
   await app.ready();
   return {
     settings, orm, app, temporal, startWorker, stopWorker,

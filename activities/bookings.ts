@@ -1,0 +1,275 @@
+import type { Settings } from '../config/settings.js';
+import { LIVE_BOOKING, lockSession, mirrorSessionStatus, requireBooking, type BookingRow } from '../model/bookings.js';
+import { DomainError, ErrorCode } from '../model/errors.js';
+import { appendEntry, findEntry, lockClient, returnToLot, takeFromEarliestLot } from '../model/ledger.js';
+import type { Orm } from '../model/orm.js';
+import { inTransaction, type Sql } from '../model/transaction.js';
+import type { Actor } from '../workflows/definitions.js';
+import { businessRules, currentTrace } from './failures.js';
+
+export interface ReserveSeatRequest {
+  sessionId: number;
+  clientId: number;
+  workflowId: string;
+  actor: Actor;
+  complimentary: boolean;
+}
+
+export interface ReservedSeat {
+  bookingId: number;
+  startsAt: string;
+  endsAt: string;
+  bookedAt: string;
+  creditState: string;
+  /** The client's available credits once reserved (unchanged: holding comes next, if at all). */
+  availableAfter: number;
+}
+
+export interface HeldCredit {
+  lotId: number;
+  availableAfter: number;
+}
+
+export interface CancelBookingRequest {
+  bookingId: number;
+  actor: Actor;
+  reason?: string | undefined;
+  waive?: boolean | undefined;
+}
+
+export interface CancelledBooking {
+  bookingId: number;
+  status: 'cancelled' | 'late_cancelled';
+  credit: 'released' | 'forfeited' | 'expired' | 'complimentary';
+  availableAfter: number;
+}
+
+export interface FinishBookingRequest {
+  bookingId: number;
+  outcome: 'completed' | 'no_show';
+  actor: Actor;
+  reason: string;
+}
+
+const actorLabel = (actor: Actor) => (actor.role === 'system' || actor.role === 'stripe' ? actor.role : `${actor.role}:${actor.id}`);
+
+async function availableNow(sql: Sql, clientId: number): Promise<number> {
+  const [row] = await sql<{ available: number }>(`select available_sessions as available from users where id = ?`, [clientId]);
+  return row?.available ?? 0;
+}
+
+/**
+ * The steps of booking, cancelling and finishing a session, each one transaction. The
+ * book-to-deduct workflow runs them (as local activities on the request path) and
+ * compensates: a seat reserved for a booking whose credit cannot be held is released.
+ */
+export function createBookingActivities({ orm, settings }: { orm: Orm; settings: Settings }) {
+  const { policies } = settings;
+
+  return {
+    async reserveSeat(request: ReserveSeatRequest): Promise<ReservedSeat> {
+      return businessRules(() => inTransaction(orm, async (sql) => {
+        const session = await lockSession(sql, request.sessionId);
+        const [existing] = await sql<{ id: number; workflowId: string; startsAt: Date; endsAt: Date; bookedAt: Date; creditState: string }>(
+          `select id, workflow_id as "workflowId", starts_at as "startsAt", ends_at as "endsAt", booked_at as "bookedAt",
+                  credit_state as "creditState"
+             from bookings where session_id = ? and client_id = ? and ${LIVE_BOOKING}`,
+          [request.sessionId, request.clientId],
+        );
+        if (existing) {
+          // A retry of this very reservation (the worker crashed after commit) finds its own row;
+          // a second booking request never reaches here, the workflow refuses it first.
+          if (existing.workflowId === request.workflowId) {
+            return {
+              bookingId: existing.id, startsAt: existing.startsAt.toISOString(), endsAt: existing.endsAt.toISOString(),
+              bookedAt: existing.bookedAt.toISOString(), creditState: existing.creditState,
+              availableAfter: await availableNow(sql, request.clientId),
+            };
+          }
+          throw new DomainError(ErrorCode.AlreadyBooked, 'You are already booked into this session.');
+        }
+        if (session.status === 'cancelled') throw new DomainError(ErrorCode.NotBookable, 'This session has been cancelled.');
+        if (['completed', 'no_show'].includes(session.status)) throw new DomainError(ErrorCode.NotBookable, 'This session has already taken place.');
+        const [window] = await sql<{ past: boolean; tooFar: boolean }>(
+          `select ?::timestamptz <= now() as past, ?::timestamptz > now() + make_interval(days => ?) as "tooFar"`,
+          [session.startsAt, session.startsAt, policies.bookingHorizonDays],
+        );
+        if (window!.past) throw new DomainError(ErrorCode.NotBookable, 'This session has already started; sessions in the past cannot be booked.');
+        if (window!.tooFar) throw new DomainError(ErrorCode.NotBookable, `Sessions can be booked at most ${policies.bookingHorizonDays} days ahead.`);
+        if (session.bookedCount >= session.capacity) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
+        const [client] = await sql<{ role: string }>(`select role from users where id = ?`, [request.clientId]);
+        if (!client) throw new DomainError(ErrorCode.NotFound, `Client ${request.clientId} was not found.`);
+        if (client.role !== 'client') throw new DomainError(ErrorCode.InvalidRequest, 'Only clients can be booked into sessions.');
+
+        const [booking] = await sql<{ id: number; bookedAt: Date; creditState: string }>(
+          `insert into bookings (session_id, client_id, status, credit_state, complimentary, starts_at, ends_at,
+              cancel_window_minutes, late_cancel_forfeits, booked_by, workflow_id)
+            values (?, ?, 'scheduled', ?, ?, ?, ?, ?, true, ?, ?)
+            returning id, booked_at as "bookedAt", credit_state as "creditState"`,
+          [request.sessionId, request.clientId, request.complimentary ? 'complimentary' : 'pending', request.complimentary,
+            session.startsAt, session.endsAt, policies.cancelWindowMinutes, actorLabel(request.actor), request.workflowId],
+        );
+        await sql(`update training_sessions set booked_count = booked_count + 1 where id = ?`, [request.sessionId]);
+        await mirrorSessionStatus(sql, request.sessionId);
+        if (request.complimentary) {
+          await lockClient(sql, request.clientId);
+          await appendEntry(sql, {
+            clientId: request.clientId, kind: 'hold', delta: 0, heldDelta: 0, sessionId: request.sessionId, bookingId: booking!.id,
+            actor: actorLabel(request.actor), reason: 'Complimentary booking: no credit held',
+            idempotencyKey: `complimentary:booking:${booking!.id}`, trace: currentTrace(),
+          });
+        }
+        return {
+          bookingId: booking!.id, startsAt: session.startsAt.toISOString(), endsAt: session.endsAt.toISOString(),
+          bookedAt: booking!.bookedAt.toISOString(), creditState: booking!.creditState,
+          availableAfter: await availableNow(sql, request.clientId),
+        };
+      }));
+    },
+
+    async holdCredit(request: { bookingId: number; actor: Actor }): Promise<HeldCredit> {
+      return businessRules(() => inTransaction(orm, async (sql) => {
+        const booking = await requireBooking(sql, request.bookingId);
+        const balance = await lockClient(sql, booking.clientId);
+        const key = `hold:booking:${booking.id}`;
+        const earlier = await findEntry(sql, key);
+        if (earlier) return { lotId: earlier.lotId!, availableAfter: earlier.balanceAfter };
+        const locked = await requireBooking(sql, request.bookingId, true);
+        if (locked.creditState !== 'pending') throw new DomainError(ErrorCode.Conflict, `Booking ${locked.id} no longer waits for a credit.`);
+        const lotId = await takeFromEarliestLot(sql, booking.clientId);
+        if (lotId === undefined) {
+          throw new DomainError(ErrorCode.NoCredits, 'No available sessions. Please purchase a session package to book this session.', { availableSessions: balance.available });
+        }
+        const entry = await appendEntry(sql, {
+          clientId: booking.clientId, kind: 'hold', delta: -1, heldDelta: 1, lotId, sessionId: booking.sessionId, bookingId: booking.id,
+          actor: actorLabel(request.actor), reason: 'Booked a session', idempotencyKey: key, trace: currentTrace(),
+        });
+        await sql(`update bookings set lot_id = ?, credit_state = 'held' where id = ?`, [lotId, booking.id]);
+        return { lotId, availableAfter: entry.balanceAfter };
+      }));
+    },
+
+    /** Compensation: gives back a seat whose booking never got its credit. It leaves no booking behind. */
+    async releaseSeat(request: { bookingId: number }): Promise<void> {
+      return businessRules(() => inTransaction(orm, async (sql) => {
+        const [row] = await sql<{ sessionId: number }>(`select session_id as "sessionId" from bookings where id = ?`, [request.bookingId]);
+        if (!row) return;
+        await lockSession(sql, row.sessionId);
+        const booking = await requireBooking(sql, request.bookingId, true);
+        if (booking.creditState !== 'pending') {
+          throw new DomainError(ErrorCode.Conflict, `Booking ${booking.id} holds a credit; cancel it instead of releasing its seat.`);
+        }
+        await sql(`delete from bookings where id = ?`, [booking.id]);
+        await sql(`update training_sessions set booked_count = booked_count - 1 where id = ?`, [booking.sessionId]);
+        await mirrorSessionStatus(sql, booking.sessionId);
+      }));
+    },
+
+    async cancelBooking(request: CancelBookingRequest): Promise<CancelledBooking> {
+      return businessRules(() => inTransaction(orm, async (sql) => {
+        const first = await requireBooking(sql, request.bookingId);
+        await lockSession(sql, first.sessionId);
+        if (!first.complimentary) await lockClient(sql, first.clientId);
+        const booking = await requireBooking(sql, request.bookingId, true);
+        if (booking.status === 'cancelled' || booking.status === 'late_cancelled') return describeCancel(sql, booking);
+        if (booking.status !== 'scheduled' && booking.status !== 'confirmed') {
+          throw new DomainError(ErrorCode.Conflict, `This booking is already ${booking.status.replace('_', ' ')} and cannot be cancelled.`);
+        }
+        const [timing] = await sql<{ late: boolean }>(
+          `select now() > ?::timestamptz - make_interval(mins => ?) as late`, [booking.startsAt, booking.cancelWindowMinutes],
+        );
+        const late = timing!.late;
+        const forfeit = late && booking.lateCancelForfeits && !request.waive;
+        const status = late ? 'late_cancelled' : 'cancelled';
+        const actor = actorLabel(request.actor);
+        const why = request.reason ? `: ${request.reason}` : '';
+        let creditState = booking.creditState;
+        if (booking.creditState === 'held') {
+          const common = { clientId: booking.clientId, lotId: booking.lotId, sessionId: booking.sessionId, bookingId: booking.id, actor, idempotencyKey: `settle:booking:${booking.id}`, trace: currentTrace() };
+          if (forfeit) {
+            await appendEntry(sql, { ...common, kind: 'consume', delta: 0, heldDelta: -1, reason: `Late cancel: credit forfeited${why}` });
+            creditState = 'forfeited';
+          } else {
+            const lot = await returnToLot(sql, booking.lotId!);
+            await appendEntry(sql, lot.returned
+              ? { ...common, kind: 'release', delta: 1, heldDelta: -1, reason: `${late ? 'Late cancel waived' : 'Cancelled in time'}: credit returned${why}` }
+              : { ...common, kind: 'expire', delta: 0, heldDelta: -1, reason: `Cancelled, but the credit's lot expired at ${lot.expiresAt?.toISOString()}: credit expired${why}` });
+            creditState = 'released';
+          }
+        }
+        await sql(
+          `update bookings set status = ?, credit_state = ?, cancelled_at = now(), cancel_reason = ? where id = ?`,
+          [status, creditState, request.reason ?? null, booking.id],
+        );
+        await sql(`update training_sessions set booked_count = booked_count - 1 where id = ?`, [booking.sessionId]);
+        await mirrorSessionStatus(sql, booking.sessionId);
+        return describeCancel(sql, { ...booking, status, creditState });
+      }));
+    },
+
+    async confirmBooking(request: { bookingId: number }): Promise<void> {
+      return businessRules(() => inTransaction(orm, async (sql) => {
+        const first = await requireBooking(sql, request.bookingId);
+        await lockSession(sql, first.sessionId);
+        const booking = await requireBooking(sql, request.bookingId, true);
+        if (booking.status !== 'scheduled') return;
+        await sql(`update bookings set status = 'confirmed' where id = ?`, [booking.id]);
+        await mirrorSessionStatus(sql, booking.sessionId);
+      }));
+    },
+
+    /** Completion and no-show both consume the held credit (SPEC §3); complimentary bookings hold none. */
+    async finishBooking(request: FinishBookingRequest): Promise<{ status: string }> {
+      return businessRules(() => inTransaction(orm, async (sql) => {
+        const first = await requireBooking(sql, request.bookingId);
+        await lockSession(sql, first.sessionId);
+        if (!first.complimentary) await lockClient(sql, first.clientId);
+        const booking = await requireBooking(sql, request.bookingId, true);
+        if (booking.status === 'completed' || booking.status === 'no_show') return { status: booking.status };
+        if (booking.status !== 'scheduled' && booking.status !== 'confirmed') {
+          throw new DomainError(ErrorCode.Conflict, `This booking was ${booking.status.replace('_', ' ')}; it cannot be marked ${request.outcome.replace('_', ' ')}.`);
+        }
+        if (booking.creditState === 'held') {
+          await appendEntry(sql, {
+            clientId: booking.clientId, kind: 'consume', delta: 0, heldDelta: -1, lotId: booking.lotId, sessionId: booking.sessionId,
+            bookingId: booking.id, actor: actorLabel(request.actor), reason: request.reason,
+            idempotencyKey: `settle:booking:${booking.id}`, trace: currentTrace(),
+          });
+        }
+        await sql(
+          `update bookings set status = ?, credit_state = case when credit_state = 'held' then 'consumed' else credit_state end where id = ?`,
+          [request.outcome, booking.id],
+        );
+        await mirrorSessionStatus(sql, booking.sessionId);
+        return { status: request.outcome };
+      }));
+    },
+
+    /** Writes the reminder to the outbox; sending it is the outbox drainer's job. */
+    async queueReminder(request: { bookingId: number }): Promise<void> {
+      await inTransaction(orm, async (sql) => {
+        const booking = await requireBooking(sql, request.bookingId);
+        if (booking.status !== 'scheduled' && booking.status !== 'confirmed') return;
+        await sql(
+          `insert into notifications (user_id, kind, payload, idempotency_key)
+            values (?, 'session_reminder', ?::jsonb, ?) on conflict (idempotency_key) do nothing`,
+          [booking.clientId, JSON.stringify({ bookingId: booking.id, sessionId: booking.sessionId, startsAt: booking.startsAt }),
+            `reminder:booking:${booking.id}:${booking.startsAt.toISOString()}`],
+        );
+      });
+    },
+  };
+}
+
+async function describeCancel(sql: Sql, booking: BookingRow): Promise<CancelledBooking> {
+  const [settle] = await sql<{ kind: string }>(`select kind from ledger_entries where idempotency_key = ?`, [`settle:booking:${booking.id}`]);
+  const credit = booking.complimentary ? 'complimentary'
+    : booking.creditState === 'forfeited' ? 'forfeited'
+      : settle?.kind === 'expire' ? 'expired' : 'released';
+  return {
+    bookingId: booking.id,
+    status: booking.status as CancelledBooking['status'],
+    credit,
+    availableAfter: await availableNow(sql, booking.clientId),
+  };
+}

@@ -1,0 +1,163 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Stripe from 'stripe';
+import { purchaseIdByPaymentIntent } from '../../model/purchases.js';
+import {
+  PurchaseIdKey, disputeSignal, paymentSignal, purchaseWorkflowId, refundSignal,
+  type CheckoutEvent, type DisputeEvent, type PurchaseInput, type RefundEvent,
+} from '../../workflows/definitions.js';
+import type { ApiDependencies } from '../app.js';
+import { HttpError } from '../errors.js';
+
+/**
+ * Stripe's webhook: verify the signature over the exact bytes received, find which
+ * purchase the event is about, and hand it to that purchase's workflow with
+ * signal-with-start. Nothing else happens on the request path, so Stripe gets its 2xx
+ * in milliseconds (even while no worker runs) and every decision lives in the workflow.
+ */
+
+export type RoutedEvent =
+  | { signal: 'payment'; purchaseId: number; payload: CheckoutEvent }
+  | { signal: 'refund'; purchaseId: number; payload: RefundEvent }
+  | { signal: 'dispute'; purchaseId: number; payload: DisputeEvent }
+  | { ignored: string };
+
+const CHECKOUT_KINDS: Record<string, CheckoutEvent['kind']> = {
+  'checkout.session.completed': 'completed',
+  'checkout.session.async_payment_succeeded': 'async_payment_succeeded',
+  'checkout.session.async_payment_failed': 'async_payment_failed',
+  'checkout.session.expired': 'expired',
+};
+
+/** Our purchase ids are positive integers; anything else in client_reference_id is not ours. */
+function purchaseIdFrom(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !/^[1-9]\d{0,9}$/.test(value)) return undefined;
+  const id = Number(value);
+  return id <= 2_147_483_647 ? id : undefined;
+}
+
+const idOf = (value: string | { id: string } | null | undefined) => (typeof value === 'string' ? value : value?.id ?? null);
+
+/**
+ * Charges and disputes name a payment intent, which the purchase row records once paid.
+ * A refund can outrun that (its checkout event still queued), so the charge's metadata,
+ * copied from the payment intent we created with `metadata.purchaseId`, is the fallback.
+ */
+async function purchaseForPayment(
+  paymentIntentId: string | null,
+  metadata: Record<string, string> | null | undefined,
+  lookup: (paymentIntentId: string) => Promise<number | undefined>,
+): Promise<number | undefined> {
+  const known = paymentIntentId ? await lookup(paymentIntentId) : undefined;
+  return known ?? purchaseIdFrom(metadata?.purchaseId);
+}
+
+export async function routeStripeEvent(event: Stripe.Event, lookup: (paymentIntentId: string) => Promise<number | undefined>): Promise<RoutedEvent> {
+  const checkoutKind = CHECKOUT_KINDS[event.type];
+  if (checkoutKind) {
+    const session = event.data.object as Stripe.Checkout.Session;
+    const purchaseId = purchaseIdFrom(session.client_reference_id) ?? purchaseIdFrom(session.metadata?.purchaseId);
+    if (!purchaseId) return { ignored: 'checkout session without a purchase of ours' };
+    return {
+      signal: 'payment', purchaseId,
+      payload: {
+        eventId: event.id, created: event.created, kind: checkoutKind, checkoutSessionId: session.id,
+        paymentIntentId: idOf(session.payment_intent), paymentStatus: String(session.payment_status),
+      },
+    };
+  }
+  if (event.type === 'charge.refunded') {
+    const charge = event.data.object;
+    const paymentIntentId = idOf(charge.payment_intent);
+    const purchaseId = await purchaseForPayment(paymentIntentId, charge.metadata, lookup);
+    if (!purchaseId) return { ignored: 'refund of a charge that is not a purchase of ours' };
+    return {
+      signal: 'refund', purchaseId,
+      payload: {
+        eventId: event.id, created: event.created, paymentIntentId, amountRefunded: charge.amount_refunded,
+        refunds: (charge.refunds?.data ?? []).map((refund) => ({ id: refund.id, amount: refund.amount, status: String(refund.status) })),
+      },
+    };
+  }
+  if (event.type.startsWith('charge.dispute.')) {
+    const dispute = event.data.object as Stripe.Dispute;
+    const paymentIntentId = idOf(dispute.payment_intent);
+    const purchaseId = await purchaseForPayment(paymentIntentId, dispute.metadata, lookup);
+    if (!purchaseId) return { ignored: 'dispute of a charge that is not a purchase of ours' };
+    return {
+      signal: 'dispute', purchaseId,
+      payload: { eventId: event.id, created: event.created, disputeId: dispute.id, status: String(dispute.status), paymentIntentId },
+    };
+  }
+  return { ignored: `event type ${event.type} is not used` };
+}
+
+function verify(raw: unknown, signature: unknown, secret: string): Stripe.Event {
+  if (!Buffer.isBuffer(raw) || raw.length === 0) {
+    throw new HttpError(400, 'INVALID_PAYLOAD', 'The request has no body; a Stripe event was expected.');
+  }
+  if (typeof signature !== 'string' || signature.length === 0) {
+    throw new HttpError(400, 'INVALID_SIGNATURE', 'The Stripe-Signature header is missing.');
+  }
+  let event: Stripe.Event;
+  try {
+    // Default tolerance (300 s): an old, replayed signature is refused.
+    event = Stripe.webhooks.constructEvent(raw, signature, secret);
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
+      throw new HttpError(400, 'INVALID_SIGNATURE', 'The Stripe-Signature header does not match this body, this endpoint\'s secret, or the current time.');
+    }
+    throw new HttpError(400, 'INVALID_PAYLOAD', 'The body is not a JSON Stripe event.');
+  }
+  const shape = event as unknown as { id?: unknown; type?: unknown; created?: unknown; data?: { object?: unknown } };
+  if (typeof shape.id !== 'string' || typeof shape.type !== 'string' || typeof shape.created !== 'number'
+    || typeof shape.data?.object !== 'object' || shape.data.object === null) {
+    throw new HttpError(400, 'INVALID_PAYLOAD', 'The body is not a Stripe event (id, type, created and data.object are required).');
+  }
+  return event;
+}
+
+export async function stripeWebhookRoutes(app: FastifyInstance, { orm, settings, temporal }: ApiDependencies): Promise<void> {
+  // Stripe signs the exact bytes it sent: in this plugin (only) bodies stay raw, whatever their type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
+  const signals = { payment: paymentSignal, refund: refundSignal, dispute: disputeSignal } as const;
+
+  app.withTypeProvider<TypeBoxTypeProvider>().post('/api/webhooks/stripe', {
+    schema: {
+      tags: ['stripe'],
+      summary: 'Stripe webhook (signature verified; the work happens in the purchase workflow)',
+      security: [],
+      response: { 200: Type.Object({ received: Type.Boolean(), ignored: Type.Optional(Type.String()) }) },
+    },
+  }, async (request) => {
+    const event = verify(request.body, request.headers['stripe-signature'], settings.stripe.webhookSecret);
+    const routed = await routeStripeEvent(event, (paymentIntentId) => purchaseIdByPaymentIntent(orm, paymentIntentId));
+    if ('ignored' in routed) {
+      request.log.info({ eventId: event.id, type: event.type, reason: routed.ignored }, 'Stripe event ignored');
+      return { received: true, ignored: routed.ignored };
+    }
+    const input: PurchaseInput = {
+      purchaseId: routed.purchaseId,
+      refundWindowMs: settings.store.refundWindowSeconds * 1000,
+      paymentWaitMs: settings.store.paymentWaitSeconds * 1000,
+    };
+    try {
+      await temporal.workflow.signalWithStart('purchaseToCredit', {
+        workflowId: purchaseWorkflowId(routed.purchaseId),
+        taskQueue: settings.temporal.taskQueue,
+        args: [input],
+        signal: signals[routed.signal],
+        signalArgs: [routed.payload],
+        // A closed purchase workflow (past its refund window) is started again and resumes from the purchase row.
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: [{ key: PurchaseIdKey, value: String(routed.purchaseId) }],
+      });
+    } catch (error) {
+      request.log.error({ err: error, eventId: event.id }, 'could not hand a Stripe event to its workflow');
+      // Not 2xx, so Stripe delivers it again later.
+      throw new HttpError(503, 'TEMPORARILY_UNAVAILABLE', 'The event could not be queued; Stripe will retry it.');
+    }
+    return { received: true };
+  });
+}

@@ -1,0 +1,16 @@
+/**
+ * Machine codes of business-rule failures. They travel unchanged from the data layer
+ * through activities (as ApplicationFailure types) and workflows to the API, which maps
+ * each to one HTTP status. Plain constants, so the workflow sandbox may import them.
+ */
+export const ErrorCode = {
+  NoCredits: 'NO_CREDITS',
+  SessionFull: 'SESSION_FULL',
+  Overlap: 'OVERLAP',
+  AlreadyBooked: 'ALREADY_BOOKED',
+  NotBookable: 'NOT_BOOKABLE',
+  NotFound: 'NOT_FOUND',
+  InvalidRequest: 'INVALID_REQUEST',
+  Conflict: 'CONFLICT',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,159 @@
+import {
+  ActivityFailure, ApplicationFailure, CancellationScope, allHandlersFinished, condition, log,
+  proxyActivities, proxyLocalActivities, setHandler, workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { ErrorCode } from '../model/error-codes.js';
+import {
+  bookUpdate, bookingStateQuery, cancelUpdate, completeSignal, confirmSignal, noShowSignal, rescheduledSignal,
+  type Actor, type BookingInput, type BookingOutcome,
+} from './definitions.js';
+
+// The request path: local activities inside the update handler, so a booking costs one workflow task.
+const requestPath = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { initialInterval: '50 milliseconds', maximumInterval: '2 seconds', maximumAttempts: 20 },
+});
+// The booking's later life is not waited on by anyone: ordinary activities, retried until they succeed.
+const lifecycle = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+const SYSTEM: Actor = { id: 'system', role: 'system' };
+
+/** The business failure inside an activity failure, so the caller sees the rule that refused it. */
+function businessFailure(error: unknown): unknown {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) return error.cause;
+  return error;
+}
+
+function refusal(code: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: code, message, nonRetryable: true });
+}
+
+type Phase = 'awaiting' | 'booking' | 'live' | 'failed' | 'ended';
+type Request = { kind: 'confirm' | 'completed' | 'no_show'; actor: Actor };
+
+/**
+ * Book-to-deduct (SPEC §4): reserve a seat, hold one credit (earliest-expiring lot) and
+ * answer the booking request in the same workflow task; compensate when the hold fails.
+ * Then live until the booking ends: confirm, complete, no-show, cancel, a reminder before
+ * the start and auto-completion after the end.
+ */
+export async function bookToDeduct(input: BookingInput): Promise<string> {
+  const { workflowId } = workflowInfo();
+  // Widened on purpose: handlers change it behind the control flow TypeScript can see.
+  let phase = 'awaiting' as Phase;
+  let outcome: BookingOutcome | undefined;
+  let status = 'scheduled';
+  let startsAt = 0;
+  let endsAt = 0;
+  let remindedFor: number | undefined;
+  let timesChanged = false;
+  const requests: Request[] = [];
+
+  setHandler(bookingStateQuery, () => ({ phase, bookingId: outcome?.bookingId ?? null, status }));
+
+  setHandler(bookUpdate, async () => {
+    phase = 'booking';
+    const undo: Array<() => Promise<void>> = [];
+    try {
+      const seat = await requestPath.reserveSeat({
+        sessionId: input.sessionId, clientId: input.clientId, workflowId, actor: input.actor, complimentary: input.complimentary,
+      });
+      undo.push(() => requestPath.releaseSeat({ bookingId: seat.bookingId }));
+      const availableAfter = input.complimentary
+        ? seat.availableAfter
+        : (await requestPath.holdCredit({ bookingId: seat.bookingId, actor: input.actor })).availableAfter;
+      startsAt = Date.parse(seat.startsAt);
+      endsAt = Date.parse(seat.endsAt);
+      outcome = {
+        bookingId: seat.bookingId, sessionId: input.sessionId, clientId: input.clientId, status: 'scheduled',
+        creditState: input.complimentary ? 'complimentary' : 'held', startsAt: seat.startsAt, bookedAt: seat.bookedAt, availableAfter,
+      };
+      phase = 'live';
+      return outcome;
+    } catch (error) {
+      await CancellationScope.nonCancellable(async () => {
+        for (const step of undo.reverse()) await step();
+      });
+      phase = 'failed';
+      throw businessFailure(error);
+    }
+  }, {
+    validator: () => {
+      if (phase !== 'awaiting') throw refusal(ErrorCode.AlreadyBooked, 'You are already booked into this session.');
+    },
+  });
+
+  setHandler(cancelUpdate, async (request) => {
+    try {
+      const cancelled = await requestPath.cancelBooking({ bookingId: outcome!.bookingId, actor: request.actor, reason: request.reason, waive: request.waive });
+      phase = 'ended';
+      status = cancelled.status;
+      return cancelled;
+    } catch (error) {
+      throw businessFailure(error);
+    }
+  }, {
+    validator: (request) => {
+      if (phase !== 'live') throw refusal(ErrorCode.Conflict, 'This booking is not active, so it cannot be cancelled.');
+      if (request.waive && request.actor.role !== 'admin') throw refusal(ErrorCode.InvalidRequest, 'Only an admin can waive a late-cancel forfeit.');
+    },
+  });
+
+  setHandler(confirmSignal, (actor) => void requests.push({ kind: 'confirm', actor }));
+  setHandler(completeSignal, (actor) => void requests.push({ kind: 'completed', actor }));
+  setHandler(noShowSignal, (actor) => void requests.push({ kind: 'no_show', actor }));
+  setHandler(rescheduledSignal, (times) => {
+    startsAt = Date.parse(times.startsAt);
+    endsAt = Date.parse(times.endsAt);
+    timesChanged = true;
+  });
+
+  // Started without a booking request (by hand, say): nothing to do.
+  if (!(await condition(() => phase !== 'awaiting', '1 minute'))) return 'no booking request';
+  await condition(() => phase !== 'booking');
+  if (phase === 'failed') return 'not booked';
+
+  const finish = async (outcomeStatus: 'completed' | 'no_show', actor: Actor, reason: string) => {
+    try {
+      status = (await lifecycle.finishBooking({ bookingId: outcome!.bookingId, outcome: outcomeStatus, actor, reason })).status;
+      phase = 'ended';
+    } catch (error) {
+      // A cancel that won the race already ended the booking; the refusal is the record.
+      log.warn('booking could not be finished', { bookingId: outcome!.bookingId, error: String(businessFailure(error)) });
+      if (phase === 'live') throw error;
+    }
+  };
+
+  while (phase === 'live') {
+    const now = Date.now();
+    const reminderAt = startsAt - input.reminderBeforeMs;
+    const reminderDue = remindedFor !== startsAt && reminderAt > now;
+    const deadline = reminderDue ? reminderAt : endsAt + input.autoCompleteAfterMs;
+    timesChanged = false;
+    const woken = await condition(() => requests.length > 0 || phase !== 'live' || timesChanged, Math.max(deadline - now, 1));
+    if (phase !== 'live') break;
+    if (!woken) {
+      if (reminderDue) {
+        await lifecycle.queueReminder({ bookingId: outcome!.bookingId });
+        remindedFor = startsAt;
+      } else {
+        await finish('completed', SYSTEM, 'Completed automatically after the session ended');
+      }
+      continue;
+    }
+    const request = requests.shift();
+    if (!request) continue;
+    if (request.kind === 'confirm') {
+      await lifecycle.confirmBooking({ bookingId: outcome!.bookingId });
+      status = 'confirmed';
+    } else {
+      await finish(request.kind, request.actor, request.kind === 'completed' ? 'Session completed' : 'Marked as a no-show');
+    }
+  }
+  await condition(allHandlersFinished);
+  return status;
+}
