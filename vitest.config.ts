@@ -7,6 +7,7 @@ export default defineConfig({
     // file gets its own database and task queue.
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
+    reporters: ['default', './test/support/plain-summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,

@@ -8,7 +8,9 @@ export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const MODULE = 'github.com/temporalio/cli/cmd/temporal';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const cliCacheDir = path.join(projectRoot, '.cache', `temporal-cli-${TEMPORAL_CLI_VERSION}`);
+/** The project's ignored cache of built tools; CACHE_DIR moves it (CI may keep one across clones). */
+export const cacheDir = path.resolve(process.env.CACHE_DIR || path.join(projectRoot, '.cache'));
+export const cliCacheDir = path.join(cacheDir, `temporal-cli-${TEMPORAL_CLI_VERSION}`);
 
 export interface TemporalCli {
   path: string;
@@ -42,11 +44,11 @@ function goBinary(): string | undefined {
 }
 
 /** Builds the CLI into the project's ignored cache; Go's own module and build caches stay where Go keeps them, so a fresh clone on the same machine rebuilds in seconds. */
-async function buildWithGo(go: string, log: (line: string) => void): Promise<string> {
-  log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} into ${path.relative(process.cwd(), cliCacheDir) || cliCacheDir} (minutes the first time on a cold Go cache, seconds after)`);
+async function buildWithGo(go: string, into: string, log: (line: string) => void): Promise<string> {
+  log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} into ${into} (minutes the first time on a cold Go cache, seconds after)`);
   const started = Date.now();
   const child = spawn(go, ['install', '-v', '-trimpath', `${MODULE}@${TEMPORAL_CLI_VERSION}`], {
-    env: { ...process.env, GOBIN: cliCacheDir, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' },
+    env: { ...process.env, GOBIN: into, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let packages = 0;
@@ -68,7 +70,7 @@ async function buildWithGo(go: string, log: (line: string) => void): Promise<str
     child.on('close', resolve);
   });
   clearInterval(progress);
-  const binary = path.join(cliCacheDir, 'temporal');
+  const binary = path.join(into, 'temporal');
   if (code !== 0 || !executable(binary)) {
     throw new TemporalCliUnavailable(`go install ${MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}):\n${tail.join('\n')}`);
   }
@@ -86,8 +88,17 @@ function works(binary: string): boolean {
  * cache, then a Go build into that cache. Returns undefined when none of these can work,
  * so the caller may fall back to the SDK's download where the internet is reachable.
  */
-export async function findTemporalCli(options: { cliPath?: string | undefined; log?: (line: string) => void } = {}): Promise<TemporalCli | undefined> {
+export interface FindCliOptions {
+  cliPath?: string | undefined;
+  log?: (line: string) => void;
+  /** The Go toolchain; found on PATH or in /usr/local/go when omitted, none when null. */
+  go?: string | null;
+  cacheDir?: string;
+}
+
+export async function findTemporalCli(options: FindCliOptions = {}): Promise<TemporalCli | undefined> {
   const log = options.log ?? (() => {});
+  const into = options.cacheDir ?? cliCacheDir;
   if (options.cliPath) {
     if (!executable(options.cliPath) || !works(options.cliPath)) {
       throw new TemporalCliUnavailable(`TEMPORAL_CLI_PATH=${options.cliPath} is not a working temporal binary`);
@@ -96,11 +107,11 @@ export async function findTemporalCli(options: { cliPath?: string | undefined; l
   }
   const fromPath = onPath('temporal');
   if (fromPath && works(fromPath)) return { path: fromPath, source: 'PATH' };
-  const cached = path.join(cliCacheDir, 'temporal');
+  const cached = path.join(into, 'temporal');
   if (existsSync(cached) && works(cached)) return { path: cached, source: `project cache (${TEMPORAL_CLI_VERSION})` };
-  const go = goBinary();
+  const go = options.go === undefined ? goBinary() : options.go;
   if (!go) return undefined;
-  return { path: await buildWithGo(go, log), source: `built with go install (${TEMPORAL_CLI_VERSION})` };
+  return { path: await buildWithGo(go, into, log), source: `built with go install (${TEMPORAL_CLI_VERSION})` };
 }
 
 export const NO_TEMPORAL_CLI_HELP = [

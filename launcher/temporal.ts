@@ -1,10 +1,9 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ClientIdKey, PurchaseIdKey, SessionIdKey } from '../workflows/definitions.js';
-import { findTemporalCli, NO_TEMPORAL_CLI_HELP, TemporalCliUnavailable } from './temporal-cli.js';
+import { findTemporalCli, NO_TEMPORAL_CLI_HELP, TemporalCliUnavailable, type FindCliOptions } from './temporal-cli.js';
 import { FAST_DISPATCH, startTemporalDevServer, type DevServerOptions, type RunningTemporal } from './temporal-dev-server.js';
 
-export interface LocalTemporalOptions extends Omit<DevServerOptions, 'cliPath'> {
-  cliPath: string | undefined;
+export interface LocalTemporalOptions extends Omit<DevServerOptions, 'cliPath'>, Omit<FindCliOptions, 'log'> {
   log: (line: string) => void;
 }
 
@@ -13,8 +12,8 @@ export interface LocalTemporalOptions extends Omit<DevServerOptions, 'cliPath'> 
  * or, where neither works, from the binary the SDK downloads (needs the internet).
  */
 export async function startLocalTemporal(options: LocalTemporalOptions): Promise<RunningTemporal & { source: string }> {
-  const { cliPath, log, ...server } = options;
-  const cli = await findTemporalCli({ cliPath, log });
+  const { cliPath, log, go, cacheDir, ...server } = options;
+  const cli = await findTemporalCli({ cliPath, log, go, ...(cacheDir ? { cacheDir } : {}) });
   if (cli) {
     return { ...(await startTemporalDevServer({ ...server, cliPath: cli.path })), source: `${cli.path} (${cli.source})` };
   }

@@ -48,3 +48,10 @@ export async function createAccount(orm: Orm, account: NewAccount): Promise<User
 export async function findAccountByEmail(orm: Orm, email: string): Promise<User | null> {
   return orm.em.fork().findOne(User, { email: normalizeEmail(email) });
 }
+
+/** Creates the configured admin once (deploys run this with migrations); an existing account is left alone. */
+export async function ensureAdmin(orm: Orm, admin: { email: string; password: string }): Promise<boolean> {
+  if (await findAccountByEmail(orm, admin.email)) return false;
+  await createAccount(orm, { email: admin.email, password: admin.password, role: 'admin', firstName: 'Studio', lastName: 'Admin' });
+  return true;
+}
