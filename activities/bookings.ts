@@ -69,6 +69,14 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
   return {
     async reserveSeat(request: ReserveSeatRequest): Promise<ReservedSeat> {
       return businessRules(() => inTransaction(orm, async (sql) => {
+        // A full session refuses without queueing on its row lock: in a rush for one seat,
+        // everyone after the winner's commit is answered at once.
+        const [glance] = await sql<{ full: boolean; mine: boolean }>(
+          `select s.booked_count >= s.capacity and s.status in ('available', 'scheduled', 'confirmed') as full,
+                  exists(select 1 from bookings b where b.session_id = s.id and b.client_id = ? and b.status in ('scheduled', 'confirmed')) as mine
+             from training_sessions s where s.id = ?`,
+          [request.clientId, request.sessionId]);
+        if (glance?.full && !glance.mine) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
         const session = await lockSession(sql, request.sessionId);
         const [existing] = await sql<{ id: number; workflowId: string; startsAt: Date; endsAt: Date; bookedAt: Date; creditState: string }>(
           `select id, workflow_id as "workflowId", starts_at as "startsAt", ends_at as "endsAt", booked_at as "bookedAt",
@@ -86,7 +94,7 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
               availableAfter: await availableNow(sql, request.clientId),
             };
           }
-          throw new DomainError(ErrorCode.AlreadyBooked, 'You are already booked into this session.');
+          throw new DomainError(ErrorCode.AlreadyBooked, 'You are already booked into this session.', { existingWorkflowId: existing.workflowId, requestWorkflowId: request.workflowId, bookingId: existing.id });
         }
         if (session.status === 'cancelled') throw new DomainError(ErrorCode.NotBookable, 'This session has been cancelled.');
         if (['completed', 'no_show'].includes(session.status)) throw new DomainError(ErrorCode.NotBookable, 'This session has already taken place.');

@@ -21,6 +21,10 @@ function withTimestamps<T extends Row>(rows: T[]): T[] {
 /** A parameterised SQL statement runner bound to one transaction (`?` placeholders). */
 export type Sql = <T extends Row = Row>(query: string, params?: unknown[]) => Promise<T[]>;
 
+/** Both well under the request-path activities' 10 s start-to-close timeout. */
+export const LOCK_TIMEOUT_MS = 3_000;
+export const STATEMENT_TIMEOUT_MS = 5_000;
+
 /**
  * Runs `work` in one database transaction on a fresh EntityManager fork. The ledger's
  * hot paths are hand-written SQL: row locks, RETURNING and constraint errors are the
@@ -30,6 +34,10 @@ export async function inTransaction<T>(orm: Orm, work: (sql: Sql, em: EntityMana
   const em = orm.em.fork();
   return em.transactional(async (tx) => {
     const sql: Sql = async (query, params = []) => withTimestamps(await tx.execute(query, params as unknown[], 'all'));
+    // A transaction gives up before the activity that runs it times out, so a retried
+    // attempt never races an abandoned one still queued on the same row lock.
+    await sql(`set local lock_timeout = '${LOCK_TIMEOUT_MS}ms'`);
+    await sql(`set local statement_timeout = '${STATEMENT_TIMEOUT_MS}ms'`);
     return work(sql, tx);
   });
 }

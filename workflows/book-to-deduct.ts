@@ -11,7 +11,7 @@ import {
 
 // The request path: local activities inside the update handler, so a booking costs one workflow task.
 const requestPath = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '5 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '50 milliseconds', maximumInterval: '2 seconds', maximumAttempts: 20 },
 });
 // The booking's later life is not waited on by anyone: ordinary activities, retried until they succeed.
@@ -51,6 +51,8 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
   let endsAt = 0;
   let remindedFor: number | undefined;
   let timesChanged = false;
+  let reservedBookingId: number | undefined;
+  let compensateLater = false;
   const requests: Request[] = [];
 
   setHandler(bookingStateQuery, () => ({ phase, bookingId: outcome?.bookingId ?? null, status }));
@@ -62,6 +64,7 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
       const seat = await requestPath.reserveSeat({
         sessionId: input.sessionId, clientId: input.clientId, workflowId, actor: input.actor, complimentary: input.complimentary,
       });
+      reservedBookingId = seat.bookingId;
       undo.push(() => requestPath.releaseSeat({ bookingId: seat.bookingId }));
       const availableAfter = input.complimentary
         ? seat.availableAfter
@@ -75,15 +78,23 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
       phase = 'live';
       return outcome;
     } catch (error) {
-      await CancellationScope.nonCancellable(async () => {
-        for (const step of undo.reverse()) await step();
-      });
+      try {
+        await CancellationScope.nonCancellable(async () => {
+          for (const step of undo.reverse()) await step();
+        });
+      } catch {
+        // The database is out of reach even after retries: answer now, and let the
+        // workflow release the seat durably before it ends.
+        compensateLater = true;
+      }
       phase = 'failed';
       throw businessFailure(error);
     }
   }, {
     validator: () => {
-      if (phase !== 'awaiting') throw refusal(ErrorCode.AlreadyBooked, 'You are already booked into this session.');
+      if (phase === 'live') throw refusal(ErrorCode.AlreadyBooked, 'You are already booked into this session.');
+      if (phase === 'booking') throw refusal(ErrorCode.AlreadyBooked, 'Your booking of this session is already being made.');
+      if (phase !== 'awaiting') throw refusal(ErrorCode.Conflict, 'Your previous booking of this session is still closing; try again in a moment.');
     },
   });
 
@@ -115,7 +126,10 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
   // Started without a booking request (by hand, say): nothing to do.
   if (!(await condition(() => phase !== 'awaiting', '1 minute'))) return 'no booking request';
   await condition(() => phase !== 'booking');
-  if (phase === 'failed') return 'not booked';
+  if (phase === 'failed') {
+    if (compensateLater && reservedBookingId !== undefined) await lifecycle.releaseSeat({ bookingId: reservedBookingId });
+    return 'not booked';
+  }
 
   const finish = async (outcomeStatus: 'completed' | 'no_show', actor: Actor, reason: string) => {
     try {

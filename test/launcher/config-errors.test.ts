@@ -13,7 +13,7 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 /** Runs `npm start`'s entry point as a user would, with the given environment. */
 async function start(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'studio-config-'));
-  const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['launcher/start.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'launcher/start.ts'], {
     cwd: root, env: { ...process.env, DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -9,7 +9,9 @@ const root = path.resolve(import.meta.dirname, '..', '..');
  * kill it with SIGKILL mid-flight: a real crash, not a graceful shutdown.
  */
 export async function spawnWorker(settings: Settings): Promise<ChildProcess> {
-  const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['worker/main.ts'], {
+  // Node itself with tsx as a loader: one process, so SIGKILL really kills the worker
+  // (the tsx wrapper binary would die alone and leave its child running).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
