@@ -1,5 +1,5 @@
 import type { Settings } from '../config/settings.js';
-import { LIVE_BOOKING, lockSession, mirrorSessionStatus, requireBooking, type BookingRow } from '../model/bookings.js';
+import { lockSession, mirrorSessionStatus, requireBooking, type BookingRow } from '../model/bookings.js';
 import { DomainError, ErrorCode } from '../model/errors.js';
 import { appendEntry, findEntry, lockClient, returnToLot, takeFromEarliestLot } from '../model/ledger.js';
 import type { Orm } from '../model/orm.js';
@@ -21,8 +21,8 @@ export interface ReservedSeat {
   endsAt: string;
   bookedAt: string;
   creditState: string;
-  /** The client's available credits once reserved (unchanged: holding comes next, if at all). */
-  availableAfter: number;
+  /** The client's available credits, known here only when no hold follows (complimentary, or a retry). */
+  availableAfter: number | null;
 }
 
 export interface HeldCredit {
@@ -69,45 +69,49 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
   return {
     async reserveSeat(request: ReserveSeatRequest): Promise<ReservedSeat> {
       return businessRules(() => inTransaction(orm, async (sql) => {
-        // A full session refuses without queueing on its row lock: in a rush for one seat,
-        // everyone after the winner's commit is answered at once.
-        const [glance] = await sql<{ full: boolean; mine: boolean }>(
-          `select s.booked_count >= s.capacity and s.status in ('available', 'scheduled', 'confirmed') as full,
+        // Every refusal is decided from an unlocked read first, so in a rush for one seat
+        // everyone after the winner's commit is answered without queueing on the row lock.
+        const [glance] = await sql<{ role: string | null; full: boolean; mine: boolean }>(
+          `select (select role from users where id = ?) as role,
+                  s.booked_count >= s.capacity and s.status in ('available', 'scheduled', 'confirmed') as full,
                   exists(select 1 from bookings b where b.session_id = s.id and b.client_id = ? and b.status in ('scheduled', 'confirmed')) as mine
              from training_sessions s where s.id = ?`,
-          [request.clientId, request.sessionId]);
-        if (glance?.full && !glance.mine) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
-        const session = await lockSession(sql, request.sessionId);
-        const [existing] = await sql<{ id: number; workflowId: string; startsAt: Date; endsAt: Date; bookedAt: Date; creditState: string }>(
-          `select id, workflow_id as "workflowId", starts_at as "startsAt", ends_at as "endsAt", booked_at as "bookedAt",
-                  credit_state as "creditState"
-             from bookings where session_id = ? and client_id = ? and ${LIVE_BOOKING}`,
-          [request.sessionId, request.clientId],
-        );
-        if (existing) {
+          [request.clientId, request.clientId, request.sessionId]);
+        if (!glance) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
+        if (!glance.role) throw new DomainError(ErrorCode.NotFound, `Client ${request.clientId} was not found.`);
+        if (glance.role !== 'client') throw new DomainError(ErrorCode.InvalidRequest, 'Only clients can be booked into sessions.');
+        if (glance.full && !glance.mine) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
+
+        const [session] = await sql<{
+          startsAt: Date; endsAt: Date; status: string; free: boolean; past: boolean; tooFar: boolean;
+          existingId: number | null; existingWorkflowId: string | null; existingBookedAt: Date | null; existingCreditState: string | null;
+        }>(
+          `select s.starts_at as "startsAt", s.ends_at as "endsAt", s.status, s.booked_count < s.capacity as free,
+                  s.starts_at <= now() as past, s.starts_at > now() + make_interval(days => ?) as "tooFar",
+                  b.id as "existingId", b.workflow_id as "existingWorkflowId", b.booked_at as "existingBookedAt",
+                  b.credit_state as "existingCreditState"
+             from training_sessions s
+             left join bookings b on b.session_id = s.id and b.client_id = ? and b.status in ('scheduled', 'confirmed')
+            where s.id = ? for update of s`,
+          [policies.bookingHorizonDays, request.clientId, request.sessionId]);
+        if (!session) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
+        if (session.existingId !== null) {
           // A retry of this very reservation (the worker crashed after commit) finds its own row;
           // a second booking request never reaches here, the workflow refuses it first.
-          if (existing.workflowId === request.workflowId) {
-            return {
-              bookingId: existing.id, startsAt: existing.startsAt.toISOString(), endsAt: existing.endsAt.toISOString(),
-              bookedAt: existing.bookedAt.toISOString(), creditState: existing.creditState,
-              availableAfter: await availableNow(sql, request.clientId),
-            };
+          if (session.existingWorkflowId !== request.workflowId) {
+            throw new DomainError(ErrorCode.AlreadyBooked, 'You are already booked into this session.');
           }
-          throw new DomainError(ErrorCode.AlreadyBooked, 'You are already booked into this session.', { existingWorkflowId: existing.workflowId, requestWorkflowId: request.workflowId, bookingId: existing.id });
+          return {
+            bookingId: session.existingId, startsAt: session.startsAt.toISOString(), endsAt: session.endsAt.toISOString(),
+            bookedAt: session.existingBookedAt!.toISOString(), creditState: session.existingCreditState!,
+            availableAfter: await availableNow(sql, request.clientId),
+          };
         }
         if (session.status === 'cancelled') throw new DomainError(ErrorCode.NotBookable, 'This session has been cancelled.');
         if (['completed', 'no_show'].includes(session.status)) throw new DomainError(ErrorCode.NotBookable, 'This session has already taken place.');
-        const [window] = await sql<{ past: boolean; tooFar: boolean }>(
-          `select ?::timestamptz <= now() as past, ?::timestamptz > now() + make_interval(days => ?) as "tooFar"`,
-          [session.startsAt, session.startsAt, policies.bookingHorizonDays],
-        );
-        if (window!.past) throw new DomainError(ErrorCode.NotBookable, 'This session has already started; sessions in the past cannot be booked.');
-        if (window!.tooFar) throw new DomainError(ErrorCode.NotBookable, `Sessions can be booked at most ${policies.bookingHorizonDays} days ahead.`);
-        if (session.bookedCount >= session.capacity) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
-        const [client] = await sql<{ role: string }>(`select role from users where id = ?`, [request.clientId]);
-        if (!client) throw new DomainError(ErrorCode.NotFound, `Client ${request.clientId} was not found.`);
-        if (client.role !== 'client') throw new DomainError(ErrorCode.InvalidRequest, 'Only clients can be booked into sessions.');
+        if (session.past) throw new DomainError(ErrorCode.NotBookable, 'This session has already started; sessions in the past cannot be booked.');
+        if (session.tooFar) throw new DomainError(ErrorCode.NotBookable, `Sessions can be booked at most ${policies.bookingHorizonDays} days ahead.`);
+        if (!session.free) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
 
         const [booking] = await sql<{ id: number; bookedAt: Date; creditState: string }>(
           `insert into bookings (session_id, client_id, status, credit_state, complimentary, starts_at, ends_at,
@@ -117,10 +121,11 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
           [request.sessionId, request.clientId, request.complimentary ? 'complimentary' : 'pending', request.complimentary,
             session.startsAt, session.endsAt, policies.cancelWindowMinutes, actorLabel(request.actor), request.workflowId],
         );
-        await sql(`update training_sessions set booked_count = booked_count + 1 where id = ?`, [request.sessionId]);
-        await mirrorSessionStatus(sql, request.sessionId);
+        // A new booking is always scheduled, and so is the session that holds it (SPEC §3's mirror).
+        await sql(`update training_sessions set booked_count = booked_count + 1, status = 'scheduled' where id = ?`, [request.sessionId]);
+        let availableAfter: number | null = null;
         if (request.complimentary) {
-          await lockClient(sql, request.clientId);
+          availableAfter = (await lockClient(sql, request.clientId)).available;
           await appendEntry(sql, {
             clientId: request.clientId, kind: 'hold', delta: 0, heldDelta: 0, sessionId: request.sessionId, bookingId: booking!.id,
             actor: actorLabel(request.actor), reason: 'Complimentary booking: no credit held',
@@ -129,27 +134,25 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
         }
         return {
           bookingId: booking!.id, startsAt: session.startsAt.toISOString(), endsAt: session.endsAt.toISOString(),
-          bookedAt: booking!.bookedAt.toISOString(), creditState: booking!.creditState,
-          availableAfter: await availableNow(sql, request.clientId),
+          bookedAt: booking!.bookedAt.toISOString(), creditState: booking!.creditState, availableAfter,
         };
       }));
     },
 
-    async holdCredit(request: { bookingId: number; actor: Actor }): Promise<HeldCredit> {
+    async holdCredit(request: { bookingId: number; clientId: number; sessionId: number; actor: Actor }): Promise<HeldCredit> {
       return businessRules(() => inTransaction(orm, async (sql) => {
-        const booking = await requireBooking(sql, request.bookingId);
-        const balance = await lockClient(sql, booking.clientId);
-        const key = `hold:booking:${booking.id}`;
+        const balance = await lockClient(sql, request.clientId);
+        const key = `hold:booking:${request.bookingId}`;
         const earlier = await findEntry(sql, key);
         if (earlier) return { lotId: earlier.lotId!, availableAfter: earlier.balanceAfter };
-        const locked = await requireBooking(sql, request.bookingId, true);
-        if (locked.creditState !== 'pending') throw new DomainError(ErrorCode.Conflict, `Booking ${locked.id} no longer waits for a credit.`);
-        const lotId = await takeFromEarliestLot(sql, booking.clientId);
+        const booking = await requireBooking(sql, request.bookingId, true);
+        if (booking.creditState !== 'pending') throw new DomainError(ErrorCode.Conflict, `Booking ${booking.id} no longer waits for a credit.`);
+        const lotId = await takeFromEarliestLot(sql, request.clientId);
         if (lotId === undefined) {
           throw new DomainError(ErrorCode.NoCredits, 'No available sessions. Please purchase a session package to book this session.', { availableSessions: balance.available });
         }
         const entry = await appendEntry(sql, {
-          clientId: booking.clientId, kind: 'hold', delta: -1, heldDelta: 1, lotId, sessionId: booking.sessionId, bookingId: booking.id,
+          clientId: request.clientId, kind: 'hold', delta: -1, heldDelta: 1, lotId, sessionId: request.sessionId, bookingId: booking.id,
           actor: actorLabel(request.actor), reason: 'Booked a session', idempotencyKey: key, trace: currentTrace(),
         });
         await sql(`update bookings set lot_id = ?, credit_state = 'held' where id = ?`, [lotId, booking.id]);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Settings } from '../config/settings.js';
+import { HttpError } from './errors.js';
 import type { allocation, bookToDeduct } from '../workflows/index.js';
 import {
   ClientIdKey, SessionIdKey, allocationWorkflowId, bookUpdate, bookingWorkflowId, cancelUpdate, completeSignal,
@@ -8,12 +10,28 @@ import {
   type Actor, type AllocationInput, type AllocationResult, type BookingOutcome, type CancelOutcome, type CancelRequest,
 } from '../workflows/definitions.js';
 
+const BOOKING_ANSWER_MS = 8_000;
+
+/** The promise's outcome if it settles within `ms`, otherwise the fallback's. */
+async function firstSettled<T>(promise: Promise<T>, ms: number, fallback: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = Symbol('late');
+  promise.catch(() => undefined);
+  const winner = await Promise.race([promise, new Promise<typeof late>((resolve) => { timer = setTimeout(() => resolve(late), ms); })]);
+  clearTimeout(timer);
+  return winner === late ? fallback() : (winner as T);
+}
+
 /**
  * The API's only way into the workflows: each function starts or steers one workflow with
  * its deterministic id, so duplicate requests collapse onto the same execution.
  */
 export class WorkflowCommands {
-  constructor(private readonly temporal: Client, private readonly settings: Settings) {}
+  constructor(
+    private readonly temporal: Client,
+    private readonly settings: Settings,
+    private readonly log: Pick<FastifyBaseLogger, 'warn'>,
+  ) {}
 
   async ping(): Promise<void> {
     await this.temporal.connection.workflowService.getSystemInfo({});
@@ -40,9 +58,17 @@ export class WorkflowCommands {
         { key: SessionIdKey, value: String(request.sessionId) },
       ],
     });
-    return this.temporal.workflow.executeUpdateWithStart(bookUpdate, {
-      startWorkflowOperation,
-      ...(request.requestId ? { updateId: `book-${request.requestId}` } : {}),
+    const workflowId = bookingWorkflowId(request.sessionId, request.clientId);
+    const updateId = `book-${request.requestId ?? randomUUID()}`;
+    const answer = this.temporal.workflow.executeUpdateWithStart(bookUpdate, { startWorkflowOperation, updateId });
+    // Seen on the dev server under a 50-way rush: the workflow completed the update within
+    // 50 ms but the Update-with-Start call never returned. Past a few seconds, ask for the
+    // update's outcome by its id instead; the booking itself is durable either way.
+    return firstSettled(answer, BOOKING_ANSWER_MS, () => {
+      this.log.warn({ workflowId, updateId }, 'Update-with-Start gave no answer in time; polling the update by id');
+      return firstSettled(this.temporal.workflow.getHandle(workflowId).getUpdateHandle<BookingOutcome>(updateId).result(), BOOKING_ANSWER_MS, () => {
+        throw new HttpError(503, 'BOOKING_PENDING', 'The booking is still being processed; check your bookings in a moment before trying again.');
+      });
     });
   }
 

@@ -25,8 +25,6 @@ export const BOOKING_COLUMNS = `id, session_id as "sessionId", client_id as "cli
   cancel_window_minutes as "cancelWindowMinutes", late_cancel_forfeits as "lateCancelForfeits",
   booked_at as "bookedAt", cancelled_at as "cancelledAt", workflow_id as "workflowId"`;
 
-export const LIVE_BOOKING = `status in ('scheduled', 'confirmed')`;
-
 export interface SessionRow {
   id: number;
   trainerId: number;
@@ -69,16 +67,14 @@ export async function requireBooking(sql: Sql, bookingId: number, lock = false):
  */
 export async function mirrorSessionStatus(sql: Sql, sessionId: number): Promise<void> {
   await sql(
-    `update training_sessions s set status = coalesce((
-        select b.status from bookings b
-         where b.session_id = s.id and b.status in ('scheduled', 'confirmed', 'completed', 'no_show')
-         order by b.id desc limit 1), 'available')
-      where s.id = ? and s.capacity = 1 and s.status <> 'cancelled'`,
-    [sessionId],
-  );
-  await sql(
-    `update training_sessions set status = case when booked_count > 0 then 'scheduled' else 'available' end
-      where id = ? and capacity > 1 and status in ('available', 'scheduled')`,
+    `update training_sessions s set status = case
+        when s.capacity = 1 then coalesce((
+          select b.status from bookings b
+           where b.session_id = s.id and b.status in ('scheduled', 'confirmed', 'completed', 'no_show')
+           order by b.id desc limit 1), 'available')
+        when s.booked_count > 0 then 'scheduled'
+        else 'available' end
+      where s.id = ? and s.status <> 'cancelled' and (s.capacity = 1 or s.status in ('available', 'scheduled'))`,
     [sessionId],
   );
 }

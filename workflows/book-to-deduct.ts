@@ -67,8 +67,8 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
       reservedBookingId = seat.bookingId;
       undo.push(() => requestPath.releaseSeat({ bookingId: seat.bookingId }));
       const availableAfter = input.complimentary
-        ? seat.availableAfter
-        : (await requestPath.holdCredit({ bookingId: seat.bookingId, actor: input.actor })).availableAfter;
+        ? seat.availableAfter!
+        : (await requestPath.holdCredit({ bookingId: seat.bookingId, clientId: input.clientId, sessionId: input.sessionId, actor: input.actor })).availableAfter;
       startsAt = Date.parse(seat.startsAt);
       endsAt = Date.parse(seat.endsAt);
       outcome = {
