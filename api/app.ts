@@ -13,6 +13,7 @@ import type { Client } from '@temporalio/client';
 import type { Settings } from '../config/settings.js';
 import type { Orm } from '../model/orm.js';
 import { installErrorHandler } from './errors.js';
+import { adminResourceRoutes } from './routes/admin-resources.js';
 import { authRoutes } from './routes/auth.js';
 import { checkoutSimulatorRoutes } from './routes/checkout-simulator.js';
 import { creditRoutes } from './routes/credits.js';
@@ -85,12 +86,13 @@ export async function buildApp(deps: ApiDependencies, options: { logger?: boolea
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  const routeDeps: RouteDependencies = { ...deps, commands: new WorkflowCommands(deps.temporal, settings) };
+  const routeDeps: RouteDependencies = { ...deps, commands: new WorkflowCommands(deps.temporal, settings, app.log) };
   await app.register(healthRoutes, routeDeps);
   await app.register(authRoutes, routeDeps);
   await app.register(creditRoutes, routeDeps);
   await app.register(sessionRoutes, routeDeps);
   await app.register(meRoutes, routeDeps);
+  await app.register(adminResourceRoutes, routeDeps);
   // Store and Stripe (issue 4); the webhook plugin keeps raw bodies for its own route only.
   await app.register(storeRoutes, deps);
   await app.register(stripeWebhookRoutes, deps);

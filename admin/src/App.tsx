@@ -1,13 +1,17 @@
 import { Admin, Resource } from 'react-admin';
+import bookings from './bookings';
 import clients from './clients';
 import { Dashboard } from './dashboard/Dashboard';
 import { Login } from './layout/Login';
+import ledger from './ledger';
 import packages from './packages';
 import { authProvider } from './providers/authProvider';
 import { dataProvider } from './providers/dataProvider';
+import purchases from './purchases';
 import sessions from './sessions';
 import trainers from './trainers';
 
+// The API decides who may read what; the menu only leaves out what a trainer could not open.
 export const App = () => (
     <Admin
         title="Studio Sessions"
@@ -15,13 +19,27 @@ export const App = () => (
         dataProvider={dataProvider}
         dashboard={Dashboard}
         loginPage={Login}
-        requireAuth
+        // No `requireAuth`: with it, react-admin 5.15 bounces between its auth check and
+        // logout hundreds of times on a loaded machine before showing the login page
+        // (seconds of CPU); every page still checks authentication on its own.
         // Staff data stays in the studio: no usage ping to a third party.
         disableTelemetry
     >
-        <Resource name="clients" {...clients} />
-        <Resource name="sessions" {...sessions} />
-        <Resource name="trainers" {...trainers} />
-        <Resource name="packages" {...packages} />
+        {(role: string) =>
+            role === 'admin'
+                ? [
+                      <Resource key="clients" name="clients" {...clients} />,
+                      <Resource key="sessions" name="sessions" {...sessions} />,
+                      <Resource key="bookings" name="bookings" {...bookings} />,
+                      <Resource key="purchases" name="purchases" {...purchases} />,
+                      <Resource key="ledger" name="ledger" {...ledger} />,
+                      <Resource key="packages" name="packages" {...packages} />,
+                      <Resource key="trainers" name="trainers" {...trainers} />,
+                  ]
+                : [
+                      <Resource key="sessions" name="sessions" {...sessions} />,
+                      <Resource key="bookings" name="bookings" {...bookings} />,
+                  ]
+        }
     </Admin>
 );

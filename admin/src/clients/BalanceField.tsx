@@ -1,21 +1,18 @@
 import { Chip, Stack } from '@mui/material';
 import { type Identifier, useRecordContext } from 'react-admin';
 
-// §3's default threshold, used only when the API does not send its own `lowBalance` flag.
-const DEFAULT_LOW_BALANCE = 2;
-
 interface ClientBalance {
     id: Identifier;
     availableSessions: number;
-    lowBalance?: boolean;
+    /** Decided by the API from the studio's low-balance policy. */
+    lowBalance: boolean;
 }
 
-export const BalanceField = () => {
+export const BalanceField = (_props: { label?: string }) => {
     const client = useRecordContext<ClientBalance>();
     if (!client) {
         return null;
     }
-    const isLow = client.lowBalance ?? client.availableSessions <= DEFAULT_LOW_BALANCE;
     return (
         <Stack
             direction="row"
@@ -24,7 +21,7 @@ export const BalanceField = () => {
             sx={{ display: 'inline-flex', alignItems: 'center' }}
         >
             <span>{client.availableSessions}</span>
-            {isLow && <Chip label="Low balance" color="warning" size="small" />}
+            {client.lowBalance && <Chip label="Low balance" color="warning" size="small" />}
         </Stack>
     );
 };

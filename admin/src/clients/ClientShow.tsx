@@ -1,16 +1,143 @@
-import { EmailField, Labeled, Show, SimpleShowLayout, TextField } from 'react-admin';
+import { Box } from '@mui/material';
+import {
+    BooleanField,
+    ChipField,
+    DataTable,
+    DateField,
+    EmailField,
+    Labeled,
+    NumberField,
+    Pagination,
+    ReferenceField,
+    ReferenceManyField,
+    Show,
+    TabbedShowLayout,
+    TextField,
+} from 'react-admin';
+import { LedgerEntries } from '../ledger/LedgerEntries';
+import { MoneyField } from '../money/MoneyField';
+import { WorkflowLinkField } from '../workflows/WorkflowLinkField';
 import { BalanceField } from './BalanceField';
+
+/** The figures, each from the API's one query path (the ledger's client_balances view). */
+const Figures = () => (
+    <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 4 }}>
+        <Labeled label="Available sessions">
+            <BalanceField />
+        </Labeled>
+        <Labeled label="Scheduled">
+            <NumberField source="scheduled" />
+        </Labeled>
+        <Labeled label="Completed">
+            <NumberField source="completed" />
+        </Labeled>
+        <Labeled label="Cancelled">
+            <NumberField source="cancelled" />
+        </Labeled>
+        <Labeled label="Total">
+            <NumberField source="total" />
+        </Labeled>
+    </Box>
+);
+
+const Profile = () => (
+    <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 4 }}>
+        <Labeled>
+            <TextField source="id" />
+        </Labeled>
+        <Labeled label="Name">
+            <TextField source="firstName" />
+        </Labeled>
+        <Labeled label="Last name">
+            <TextField source="lastName" />
+        </Labeled>
+        <Labeled>
+            <EmailField source="email" />
+        </Labeled>
+        <Labeled>
+            <TextField source="phone" emptyText="—" />
+        </Labeled>
+        <Labeled label="Client since">
+            <DateField source="createdAt" />
+        </Labeled>
+        <Labeled label="Has purchased before">
+            <BooleanField source="hasPurchasedBefore" />
+        </Labeled>
+    </Box>
+);
 
 export const ClientShow = () => (
     <Show>
-        <SimpleShowLayout>
-            <TextField source="id" />
-            <TextField source="firstName" />
-            <TextField source="lastName" />
-            <EmailField source="email" />
-            <Labeled label="Available sessions">
-                <BalanceField />
-            </Labeled>
-        </SimpleShowLayout>
+        <TabbedShowLayout>
+            <TabbedShowLayout.Tab label="Balance and ledger">
+                <Profile />
+                <Figures />
+                <ReferenceManyField
+                    label="Ledger"
+                    reference="ledger"
+                    target="clientId"
+                    sort={{ field: 'id', order: 'DESC' }}
+                    perPage={25}
+                    pagination={<Pagination />}
+                >
+                    <LedgerEntries showClient={false} />
+                </ReferenceManyField>
+            </TabbedShowLayout.Tab>
+            <TabbedShowLayout.Tab label="Bookings" path="bookings">
+                <ReferenceManyField
+                    reference="bookings"
+                    target="clientId"
+                    sort={{ field: 'startsAt', order: 'DESC' }}
+                    perPage={25}
+                    pagination={<Pagination />}
+                >
+                    <DataTable bulkActionButtons={false} rowClick={false}>
+                        <DataTable.Col source="startsAt" label="Session">
+                            <ReferenceField source="sessionId" reference="sessions" link="show">
+                                <DateField source="startsAt" showTime />
+                            </ReferenceField>
+                        </DataTable.Col>
+                        <DataTable.Col source="status">
+                            <ChipField source="status" size="small" />
+                        </DataTable.Col>
+                        <DataTable.Col source="creditState" label="Credit" />
+                        <DataTable.Col source="bookedAt" label="Booked">
+                            <DateField source="bookedAt" showTime />
+                        </DataTable.Col>
+                        <DataTable.Col source="workflowId" label="Workflow" disableSort>
+                            <WorkflowLinkField />
+                        </DataTable.Col>
+                    </DataTable>
+                </ReferenceManyField>
+            </TabbedShowLayout.Tab>
+            <TabbedShowLayout.Tab label="Purchases" path="purchases">
+                <ReferenceManyField
+                    reference="purchases"
+                    target="clientId"
+                    sort={{ field: 'createdAt', order: 'DESC' }}
+                    perPage={25}
+                    pagination={<Pagination />}
+                >
+                    <DataTable bulkActionButtons={false} rowClick={false}>
+                        <DataTable.Col source="createdAt" label="Date">
+                            <DateField source="createdAt" showTime />
+                        </DataTable.Col>
+                        <DataTable.Col source="packageId" label="Package">
+                            <ReferenceField source="packageId" reference="packages" />
+                        </DataTable.Col>
+                        <DataTable.NumberCol source="sessions" />
+                        <DataTable.Col source="amountCents" label="Amount" align="right">
+                            <MoneyField source="amountCents" />
+                        </DataTable.Col>
+                        <DataTable.Col source="status">
+                            <ChipField source="status" size="small" />
+                        </DataTable.Col>
+                        <DataTable.Col source="workflowId" label="Workflow" disableSort>
+                            <WorkflowLinkField />
+                        </DataTable.Col>
+                    </DataTable>
+                </ReferenceManyField>
+            </TabbedShowLayout.Tab>
+        </TabbedShowLayout>
     </Show>
 );

@@ -3,6 +3,6 @@ import { PackageForm } from './PackageForm';
 
 export const PackageCreate = () => (
     <Create redirect="list">
-        <PackageForm defaultValues={{ active: true }} />
+        <PackageForm defaultValues={{ active: true, currency: 'usd' }} />
     </Create>
 );

@@ -4,6 +4,6 @@ import { PackageForm } from './PackageForm';
 // Pessimistic: the API validates packages, so the form waits for its verdict instead of undoing later.
 export const PackageEdit = () => (
     <Edit mutationMode="pessimistic">
-        <PackageForm />
+        <PackageForm canRetire />
     </Edit>
 );

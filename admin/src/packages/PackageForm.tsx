@@ -1,14 +1,31 @@
 import {
     BooleanInput,
+    DeleteButton,
     NumberInput,
     required,
+    SaveButton,
     SimpleForm,
     type SimpleFormProps,
     TextInput,
+    Toolbar,
 } from 'react-admin';
 
-export const PackageForm = (props: Omit<SimpleFormProps, 'children'>) => (
-    <SimpleForm {...props}>
+// The API never deletes a package (purchases point at it): "delete" takes it off sale.
+const PackageToolbar = () => (
+    <Toolbar sx={{ justifyContent: 'space-between' }}>
+        <SaveButton />
+        <DeleteButton
+            label="Take off sale"
+            mutationMode="pessimistic"
+            confirmTitle="Take this package off sale?"
+            confirmContent="Clients can no longer buy it; past purchases keep it."
+        />
+    </Toolbar>
+);
+
+/** The API validates every field and answers why a value is refused. */
+export const PackageForm = ({ canRetire = false, ...props }: Omit<SimpleFormProps, 'children'> & { canRetire?: boolean }) => (
+    <SimpleForm toolbar={canRetire ? <PackageToolbar /> : undefined} {...props}>
         <TextInput source="name" validate={required()} />
         <NumberInput source="sessions" validate={required()} step={1} />
         <NumberInput
@@ -17,13 +34,19 @@ export const PackageForm = (props: Omit<SimpleFormProps, 'children'>) => (
             validate={required()}
             step={1}
         />
-        <TextInput source="currency" validate={required()} helperText="ISO code, e.g. usd" />
+        <TextInput
+            source="currency"
+            validate={required()}
+            helperText="ISO code, e.g. usd"
+            parse={(value: string) => (value ? value.toLowerCase() : null)}
+        />
         <NumberInput
             source="validityDays"
             label="Valid for (days)"
             helperText="Leave empty for credits that never expire"
             step={1}
         />
-        <BooleanInput source="active" />
+        <TextInput source="stripePriceId" label="Stripe price id" helperText="Optional, e.g. price_123" />
+        <BooleanInput source="active" label="On sale" />
     </SimpleForm>
 );

@@ -1,20 +1,58 @@
-import { ChipField, DataTable, DateField, List, ReferenceField } from 'react-admin';
+import {
+    ChipField,
+    DataTable,
+    DateField,
+    DateInput,
+    List,
+    ReferenceInput,
+    SelectInput,
+    TextField,
+    usePermissions,
+} from 'react-admin';
 
-export const SessionList = () => (
-    <List sort={{ field: 'startsAt', order: 'DESC' }}>
-        <DataTable rowClick={false}>
-            <DataTable.Col source="startsAt" label="Starts at">
-                <DateField source="startsAt" showTime />
-            </DataTable.Col>
-            <DataTable.NumberCol source="durationMinutes" label="Minutes" />
-            <DataTable.Col source="trainerId" label="Trainer">
-                <ReferenceField source="trainerId" reference="trainers" />
-            </DataTable.Col>
-            <DataTable.NumberCol source="capacity" />
-            <DataTable.NumberCol source="bookedCount" label="Booked" />
-            <DataTable.Col source="status">
-                <ChipField source="status" size="small" />
-            </DataTable.Col>
-        </DataTable>
-    </List>
+const SESSION_STATUSES = ['available', 'scheduled', 'confirmed', 'completed', 'cancelled', 'no_show'].map(
+    status => ({ id: status, name: status.replace('_', ' ') })
 );
+
+/** A date picked in the browser's time zone, sent as the instant its day starts. */
+const startOfLocalDay = (value: string) => (value ? new Date(`${value}T00:00`).toISOString() : null);
+
+const commonFilters = [
+    <SelectInput key="status" source="status" choices={SESSION_STATUSES} alwaysOn />,
+    <DateInput key="from" source="from" label="From" parse={startOfLocalDay} alwaysOn />,
+    <DateInput key="to" source="to" label="Before" parse={startOfLocalDay} alwaysOn />,
+];
+// The API shows trainers only their own sessions, so only admins pick a trainer.
+const adminFilters = [
+    <ReferenceInput key="trainerId" source="trainerId" reference="trainers" alwaysOn>
+        <SelectInput label="Trainer" />
+    </ReferenceInput>,
+    ...commonFilters,
+];
+
+export const SessionList = () => {
+    const { permissions } = usePermissions<string>();
+    return (
+        <List
+            filters={permissions === 'admin' ? adminFilters : commonFilters}
+            sort={{ field: 'startsAt', order: 'DESC' }}
+            perPage={25}
+        >
+            <DataTable rowClick="show" bulkActionButtons={false}>
+                <DataTable.Col source="startsAt" label="Starts at">
+                    <DateField source="startsAt" showTime />
+                </DataTable.Col>
+                <DataTable.NumberCol source="durationMinutes" label="Minutes" />
+                <DataTable.Col source="trainerId" label="Trainer">
+                    <TextField source="trainerName" />
+                </DataTable.Col>
+                <DataTable.NumberCol source="capacity" />
+                <DataTable.NumberCol source="bookedCount" label="Booked" />
+                <DataTable.Col source="status">
+                    <ChipField source="status" size="small" />
+                </DataTable.Col>
+                <DataTable.Col source="location" disableSort />
+            </DataTable>
+        </List>
+    );
+};

@@ -1,9 +1,10 @@
 import SessionIcon from '@mui/icons-material/Event';
 import { SessionList } from './SessionList';
+import { SessionShow } from './SessionShow';
 
 export default {
     list: SessionList,
+    show: SessionShow,
     icon: SessionIcon,
-    recordRepresentation: (session: { startsAt: string }) =>
-        new Date(session.startsAt).toLocaleString(),
+    recordRepresentation: (session: { startsAt: string }) => new Date(session.startsAt).toLocaleString(),
 };

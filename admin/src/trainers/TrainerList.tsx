@@ -1,12 +1,15 @@
-import { DataTable, List } from 'react-admin';
+import { DataTable, List, SearchInput } from 'react-admin';
+
+const filters = [<SearchInput key="q" source="q" alwaysOn placeholder="Name or email" />];
 
 export const TrainerList = () => (
-    <List sort={{ field: 'lastName', order: 'ASC' }}>
-        <DataTable rowClick={false}>
+    <List filters={filters} sort={{ field: 'lastName', order: 'ASC' }}>
+        <DataTable rowClick={false} bulkActionButtons={false}>
             <DataTable.Col source="id" />
             <DataTable.Col source="firstName" />
             <DataTable.Col source="lastName" />
             <DataTable.Col source="email" />
+            <DataTable.Col source="phone" disableSort />
         </DataTable>
     </List>
 );

@@ -1,0 +1,36 @@
+import LaunchIcon from '@mui/icons-material/Launch';
+import { Link } from '@mui/material';
+import { useRecordContext } from 'react-admin';
+
+interface WorkflowLinked {
+    id: string | number;
+    workflowId?: string | null;
+    workflowUrl?: string | null;
+}
+
+/**
+ * The record's workflow id, linking to its history in the Temporal UI (the API builds the
+ * URL). Opens a new tab and does not trigger the row's own click.
+ */
+export const WorkflowLinkField = (_props: { label?: string }) => {
+    const record = useRecordContext<WorkflowLinked>();
+    if (!record?.workflowId) {
+        return null;
+    }
+    if (!record.workflowUrl) {
+        return <span>{record.workflowId}</span>;
+    }
+    return (
+        <Link
+            href={record.workflowUrl}
+            target="_blank"
+            rel="noopener noreferrer"
+            title="Open this workflow's history in the Temporal UI"
+            onClick={event => event.stopPropagation()}
+            sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5, wordBreak: 'break-all' }}
+        >
+            {record.workflowId}
+            <LaunchIcon fontSize="inherit" />
+        </Link>
+    );
+};

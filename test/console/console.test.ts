@@ -1,0 +1,207 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleDist } from '../../api/app.js';
+import { createAccount } from '../../model/accounts.js';
+import { query } from '../../model/transaction.js';
+import { grant } from '../support/actors.js';
+import { startStack, type TestStack } from '../support/stack.js';
+
+/**
+ * The console in a real browser against the real stack: the built react-admin app served
+ * by the API at /admin, its data provider talking to /api/admin in the simple REST protocol.
+ */
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const noChromium = !existsSync(chromiumPath);
+if (noChromium) {
+  console.warn(`[console test] skipped: no Chromium at ${chromiumPath} (set CHROMIUM_PATH; .ci/run installs Debian's chromium).`);
+}
+
+const PASSWORD = 'console e2e password';
+const SCREENSHOT = '/tmp/console-clients.png';
+
+let stack: TestStack;
+let browser: Browser;
+let base: string;
+let allocationWorkflowUrl: string;
+let bookingWorkflowUrl: string;
+const people = {
+  admin: { email: 'desk@studio.test', firstName: 'Front', lastName: 'Desk' },
+  client: { email: 'lowe@studio.test', firstName: 'Lena', lastName: 'Lowe' },
+  richClient: { email: 'rich@studio.test', firstName: 'Rafael', lastName: 'Richards' },
+};
+
+/**
+ * The API serves admin/dist (api/app.ts), so the test builds exactly there, in a child
+ * process like `npm run build:admin`: the test runner's NODE_ENV=test would otherwise
+ * give React's development build.
+ */
+async function buildConsole(): Promise<void> {
+  const vite = path.join(path.dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
+  const root = path.resolve(consoleDist, '..', '..');
+  await promisify(execFile)(process.execPath, [vite, 'build', '--config', 'admin/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: root, env: { ...process.env, NODE_ENV: 'production' }, maxBuffer: 16 * 1024 * 1024,
+  });
+}
+
+async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto(`${base}/admin/`);
+  // Required fields' labels end in " *".
+  await page.getByLabel(/^Email/).fill(email);
+  await page.getByLabel(/^Password/).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe.skipIf(noChromium)('the console in Chromium', () => {
+  beforeAll(async () => {
+    await buildConsole();
+    // After the build: buildApp serves the console only when admin/dist exists.
+    stack = await startStack();
+    await stack.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`;
+
+    const admin = await createAccount(stack.orm, { ...people.admin, password: PASSWORD, role: 'admin' });
+    const client = await createAccount(stack.orm, { ...people.client, password: PASSWORD, role: 'client' });
+    const rich = await createAccount(stack.orm, { ...people.richClient, password: PASSWORD, role: 'client' });
+    await grant(stack, rich.id, 9);
+    // The client's credit comes through the allocation workflow, so its ledger entry links to a workflow.
+    const token = stack.app.jwt.sign({ sub: String(admin.id), role: 'admin' });
+    const allocated = await stack.app.inject({
+      method: 'POST', url: '/api/sessions/add-to-user', headers: { authorization: `Bearer ${token}` },
+      payload: { userId: client.id, sessions: 2, reason: 'Welcome offer' },
+    });
+    expect(allocated.statusCode, allocated.body).toBe(200);
+    const { workflowId } = allocated.json().data as { workflowId: string };
+    const { uiUrl, namespace } = stack.settings.temporal;
+    allocationWorkflowUrl = `${uiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`;
+    // One booking holds one of them (a ledger `hold` written by its book-to-deduct workflow).
+    const trainer = await createAccount(stack.orm, { email: 'coach@studio.test', firstName: 'Casey', lastName: 'Coach', password: PASSWORD, role: 'trainer' });
+    const created = await stack.app.inject({
+      method: 'POST', url: '/api/sessions', headers: { authorization: `Bearer ${token}` },
+      payload: { trainerId: trainer.id, startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(), durationMinutes: 60 },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const sessionId = (created.json() as { id: number }).id;
+    const booked = await stack.app.inject({
+      method: 'POST', url: `/api/sessions/book/${client.id}`, headers: { authorization: `Bearer ${token}` }, payload: { sessionId },
+    });
+    expect(booked.statusCode, booked.body).toBe(200);
+    bookingWorkflowUrl = `${uiUrl}/namespaces/${namespace}/workflows/booking-${sessionId}-${client.id}`;
+
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--no-first-run', '--disable-sync', '--disable-quic'],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('shows the login page and refuses a client account', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${base}/admin/`);
+      await page.getByRole('heading', { name: 'Studio Sessions' }).waitFor();
+      await signIn(page, people.client.email);
+      await page.getByText('This console is for studio staff.').waitFor();
+      const token = await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } })
+        .localStorage.getItem('studio-sessions.token'));
+      expect(token).toBeNull();
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("lets an admin in: dashboard, clients with balance and low-balance flag, a client's ledger, links to Temporal", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
+    page.on('response', (response) => {
+      if (response.url().includes('/api/') && response.status() >= 400) failures.push(`${response.status()} ${response.url()}`);
+    });
+    try {
+      await signIn(page, people.admin.email);
+      // The dashboard: the welcome card names the admin, the low-balance card lists the low client.
+      await page.locator('.MuiCard-root', { hasText: 'Welcome' }).getByText('Front Desk').waitFor();
+      const lowCard = page.locator('.MuiCard-root', { hasText: 'Low-balance clients' });
+      await lowCard.getByText('Lena Lowe').waitFor();
+      expect(await lowCard.getByText('Rafael Richards').count()).toBe(0);
+
+      await page.getByRole('menuitem', { name: 'Clients' }).click();
+      const lowRow = page.getByRole('row', { name: /Lowe/ });
+      await lowRow.waitFor();
+      const available = (await page.locator('thead th').allInnerTexts()).findIndex((header) => header.trim().startsWith('Available'));
+      expect(available).toBeGreaterThan(0);
+      expect((await lowRow.locator('td').allInnerTexts())[available]?.trim()).toMatch(/^1\s*Low balance$/);
+      const richRow = page.getByRole('row', { name: /Richards/ });
+      expect((await richRow.locator('td').allInnerTexts())[available]?.trim()).toBe('9');
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+      // The client's page: figures and the ledger entry the allocation workflow wrote.
+      await lowRow.getByRole('cell', { name: 'Lowe', exact: true }).click();
+      await page.getByText('Welcome offer').waitFor();
+      const entry = page.getByRole('row', { name: /Welcome offer/ });
+      expect(await entry.getByText('grant').count()).toBe(1);
+      expect(await entry.getByRole('link').getAttribute('href')).toBe(allocationWorkflowUrl);
+
+      // The ledger: each workflow-written entry links to its history in the Temporal UI, in a new tab.
+      await page.getByRole('menuitem', { name: 'Ledger', exact: true }).click();
+      const link = page.locator(`a[href="${allocationWorkflowUrl}"]`);
+      await link.waitFor();
+      expect(await link.getAttribute('target')).toBe('_blank');
+      expect(await link.getAttribute('rel')).toContain('noopener');
+
+      // Filtered by kind through the console's own filter form: the booking's hold stays, the grant goes.
+      await page.locator(`a[href="${bookingWorkflowUrl}"]`).waitFor();
+      await page.getByRole('combobox', { name: 'Kind' }).click();
+      await page.getByRole('option', { name: 'hold' }).click();
+      await link.waitFor({ state: 'detached' });
+      await page.locator(`a[href="${bookingWorkflowUrl}"]`).waitFor();
+      expect(await page.getByRole('cell', { name: 'grant', exact: true }).count()).toBe(0);
+
+      expect(failures).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('creates, edits and takes a package off sale through the forms', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+    try {
+      await signIn(page, people.admin.email);
+      await page.locator('.MuiCard-root', { hasText: 'Welcome' }).waitFor();
+      await page.goto(`${base}/admin/#/packages/create`);
+      await page.getByLabel(/^Name/).fill('Five pack');
+      await page.getByLabel(/^Sessions/).fill('5');
+      await page.getByLabel(/^Price/).fill('37500');
+      await page.getByLabel(/^Valid for/).fill('90');
+      await page.getByRole('button', { name: 'Save' }).click();
+      const row = page.getByRole('row', { name: /Five pack/ });
+      await row.waitFor();
+      expect(await row.innerText()).toContain('$375.00');
+
+      await row.click();
+      await page.getByLabel(/^Price/).fill('35000');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('row', { name: /Five pack/ }).getByText('$350.00').waitFor();
+
+      await page.getByRole('row', { name: /Five pack/ }).click();
+      await page.getByRole('button', { name: 'Take off sale' }).click();
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await page.waitForURL(/#\/packages$/);
+      const [stored] = await query<{ priceCents: number; active: boolean; validityDays: number }>(stack.orm,
+        `select price_cents as "priceCents", active, validity_days as "validityDays" from packages where name = 'Five pack'`);
+      expect(stored).toEqual({ priceCents: 35_000, active: false, validityDays: 90 });
+    } finally {
+      await page.close();
+    }
+  });
+});
