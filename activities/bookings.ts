@@ -4,7 +4,7 @@ import { DomainError, ErrorCode } from '../model/errors.js';
 import { appendEntry, findEntry, lockClient, returnToLot, takeFromEarliestLot } from '../model/ledger.js';
 import type { Orm } from '../model/orm.js';
 import { inTransaction, type Sql } from '../model/transaction.js';
-import type { Actor } from '../workflows/definitions.js';
+import { actorLabel, type Actor } from '../workflows/definitions.js';
 import { businessRules, currentTrace } from './failures.js';
 
 export interface ReserveSeatRequest {
@@ -50,8 +50,6 @@ export interface FinishBookingRequest {
   actor: Actor;
   reason: string;
 }
-
-const actorLabel = (actor: Actor) => (actor.role === 'system' || actor.role === 'stripe' ? actor.role : `${actor.role}:${actor.id}`);
 
 async function availableNow(sql: Sql, clientId: number): Promise<number> {
   const [row] = await sql<{ available: number }>(`select available_sessions as available from users where id = ?`, [clientId]);

@@ -1,6 +1,6 @@
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { AllocationInput, AllocationResult } from './definitions.js';
+import { actorLabel, type AllocationInput, type AllocationResult } from './definitions.js';
 
 // Local activities: the admin's request waits on this workflow, so it stays one task long.
 const { grantCredits, removeCredits } = proxyLocalActivities<Activities>({
@@ -17,7 +17,7 @@ export async function allocation(input: AllocationInput): Promise<AllocationResu
   const common = {
     idempotencyKey: `allocation:${input.idempotencyKey}`,
     clientId: input.clientId,
-    actor: input.actor.id,
+    actor: actorLabel(input.actor),
     reason: input.reason,
   };
   const { entry } = input.sessions > 0

@@ -30,6 +30,11 @@ export interface Actor {
   role: 'admin' | 'trainer' | 'client' | 'stripe' | 'system';
 }
 
+/** How an actor is written in the ledger: `admin:12`, `client:7`, or `stripe` / `system`. */
+export function actorLabel(actor: Actor): string {
+  return actor.role === 'system' || actor.role === 'stripe' ? actor.role : `${actor.role}:${actor.id}`;
+}
+
 export interface AllocationInput {
   idempotencyKey: string;
   clientId: number;

@@ -60,6 +60,7 @@ describe("the seed's protocol, end to end over HTTP", () => {
       .toEqual([['hold', -1, 6], ['hold', -1, 7], ['grant', 3, 8], ['grant', 5, 5]]);
     expect(ledger[0].workflowId).toMatch(/^booking-\d+-\d+$/);
     expect(ledger[3].workflowId).toMatch(/^allocation-/);
+    expect(ledger.map((e: { actor: string }) => e.actor)).toEqual([`client:${client.id}`, `client:${client.id}`, `admin:${admin.id}`, `admin:${admin.id}`]);
     await expectLedgerConsistent(stack.orm);
   });
 
