@@ -100,16 +100,24 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     exit = `the Temporal dev server could not start: ${error.message}`;
   });
 
+  // Whatever way this process ends (a forced exit after a stuck shutdown included), the
+  // dev server must not outlive it and keep its ports.
+  const killOnExit = () => void child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  const stop = async () => {
+    await stopChild(child);
+    process.removeListener('exit', killOnExit);
+  };
   const address = `127.0.0.1:${port}`;
   try {
     await waitForTemporal(address, namespace, 60_000, () => exit);
   } catch (error) {
-    await stopChild(child);
+    await stop();
     throw error;
   }
   return {
     address,
     uiUrl: options.uiPort ? `http://localhost:${options.uiPort}` : undefined,
-    stop: () => stopChild(child),
+    stop,
   };
 }
