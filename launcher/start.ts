@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { usesStripeSimulator } from '../activities/stripe.js';
 import { buildApp } from '../api/app.js';
 import { listen } from '../api/server.js';
 import { connectTemporalClient } from '../api/temporal-client.js';
@@ -72,6 +73,11 @@ await runProcess('studio-sessions', async () => {
     }
 
     say(`console: ${await ensureConsoleBuilt(say)}`);
+    if (usesStripeSimulator(settings)) {
+      say('Stripe: SIMULATOR (no STRIPE_SECRET_KEY): checkout opens a local test page that sends signed webhooks; no card is charged');
+    } else {
+      say(`Stripe: API ${settings.stripe.apiBaseUrl ?? 'api.stripe.com'}${process.env.STRIPE_WEBHOOK_SECRET ? '' : ' (warning: STRIPE_WEBHOOK_SECRET is not set, so Stripe\'s webhooks will not verify)'}`);
+    }
 
     const workerConnection = await connectWorker(settings.temporal, temporalAddress);
     stops.push(() => workerConnection.close());

@@ -13,7 +13,7 @@ import {
 // Ledger and purchase-row steps are short database transactions: local activities keep a
 // webhook's whole effect in one workflow task. No attempt limit: a database outage delays
 // a credit, it must never drop one (business-rule failures are non-retryable anyway).
-const ledger = proxyLocalActivities<Activities>({
+const database = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
@@ -72,7 +72,7 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
   setHandler(refundSignal, (event) => receive(event.eventId, { kind: 'refund', event }));
   setHandler(disputeSignal, (event) => receive(event.eventId, { kind: 'dispute', event }));
 
-  const purchase = await ledger.loadPurchase(input.purchaseId);
+  const purchase = await database.loadPurchase(input.purchaseId);
   if (!purchase) {
     log.warn('Stripe event for an unknown purchase ignored', { purchaseId: input.purchaseId });
     return emptyView(input.purchaseId);
@@ -109,7 +109,7 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
   const disputeActive = () => disputeStatus === 'open' || disputeStatus === 'lost';
   const sessionsOwed = () => refundOwed + (disputeStatus === 'lost' ? disputeShortfall : 0);
   const status = (): PurchaseProgress['status'] => {
-    if (phase === 'awaiting' || phase === 'unpaid') return 'pending';
+    if (phase === 'awaiting' || phase === 'unpaid') return 'pending'; // written out: TypeScript narrows on it
     if (phase !== 'paid') return phase;
     if (disputeActive()) return 'disputed';
     const refunded = refundedCents();
@@ -134,7 +134,7 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
       const fromPayment = paidAtMs + validity;
       expiresAt = new Date(fromPayment > Date.now() + HOUR_MS ? fromPayment : Date.now() + validity).toISOString();
     }
-    await ledger.grantCredits({
+    await database.grantCredits({
       ...common, idempotencyKey: keys.grant, quantity: sessions, source: 'purchase', expiresAt,
       reason: `Purchase #${purchase!.purchaseId}: ${purchase!.packageName}`,
     });
@@ -196,7 +196,7 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
         toTake -= fromShortfall;
       }
       if (toTake > 0) {
-        const { shortfall } = await ledger.removeCredits({
+        const { shortfall } = await database.removeCredits({
           ...common, idempotencyKey: keys.refundTo(target), quantity: toTake, kind: 'revoke', exact: false,
           reason: `Refund of purchase #${purchase!.purchaseId}: ${target} of ${sessions} sessions refunded`,
         });
@@ -208,7 +208,7 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
     if (disputeActive() && !disputeHoldTaken) {
       const remaining = sessions - refundedSessions;
       if (remaining > 0) {
-        const { entry, shortfall } = await ledger.removeCredits({
+        const { entry, shortfall } = await database.removeCredits({
           ...common, idempotencyKey: keys.disputeHold, quantity: remaining, kind: 'revoke', exact: false,
           reason: `Purchase #${purchase!.purchaseId} disputed: its remaining credits are held until the dispute closes`,
         });
@@ -232,7 +232,7 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
       return;
     }
     try {
-      await ledger.grantCredits({
+      await database.grantCredits({
         ...common, idempotencyKey: keys.disputeRestore, quantity: disputeHeld, source: 'restore', expiresAt: lotExpiresAt,
         reason: `Dispute on purchase #${purchase!.purchaseId} won: held credits restored`,
       });
@@ -242,23 +242,19 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
     }
   }
 
-  let lastSaved = '';
+  const progress = (): PurchaseProgress => ({
+    purchaseId: purchase!.purchaseId, clientId: purchase!.clientId, status: status(), paidAt, paymentIntentId,
+    refundedCents: refundedCents(), refundedSessions, sessionsOwed: sessionsOwed(), disputeStatus, disputeHeld, disputeShortfall,
+  });
+  // The books were just read from the row: what they say now is what the row holds.
+  let lastSaved = JSON.stringify(progress());
   async function save(): Promise<void> {
-    const progress: PurchaseProgress = {
-      purchaseId: purchase!.purchaseId, clientId: purchase!.clientId, status: status(), paidAt, paymentIntentId,
-      refundedCents: refundedCents(), refundedSessions, sessionsOwed: sessionsOwed(), disputeStatus, disputeHeld, disputeShortfall,
-    };
-    const snapshot = JSON.stringify(progress);
+    const current = progress();
+    const snapshot = JSON.stringify(current);
     if (snapshot === lastSaved) return; // a duplicate changed nothing: write nothing
-    await ledger.savePurchaseProgress(progress);
+    await database.savePurchaseProgress(current);
     lastSaved = snapshot;
   }
-  lastSaved = JSON.stringify({
-    purchaseId: purchase.purchaseId, clientId: purchase.clientId, status: purchase.status, paidAt: purchase.paidAt,
-    paymentIntentId: purchase.paymentIntentId, refundedCents: purchase.refundedCents, refundedSessions: purchase.refundedSessions,
-    sessionsOwed: purchase.sessionsOwed, disputeStatus: purchase.disputeStatus, disputeHeld: purchase.disputeHeld,
-    disputeShortfall: purchase.disputeShortfall,
-  } satisfies PurchaseProgress);
 
   async function apply(work: Work): Promise<void> {
     if (work.kind === 'payment') await onPayment(work.event);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../../model/transaction.js';
 import { purchaseWorkflowId } from '../../workflows/definitions.js';
 import { startStack, type TestStack } from '../support/stack.js';
-import {
+import { unusedPurchaseId, workflowExists,
   account, asyncFailed, asyncSucceeded, chargeRefunded, checkout, checkoutSession, completed, createPackage, deliver,
   expectBooksBalanced, ledgerCount, postEvent, purchaseRow, settled, stripeEvent, waitFor, available, type Account,
 } from '../support/stripe.js';
@@ -46,6 +46,8 @@ describe('a paid checkout', () => {
     const [user] = await query<{ bought: boolean }>(stack.orm, `select has_purchased_before as bought from users where id = ?`, [client.id]);
     expect(user!.bought).toBe(true);
     expect(await ledgerCount(stack.orm, `purchase_id = ? and kind = 'grant' and actor = 'stripe'`, [purchase.id])).toBe(1);
+    const receipts = await query(stack.orm, `select 1 from notifications where user_id = ? and kind = 'purchase.paid'`, [client.id]);
+    expect(receipts).toHaveLength(1);
     await expectBooksBalanced(stack.orm, client.id);
   });
 
@@ -106,6 +108,17 @@ describe('an asynchronous payment', () => {
   });
 });
 
+describe('an abandoned checkout', () => {
+  it('is marked expired by checkout.session.expired and credits nothing', async () => {
+    const client = await newClient();
+    const purchase = await checkout(stack, client, packageId);
+    await deliver(stack, stripeEvent('checkout.session.expired', checkoutSession(purchase, 'unpaid', { status: 'expired', payment_intent: null })));
+    await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'expired');
+    expect(await available(stack.orm, client.id)).toBe(0);
+    expect(await ledgerCount(stack.orm, `purchase_id = ?`, [purchase.id])).toBe(0);
+  });
+});
+
 describe('events out of order', () => {
   it('a partial refund before the completed event: credits the purchase, then takes back the refunded share', async () => {
     const client = await newClient();
@@ -156,8 +169,16 @@ describe('events that are not this purchase\'s', () => {
     expect(response.json()).toMatchObject({ received: true, ignored: expect.any(String) });
   });
 
+  it('answer 200 and start nothing for a refund of a charge that is not a purchase of ours', async () => {
+    const foreign = { ...(await checkout(stack, await newClient(), packageId)), paymentIntentId: 'pi_test_not_ours' };
+    const response = await postEvent(stack, chargeRefunded(foreign, 500, [{ id: 're_foreign', amount: 500 }], false));
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ received: true, ignored: 'refund of a charge that is not a purchase of ours' });
+    expect(await workflowExists(stack, purchaseWorkflowId(foreign.id))).toBe(false);
+  });
+
   it('let a workflow for a purchase id that does not exist end without touching anything', async () => {
-    const missing = 999_999;
+    const missing = unusedPurchaseId();
     await deliver(stack, stripeEvent('checkout.session.completed', {
       id: 'cs_test_missing', object: 'checkout.session', payment_status: 'paid', client_reference_id: String(missing),
       metadata: {}, payment_intent: 'pi_test_missing',

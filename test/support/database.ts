@@ -20,7 +20,29 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   } finally {
     await admin.end();
   }
-  return urlFor(name);
+  const url = urlFor(name);
+  await offsetIdentities(url);
+  return url;
+}
+
+/**
+ * Every test file shares one Temporal namespace while its database numbers rows from 1,
+ * so `booking-1-3` in two files would be one workflow. Each database starts its ids at
+ * its own random million instead (below 2,001,000,000, within int4).
+ */
+async function offsetIdentities(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const offset = (1 + Math.floor(Math.random() * 2_000)) * 1_000_000;
+    const { rows } = await client.query<{ table_name: string; column_name: string }>(
+      `select table_name, column_name from information_schema.columns where table_schema = 'public' and is_identity = 'YES'`);
+    for (const { table_name: table, column_name: column } of rows) {
+      await client.query(`alter table ${client.escapeIdentifier(table)} alter column ${client.escapeIdentifier(column)} restart with ${offset}`);
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 export async function openTestDatabase(): Promise<{ url: string; orm: Orm }> {

@@ -30,6 +30,9 @@ export async function account(stack: TestStack, role: Role): Promise<Account> {
   return { id: user.id, headers: { authorization: `Bearer ${stack.app.jwt.sign({ sub: String(user.id), role })}` } };
 }
 
+/** An id no test file's rows reach (test databases start theirs below 2,001,000,000), different at each call. */
+export const unusedPurchaseId = () => 2_100_000_000 + Math.floor(Math.random() * 47_000_000);
+
 export async function createPackage(orm: Orm, pkg: { sessions: number; priceCents: number; validityDays?: number | null; name?: string }): Promise<number> {
   const [row] = await query<{ id: number }>(orm,
     `insert into packages (name, sessions, price_cents, currency, validity_days) values (?, ?, ?, 'usd', ?) returning id`,

@@ -1,0 +1,198 @@
+/**
+ * Webhook benchmark: how fast Stripe gets its 2xx, and how long from sending a signed
+ * `checkout.session.completed` until the purchase's credits are visible in the ledger
+ * (the grant entry and the cached balance commit together).
+ *
+ *   npx tsx bench/purchase-webhook.ts [purchases=200] [concurrency=1,8]
+ *
+ * Runs the real stack on this machine: embedded PostgreSQL, a Temporal dev server (with
+ * the SPEC §7 dispatch settings), a worker and the API listening on a real port; events
+ * are posted over HTTP. Nothing is mocked.
+ */
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Stripe from 'stripe';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { buildApp } from '../api/app.js';
+import { connectTemporalClient } from '../api/temporal-client.js';
+import { loadSettings } from '../config/settings.js';
+import { startEmbeddedPostgres } from '../launcher/embedded-postgres.js';
+import { freePort } from '../launcher/free-port.js';
+import { startLocalTemporal } from '../launcher/temporal.js';
+import { createAccount } from '../model/accounts.js';
+import { migrateToLatest, openDatabase, type Orm } from '../model/orm.js';
+import { attachCheckoutSession, createPendingPurchase, findPackageOnSale } from '../model/purchases.js';
+import { query } from '../model/transaction.js';
+import { purchaseWorkflowId } from '../workflows/definitions.js';
+import { createWorker } from '../worker/worker.js';
+
+const purchasesPerRun = Number(process.argv[2] ?? 200);
+const concurrencies = (process.argv[3] ?? '1,8').split(',').map(Number);
+const CLIENTS = 20;
+const WARMUP = 10;
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+const summary = (samples: number[]) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return `median ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`;
+};
+
+/** Watches the ledger for grants; one query at a time, so the resolution is one round trip (~1 ms). */
+class GrantWatcher {
+  private readonly waiting = new Map<number, (at: number) => void>();
+  private running = true;
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly orm: Orm) {
+    this.loop = this.poll();
+  }
+
+  visible(purchaseId: number): Promise<number> {
+    return new Promise((resolve) => this.waiting.set(purchaseId, resolve));
+  }
+
+  private async poll(): Promise<void> {
+    while (this.running) {
+      if (this.waiting.size === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
+      const ids = [...this.waiting.keys()];
+      const rows = await query<{ purchaseId: number }>(this.orm,
+        `select purchase_id as "purchaseId" from ledger_entries where kind = 'grant' and purchase_id in (?)`, [ids]);
+      const at = performance.now();
+      for (const { purchaseId } of rows) {
+        this.waiting.get(purchaseId)?.(at);
+        this.waiting.delete(purchaseId);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+}
+
+const root = await mkdtemp(path.join(os.tmpdir(), 'studio-bench-'));
+// As root, PostgreSQL runs as the `postgres` user, which must be able to reach its cluster.
+await chmod(root, 0o755);
+const stops: Array<() => Promise<unknown>> = [];
+try {
+  const postgres = await startEmbeddedPostgres({ clusterDir: path.join(root, 'postgres'), ephemeral: true });
+  stops.push(() => postgres.stop());
+  await postgres.createDatabase('bench');
+  const temporal = await startLocalTemporal({ cliPath: process.env.TEMPORAL_CLI_PATH, log });
+  stops.push(() => temporal.stop());
+  const port = await freePort();
+  const settings = loadSettings({
+    DATA_DIR: root, DATABASE_URL: postgres.urlFor('bench'), TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'bench',
+    JWT_SECRET: 'bench', STRIPE_WEBHOOK_SECRET: 'whsec_bench', PORT: String(port),
+  });
+  const orm = await openDatabase(settings.databaseUrl!, 40);
+  stops.push(() => orm.close(true));
+  await migrateToLatest(orm);
+
+  const connection = await NativeConnection.connect({ address: temporal.address });
+  stops.push(() => connection.close());
+  const worker = await createWorker({ connection, namespace: settings.temporal.namespace, taskQueue: 'bench', orm, settings });
+  const workerRun = worker.run();
+  stops.push(async () => {
+    worker.shutdown();
+    await workerRun;
+  });
+  const client = await connectTemporalClient(settings.temporal, temporal.address);
+  stops.push(() => client.connection.close());
+  const app = await buildApp({ settings, orm, temporal: client });
+  await app.listen({ host: '127.0.0.1', port });
+  stops.push(() => app.close());
+  log(`stack up: PostgreSQL ${new URL(settings.databaseUrl!).host}, Temporal ${temporal.address} (${temporal.source}), API :${port}`);
+
+  const clients: number[] = [];
+  for (let index = 0; index < CLIENTS; index += 1) {
+    clients.push((await createAccount(orm, { email: `bench-${index}@bench.test`, password: 'bench-password', role: 'client', firstName: 'Bench', lastName: String(index) })).id);
+  }
+  const [{ id: packageId }] = await query<{ id: number }>(orm,
+    `insert into packages (name, sessions, price_cents, validity_days) values ('Bench 10', 10, 70000, 180) returning id`) as [{ id: number }];
+  const pkg = (await findPackageOnSale(orm, packageId))!;
+  const watcher = new GrantWatcher(orm);
+  const webhookUrl = `http://127.0.0.1:${port}/api/webhooks/stripe`;
+
+  /** One purchase: pending row, then a signed completed event; returns [ack ms, visible ms]. */
+  async function buyOnce(index: number): Promise<[number, number]> {
+    const clientId = clients[index % CLIENTS]!;
+    const purchase = await createPendingPurchase(orm, clientId, pkg, purchaseWorkflowId);
+    const checkoutSessionId = `cs_test_bench_${purchase.id}`;
+    await attachCheckoutSession(orm, purchase.id, checkoutSessionId);
+    const body = JSON.stringify({
+      id: `evt_bench_${purchase.id}`, object: 'event', api_version: Stripe.API_VERSION, created: Math.floor(Date.now() / 1000),
+      livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'checkout.session.completed',
+      data: { object: {
+        id: checkoutSessionId, object: 'checkout.session', mode: 'payment', status: 'complete', payment_status: 'paid',
+        client_reference_id: String(purchase.id), metadata: { purchaseId: String(purchase.id) }, amount_total: pkg.priceCents,
+        currency: pkg.currency, payment_intent: `pi_bench_${purchase.id}`,
+      } },
+    });
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: settings.stripe.webhookSecret });
+    const visible = watcher.visible(purchase.id);
+    const sent = performance.now();
+    const response = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body });
+    const acked = performance.now();
+    if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
+    await response.arrayBuffer();
+    return [acked - sent, (await visible) - sent];
+  }
+
+  async function run(count: number, concurrency: number): Promise<{ ack: number[]; visible: number[]; seconds: number }> {
+    const ack: number[] = [];
+    const visible: number[] = [];
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const [ackMs, visibleMs] = await buyOnce(next++);
+        ack.push(ackMs);
+        visible.push(visibleMs);
+      }
+    }));
+    return { ack, visible, seconds: (performance.now() - started) / 1000 };
+  }
+
+  await run(WARMUP, 1);
+  const results: string[] = [];
+  for (const concurrency of concurrencies) {
+    const { ack, visible, seconds } = await run(purchasesPerRun, concurrency);
+    results.push(
+      `${purchasesPerRun} purchases, ${concurrency} webhook(s) in flight (${(purchasesPerRun / seconds).toFixed(1)} purchases/s)`,
+      `  webhook ack (HTTP 200):         ${summary(ack)}`,
+      `  webhook -> credit visible:      ${summary(visible)}`,
+    );
+  }
+  await watcher.stop();
+  if (process.env.BENCH_TRACE) {
+    // Where one purchase's time goes: its workflow history, relative to the start.
+    const [{ id: lastId }] = await query<{ id: number }>(orm, `select max(id)::int as id from purchases`) as [{ id: number }];
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const history = await client.workflow.getHandle(purchaseWorkflowId(lastId)).fetchHistory();
+    const first = Number(history.events![0]!.eventTime!.seconds) * 1000 + history.events![0]!.eventTime!.nanos! / 1e6;
+    for (const event of history.events!) {
+      const at = Number(event.eventTime!.seconds) * 1000 + event.eventTime!.nanos! / 1e6;
+      console.log(`  +${(at - first).toFixed(1).padStart(7)} ms  ${event.eventType}`);
+    }
+  }
+  const [check] = await query<{ grants: number; drift: number }>(orm,
+    `select (select count(*)::int from ledger_entries where kind = 'grant') as grants,
+            (select count(*)::int from users u where u.available_sessions <> coalesce((select sum(delta) from ledger_entries l where l.client_id = u.id), 0)) as drift`);
+  console.log(['', `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`, ...results,
+    `check: ${check!.grants} grants for ${WARMUP + purchasesPerRun * concurrencies.length} purchases, ${check!.drift} balances off their ledger`, ''].join('\n'));
+} finally {
+  for (const stop of stops.reverse()) await stop().catch((error) => console.error(String(error)));
+  await rm(root, { recursive: true, force: true });
+}

@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { purchaseWorkflowId } from '../../workflows/definitions.js';
+import { startStack, type TestStack } from '../support/stack.js';
+import {
+  account, available, checkout, completed, createPackage, expectBooksBalanced, postEvent, purchaseRow, waitFor,
+} from '../support/stripe.js';
+
+/**
+ * The webhook's work is only to hand the event to Temporal: with no worker running it
+ * still answers at once, the event waits durably in the workflow, and the credit appears
+ * when a worker returns. Nothing is lost, nothing is applied twice.
+ */
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+it('answers within the request while the worker is stopped; the credit follows when it returns', async () => {
+  const client = await account(stack, 'client');
+  const purchase = await checkout(stack, client, await createPackage(stack.orm, { sessions: 4, priceCents: 30_000 }));
+  await stack.stopWorker();
+  try {
+    const event = completed(purchase);
+    const started = performance.now();
+    const first = await postEvent(stack, event);
+    const again = await postEvent(stack, event); // Stripe retries when it is unsure
+    const elapsed = performance.now() - started;
+    expect(first.statusCode).toBe(200);
+    expect(again.statusCode).toBe(200);
+    expect(elapsed, 'two acknowledgements took too long').toBeLessThan(2_000);
+
+    const description = await stack.temporal.workflow.getHandle(purchaseWorkflowId(purchase.id)).describe();
+    expect(description.status.name).toBe('RUNNING');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await available(stack.orm, client.id)).toBe(0);
+    expect((await purchaseRow(stack.orm, purchase.id)).status).toBe('pending');
+  } finally {
+    await stack.startWorker();
+  }
+  expect(await waitFor(() => available(stack.orm, client.id), (credits) => credits === 4)).toBe(4);
+  await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'paid');
+  await expectBooksBalanced(stack.orm, client.id);
+});
