@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../../model/transaction.js';
-import { allocationWorkflowId, purchaseWorkflowId, type AllocationInput } from '../../workflows/definitions.js';
+import { purchaseWorkflowId } from '../../workflows/definitions.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import {
   account, available, checkout, completed, createPackage, deliver, expectBooksBalanced, purchaseRow, waitFor, type Account,
@@ -107,17 +107,15 @@ describe('with Stripe configured', () => {
 });
 
 describe('the seed\'s protocol with a real purchase', () => {
-  it('0 → admin grants 5 → purchase of 3 paid through Stripe → 8', async () => {
+  it('0 → admin +5 → purchase of 3 paid through Stripe → 8 → book 2 → 6, the same on every screen', async () => {
     const member = await account(stack, 'client');
     expect(await available(stack.orm, member.id)).toBe(0);
 
-    const idempotencyKey = randomUUID();
-    const input: AllocationInput = { idempotencyKey, clientId: member.id, sessions: 5, reason: 'welcome', actor: { id: String(admin.id), role: 'admin' } };
-    const allocated = await stack.temporal.workflow.execute('allocation', {
-      workflowId: allocationWorkflowId(idempotencyKey), taskQueue: stack.settings.temporal.taskQueue, args: [input],
+    const granted = await stack.app.inject({
+      method: 'POST', url: '/api/sessions/add-to-user', headers: { ...admin.headers, 'idempotency-key': randomUUID() },
+      payload: { userId: member.id, sessions: 5, reason: 'welcome' },
     });
-    expect(allocated).toMatchObject({ balanceAfter: 5 });
-    expect(await available(stack.orm, member.id)).toBe(5);
+    expect(granted.json().data.availableSessions).toBe(5);
 
     const threePack = await createPackage(stack.orm, { sessions: 3, priceCents: 24_000 });
     const purchase = await checkout(stack, member, threePack);
@@ -125,6 +123,23 @@ describe('the seed\'s protocol with a real purchase', () => {
     expect(await waitFor(() => available(stack.orm, member.id), (credits) => credits === 8)).toBe(8);
     // The grant comes first, then the purchase is marked paid (SPEC §4), a moment later.
     await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'paid');
-    expect(await expectBooksBalanced(stack.orm, member.id)).toBe(8);
+
+    const trainer = await account(stack, 'trainer');
+    for (let i = 0; i < 2; i += 1) {
+      const session = await stack.app.inject({
+        method: 'POST', url: '/api/sessions', headers: admin.headers,
+        payload: { trainerId: trainer.id, startsAt: new Date(Date.now() + (48 + 2 * i) * 3_600_000).toISOString(), durationMinutes: 60 },
+      });
+      const booked = await stack.app.inject({
+        method: 'POST', url: `/api/sessions/book/${member.id}`, headers: member.headers, payload: { sessionId: session.json().id },
+      });
+      expect(booked.json()).toMatchObject({ message: 'Session booked successfully.', availableSessions: 7 - i });
+    }
+    const expected = { userId: member.id, available: 6, scheduled: 2, completed: 0, cancelled: 0, total: 8 };
+    expect((await stack.app.inject({ url: `/api/sessions/user-summary/${member.id}`, headers: admin.headers })).json().data).toEqual(expected);
+    expect((await stack.app.inject({ url: '/api/me/summary', headers: member.headers })).json().data).toEqual(expected);
+    const listed = (await stack.app.inject({ url: '/api/sessions/clients', headers: admin.headers })).json().data;
+    expect(listed.find((row: { id: number }) => row.id === member.id)).toMatchObject({ availableSessions: 6 });
+    expect(await expectBooksBalanced(stack.orm, member.id)).toBe(6);
   });
 });

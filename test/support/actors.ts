@@ -12,7 +12,7 @@ export interface TestUser {
 }
 
 /** A real account (hashed password, real row) and a token signed by the app's own JWT key. */
-export async function createUser(stack: TestStack, role: Role, name = role): Promise<TestUser> {
+export async function createUser(stack: TestStack, role: Role, name: string = role): Promise<TestUser> {
   const email = `${name}-${randomBytes(4).toString('hex')}@test.example`;
   const user = await createAccount(stack.orm, { email, password: 'correct horse battery', role, firstName: name, lastName: 'Test' });
   const token = stack.app.jwt.sign({ sub: String(user.id), role });

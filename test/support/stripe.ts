@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { expect } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { createAccount } from '../../model/accounts.js';
 import type { Role } from '../../model/entities/user.js';
 import { appendEntry, lockClient, takeFromEarliestLot } from '../../model/ledger.js';
 import type { Orm } from '../../model/orm.js';
 import { inTransaction, query } from '../../model/transaction.js';
 import { purchaseWorkflowId } from '../../workflows/definitions.js';
 import type { TestStack } from './stack.js';
+import { createUser, type TestUser } from './actors.js';
 
 /**
  * Playing Stripe in tests: events shaped like Stripe's (written here independently of
@@ -17,18 +17,9 @@ import type { TestStack } from './stack.js';
  * and ledger checks the purchase tests share.
  */
 
-export interface Account {
-  id: number;
-  headers: { authorization: string };
-}
-
-export async function account(stack: TestStack, role: Role): Promise<Account> {
-  const user = await createAccount(stack.orm, {
-    email: `${role}-${randomBytes(5).toString('hex')}@stripe.test`, password: 'correct horse battery', role,
-    firstName: role, lastName: 'Tester',
-  });
-  return { id: user.id, headers: { authorization: `Bearer ${stack.app.jwt.sign({ sub: String(user.id), role })}` } };
-}
+/** The purchase tests' name for the shared test account helper. */
+export type Account = TestUser;
+export const account = (stack: TestStack, role: Role): Promise<Account> => createUser(stack, role);
 
 /** An id no test file's rows reach (test databases start theirs below 2,001,000,000), different at each call. */
 export const unusedPurchaseId = () => 2_100_000_000 + Math.floor(Math.random() * 47_000_000);
