@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { consoleDist } from '../api/app.js';
-import { projectRoot } from './temporal-cli.js';
+import { projectRoot } from './go-tools.js';
 
 /** Builds the react-admin console once; later starts reuse admin/dist. */
 export async function ensureConsoleBuilt(log: (line: string) => void): Promise<'built' | 'present'> {

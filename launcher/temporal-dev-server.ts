@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../workflows/definitions.js';
 import { freePort } from './free-port.js';
+import { stopChild } from './go-tools.js';
 
 export interface RunningTemporal {
   address: string;
@@ -50,18 +51,6 @@ export async function waitForTemporal(address: string, namespace: string, timeou
     }
   }
   throw new Error(`Temporal at ${address} did not become ready in ${timeoutMs / 1000}s: ${String(lastError)}`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 export async function startTemporalDevServer(options: DevServerOptions): Promise<RunningTemporal> {
