@@ -5,6 +5,7 @@ import type { SESSION_STATUSES } from './entities/training-session.js';
 import { DomainError, ErrorCode } from './errors.js';
 import { ENTRY_COLUMNS, type LedgerEntryRow } from './ledger.js';
 import type { Orm } from './orm.js';
+import { SESSION_COLUMNS, SESSION_FROM, type SessionView } from './schedule.js';
 import { query, type Row } from './transaction.js';
 
 type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -193,21 +194,7 @@ export async function trainersPage(orm: Orm, request: PageRequest<TrainerFilter>
 
 /* ---- sessions ---- */
 
-export interface AdminSessionRow {
-  id: number;
-  trainerId: number;
-  trainerName: string;
-  startsAt: Date;
-  endsAt: Date;
-  durationMinutes: number;
-  capacity: number;
-  bookedCount: number;
-  seatsLeft: number;
-  status: SessionStatus;
-  location: string | null;
-  notes: string | null;
-  seriesId: string | null;
-}
+export type AdminSessionRow = SessionView;
 
 export interface SessionFilter {
   trainerId?: number;
@@ -239,11 +226,8 @@ export async function sessionsPage(orm: Orm, request: PageRequest<SessionFilter>
   if (filter.to) where.add('s.starts_at < ?', filter.to);
   if (filter.id) where.add('s.id = any(?::int[])', intArray(filter.id));
   return listPage(orm, {
-    columns: `s.id, s.trainer_id as "trainerId", trim(t.first_name || ' ' || t.last_name) as "trainerName",
-      s.starts_at as "startsAt", s.ends_at as "endsAt", s.duration_minutes as "durationMinutes", s.capacity,
-      s.booked_count as "bookedCount", greatest(s.capacity - s.booked_count, 0) as "seatsLeft", s.status,
-      s.location, s.notes, s.series_id as "seriesId"`,
-    from: 'training_sessions s join users t on t.id = s.trainer_id',
+    columns: SESSION_COLUMNS,
+    from: SESSION_FROM,
     sorts: SESSION_SORTS,
     key: 's.id',
   }, where, request);

@@ -1,3 +1,4 @@
+import { SESSION_STATUSES } from './entities/training-session.js';
 import { ENTRY_COLUMNS, type LedgerEntryRow } from './ledger.js';
 import type { Orm } from './orm.js';
 import { query } from './transaction.js';
@@ -14,17 +15,19 @@ export interface SessionView {
   capacity: number;
   bookedCount: number;
   seatsLeft: number;
-  status: string;
+  status: (typeof SESSION_STATUSES)[number];
   location: string | null;
   notes: string | null;
   seriesId: string | null;
 }
 
-const SESSION_VIEW = `s.id, s.trainer_id as "trainerId", trim(t.first_name || ' ' || t.last_name) as "trainerName",
+/** A session as every screen shows it; the console's admin list reads the same columns. */
+export const SESSION_COLUMNS = `s.id, s.trainer_id as "trainerId", trim(t.first_name || ' ' || t.last_name) as "trainerName",
   s.starts_at as "startsAt", s.ends_at as "endsAt", s.duration_minutes as "durationMinutes", s.capacity,
   s.booked_count as "bookedCount", greatest(s.capacity - s.booked_count, 0) as "seatsLeft", s.status,
-  s.location, s.notes, s.series_id as "seriesId"
-  from training_sessions s join users t on t.id = s.trainer_id`;
+  s.location, s.notes, s.series_id as "seriesId"`;
+export const SESSION_FROM = 'training_sessions s join users t on t.id = s.trainer_id';
+const SESSION_VIEW = `${SESSION_COLUMNS} from ${SESSION_FROM}`;
 
 export async function listSessions(orm: Orm, filter: { from: Date; to: Date; trainerId?: number | undefined; bookableOnly: boolean }): Promise<SessionView[]> {
   return query<SessionView & Record<string, unknown>>(orm,
