@@ -105,6 +105,23 @@ describe("the seed's protocol, end to end over HTTP", () => {
     await expectLedgerConsistent(stack.orm);
   });
 
+  it('books only inside the booking window: not in the past, not more than 90 days ahead', async () => {
+    const client = await createUser(stack, 'client');
+    await addToUser(client.id, 2);
+    const tooFar = await createSession(stack, admin, trainer.id, { startsAt: new Date(Date.now() + 91 * 86_400_000) });
+    const far = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: tooFar.id } });
+    expect(far.statusCode).toBe(400);
+    expect(far.json()).toEqual({ message: 'Sessions can be booked at most 90 days ahead.', code: 'NOT_BOOKABLE' });
+    const [past] = await query<{ id: number }>(stack.orm,
+      `insert into training_sessions (trainer_id, starts_at, duration_minutes) values (?, now() - interval '1 hour', 60) returning id`, [trainer.id]);
+    const late = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: past!.id } });
+    expect(late.statusCode).toBe(400);
+    expect(late.json().message).toBe('This session has already started; sessions in the past cannot be booked.');
+    const inside = await createSession(stack, admin, trainer.id, { startsAt: new Date(Date.now() + 89 * 86_400_000) });
+    expect((await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: inside.id } })).statusCode).toBe(200);
+    await expectLedgerConsistent(stack.orm);
+  });
+
   it('answers bad input with a clear 4xx and never a 500', async () => {
     const client = await createUser(stack, 'client');
     const cases = [
