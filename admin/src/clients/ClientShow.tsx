@@ -1,22 +1,19 @@
 import { Box } from '@mui/material';
 import {
     BooleanField,
-    ChipField,
-    DataTable,
     DateField,
     EmailField,
     Labeled,
     NumberField,
     Pagination,
-    ReferenceField,
     ReferenceManyField,
     Show,
     TabbedShowLayout,
     TextField,
 } from 'react-admin';
+import { BookingEntries } from '../bookings/BookingEntries';
 import { LedgerEntries } from '../ledger/LedgerEntries';
-import { MoneyField } from '../money/MoneyField';
-import { WorkflowLinkField } from '../workflows/WorkflowLinkField';
+import { PurchaseEntries } from '../purchases/PurchaseEntries';
 import { BalanceField } from './BalanceField';
 
 /** The figures, each from the API's one query path (the ledger's client_balances view). */
@@ -91,23 +88,7 @@ export const ClientShow = () => (
                     perPage={25}
                     pagination={<Pagination />}
                 >
-                    <DataTable bulkActionButtons={false} rowClick={false}>
-                        <DataTable.Col source="startsAt" label="Session">
-                            <ReferenceField source="sessionId" reference="sessions" link="show">
-                                <DateField source="startsAt" showTime />
-                            </ReferenceField>
-                        </DataTable.Col>
-                        <DataTable.Col source="status">
-                            <ChipField source="status" size="small" />
-                        </DataTable.Col>
-                        <DataTable.Col source="creditState" label="Credit" />
-                        <DataTable.Col source="bookedAt" label="Booked">
-                            <DateField source="bookedAt" showTime />
-                        </DataTable.Col>
-                        <DataTable.Col source="workflowId" label="Workflow" disableSort>
-                            <WorkflowLinkField />
-                        </DataTable.Col>
-                    </DataTable>
+                    <BookingEntries showClient={false} />
                 </ReferenceManyField>
             </TabbedShowLayout.Tab>
             <TabbedShowLayout.Tab label="Purchases" path="purchases">
@@ -118,24 +99,7 @@ export const ClientShow = () => (
                     perPage={25}
                     pagination={<Pagination />}
                 >
-                    <DataTable bulkActionButtons={false} rowClick={false}>
-                        <DataTable.Col source="createdAt" label="Date">
-                            <DateField source="createdAt" showTime />
-                        </DataTable.Col>
-                        <DataTable.Col source="packageId" label="Package">
-                            <ReferenceField source="packageId" reference="packages" />
-                        </DataTable.Col>
-                        <DataTable.NumberCol source="sessions" />
-                        <DataTable.Col source="amountCents" label="Amount" align="right">
-                            <MoneyField source="amountCents" />
-                        </DataTable.Col>
-                        <DataTable.Col source="status">
-                            <ChipField source="status" size="small" />
-                        </DataTable.Col>
-                        <DataTable.Col source="workflowId" label="Workflow" disableSort>
-                            <WorkflowLinkField />
-                        </DataTable.Col>
-                    </DataTable>
+                    <PurchaseEntries showClient={false} />
                 </ReferenceManyField>
             </TabbedShowLayout.Tab>
         </TabbedShowLayout>

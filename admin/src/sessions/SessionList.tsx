@@ -9,10 +9,9 @@ import {
     TextField,
     usePermissions,
 } from 'react-admin';
+import { statusChoices } from '../statusChoices';
 
-const SESSION_STATUSES = ['available', 'scheduled', 'confirmed', 'completed', 'cancelled', 'no_show'].map(
-    status => ({ id: status, name: status.replace('_', ' ') })
-);
+const SESSION_STATUSES = statusChoices(['available', 'scheduled', 'confirmed', 'completed', 'cancelled', 'no_show']);
 
 /** A date picked in the browser's time zone, sent as the instant its day starts. */
 const startOfLocalDay = (value: string) => (value ? new Date(`${value}T00:00`).toISOString() : null);
