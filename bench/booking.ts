@@ -17,6 +17,7 @@ import { loadSettings } from '../config/settings.js';
 import { startEmbeddedPostgres } from '../launcher/embedded-postgres.js';
 import { freePort } from '../launcher/free-port.js';
 import { startLocalTemporal } from '../launcher/temporal.js';
+import { signToken } from '../api/auth/tokens.js';
 import { createAccount } from '../model/accounts.js';
 import { migrateToLatest, openDatabase } from '../model/orm.js';
 import { createWorker } from '../worker/worker.js';
@@ -56,7 +57,7 @@ const clients: Array<{ id: number; token: string }> = [];
 for (let i = 0; i < total; i += 1) {
   const user = await createAccount(orm, { email: `c${i}@bench.test`, password: 'bench-password', role: 'client', firstName: 'C', lastName: String(i) });
   await credits.grantCredits({ idempotencyKey: `bench:${user.id}`, clientId: user.id, quantity: 3, source: 'allocation', actor: 'system', reason: 'bench' });
-  clients.push({ id: user.id, token: app.jwt.sign({ sub: String(user.id), role: 'client' }) });
+  clients.push({ id: user.id, token: signToken(app, user) });
 }
 const sessionIds: number[] = [];
 const firstStart = Date.now() + 2 * 86_400_000;

@@ -47,7 +47,9 @@ export interface Settings {
   };
   admin: { email: string; password: string };
   consoleOrigin: string | undefined;
-  rateLimits: { loginPerMinute: number; bookingPerMinute: number };
+  /** Fastify's trustProxy: false (the socket's address is the client), a hop count, or the proxies' addresses/CIDRs. */
+  trustProxy: boolean | number | string[];
+  rateLimits: { loginPerMinute: number; bookingPerMinute: number; checkoutPerMinute: number };
   policies: Policies;
   /** Checkout, the purchase workflow's timers and the local Stripe simulator (issue 4). */
   store: {
@@ -93,6 +95,27 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0
   return value;
 }
 
+/** TRUST_PROXY: unset → trust no proxy; `2` → that many hops; `10.0.0.0/8,127.0.0.1` → those addresses. */
+function trustProxy(raw: string | undefined): Settings['trustProxy'] {
+  if (raw === undefined || raw.trim() === '' || raw === 'false') return false;
+  if (/^\d+$/.test(raw.trim())) return Number(raw.trim());
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (entries.some((entry) => !/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry))) {
+    throw new ConfigurationError(`TRUST_PROXY must be a hop count or a comma-separated list of proxy addresses or CIDRs, got "${raw}"`);
+  }
+  return entries;
+}
+
+/**
+ * Production without Stripe keys would sell through a page that anyone can use to "pay";
+ * that must be asked for by name (a demo or staging site), never fall out of a missing key.
+ */
+function refuseSimulatorInProduction(env: NodeJS.ProcessEnv): void {
+  if (env.NODE_ENV === 'production' && !env.STRIPE_SECRET_KEY && env.STRIPE_SIMULATOR !== 'true') {
+    throw new ConfigurationError('NODE_ENV=production needs STRIPE_SECRET_KEY (or STRIPE_SIMULATOR=true to run the checkout simulator on purpose)');
+  }
+}
+
 /** Secrets generated once and kept beside the data, so restarts keep tokens and webhooks valid. */
 function generatedSecret(dataDir: string, name: 'jwtSecret' | 'stripeWebhookSecret'): string {
   const file = path.join(dataDir, 'secrets.json');
@@ -110,6 +133,7 @@ function generatedSecret(dataDir: string, name: 'jwtSecret' | 'stripeWebhookSecr
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (env === process.env) loadDotEnv();
   const dataDir = path.resolve(env.DATA_DIR || '.data');
+  refuseSimulatorInProduction(env);
   return {
     port: integer(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',
@@ -137,9 +161,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       password: env.ADMIN_PASSWORD || 'admin-demo-password',
     },
     consoleOrigin: env.CONSOLE_ORIGIN || undefined,
+    trustProxy: trustProxy(env.TRUST_PROXY),
     rateLimits: {
       loginPerMinute: integer(env, 'RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1),
       bookingPerMinute: integer(env, 'RATE_LIMIT_BOOKING_PER_MINUTE', 30, 1),
+      checkoutPerMinute: integer(env, 'RATE_LIMIT_CHECKOUT_PER_MINUTE', 5, 1),
     },
     policies: {
       cancelWindowMinutes: integer(env, 'POLICY_CANCEL_WINDOW_MINUTES', 24 * 60),

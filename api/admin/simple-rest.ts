@@ -1,6 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { PageRequest, Sort } from '../../model/admin-queries.js';
 import { HttpError } from '../errors.js';
+import { isBoundedInstant } from '../validation.js';
 
 /**
  * The ra-data-simple-rest protocol the console's data provider speaks (see
@@ -90,8 +91,8 @@ function oneOrMany(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/** ISO 8601: a date (midnight UTC) or a date-time with its zone, so no server's local time decides. */
-const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+/** A date (midnight UTC) or a full RFC 3339 date-time with its zone, so no server's local time decides. */
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Readers for the value of one filter key: each checks the shape and returns a typed value. */
 export const filters = {
@@ -106,6 +107,7 @@ export const filters = {
     if (typeof value !== 'string' && typeof value !== 'number') invalid(key, 'text');
     const text = String(value).trim();
     if (text.length > 200) invalid(key, 'at most 200 characters');
+    if (text.includes('\u0000')) invalid(key, 'text without the NUL character');
     return text;
   },
   boolean: (key: string, value: unknown): boolean => {
@@ -114,9 +116,12 @@ export const filters = {
     return invalid(key, 'true or false');
   },
   instant: (key: string, value: unknown): Date => {
-    const date = typeof value === 'string' && INSTANT.test(value) ? new Date(value) : undefined;
-    if (!date || Number.isNaN(date.getTime())) invalid(key, 'an ISO 8601 date (2026-11-27) or date-time with a zone (2026-11-27T09:00:00Z)');
-    return date;
+    // Bounded like every date-time in the schemas (see ../validation.ts).
+    const instant = typeof value === 'string' && DATE.test(value) ? `${value}T00:00:00Z` : value;
+    if (typeof instant !== 'string' || !isBoundedInstant(instant)) {
+      invalid(key, 'a date (2026-11-27) or a date-time with its zone (2026-11-27T09:00:00Z), from 1970 to 2199');
+    }
+    return new Date(instant);
   },
   /** One of a fixed set of values, or an array of them. */
   oneOf: <const V extends string>(allowed: readonly V[]) => (key: string, value: unknown): V[] => {

@@ -3,7 +3,9 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createAccount, findAccountByEmail, publicUser } from '../../model/accounts.js';
 import { hashPassword, verifyPassword } from '../../model/passwords.js';
 import type { ApiDependencies } from '../app.js';
+import { signToken } from '../auth/tokens.js';
 import { HttpError } from '../errors.js';
+import { rateLimit } from '../rate-limit.js';
 
 const UserShape = Type.Object({
   id: Type.Integer(),
@@ -19,6 +21,8 @@ export async function authRoutes(app: FastifyInstance, { orm, settings }: ApiDep
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   // Unknown emails still pay for one hash, so response time does not reveal who has an account.
   const decoyHash = await hashPassword('decoy-password-for-timing');
+  // Per address: these are the routes without a verified account to count against.
+  const perAddress = rateLimit(orm, { name: 'login', max: settings.rateLimits.loginPerMinute, per: 'address' });
 
   api.post('/api/auth/register', {
     schema: {
@@ -33,10 +37,10 @@ export async function authRoutes(app: FastifyInstance, { orm, settings }: ApiDep
       }, { additionalProperties: false }),
       response: { 201: TokenReply },
     },
-    config: { rateLimit: { max: settings.rateLimits.loginPerMinute, timeWindow: '1 minute' } },
+    preHandler: perAddress,
   }, async (request, reply) => {
     const user = await createAccount(orm, { ...request.body, role: 'client' });
-    const token = app.jwt.sign({ sub: String(user.id), role: user.role });
+    const token = signToken(app, user);
     return reply.code(201).send({ token, user: publicUser(user) });
   });
 
@@ -47,12 +51,13 @@ export async function authRoutes(app: FastifyInstance, { orm, settings }: ApiDep
       body: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 200 }) }),
       response: { 200: TokenReply },
     },
-    config: { rateLimit: { max: settings.rateLimits.loginPerMinute, timeWindow: '1 minute' } },
+    preHandler: perAddress,
   }, async (request) => {
     const user = await findAccountByEmail(orm, request.body.email);
     const valid = await verifyPassword(request.body.password, user?.passwordHash ?? decoyHash);
     if (!user || !valid) throw new HttpError(401, 'INVALID_CREDENTIALS', 'Email or password is incorrect.');
-    const token = app.jwt.sign({ sub: String(user.id), role: user.role });
+    if (!user.active) throw new HttpError(401, 'ACCOUNT_DEACTIVATED', 'This account has been deactivated; ask the studio to reactivate it.');
+    const token = signToken(app, user);
     return { token, user: publicUser(user) };
   });
 }

@@ -37,7 +37,8 @@ export async function meRoutes(app: FastifyInstance, { orm, settings }: RouteDep
       summary: 'My ledger, newest first',
       querystring: Type.Object({
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
-        before: Type.Optional(Type.Integer({ minimum: 1 })),
+        // Ledger ids are bigint: the bound is JavaScript's exact-integer range, which PostgreSQL's bigint holds.
+        before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
       }),
     },
   }, async (request) => ledgerFor(orm, currentUserId(request), { limit: request.query.limit ?? 50, beforeId: request.query.before }));

@@ -8,6 +8,7 @@ import { actorOf } from '../actor.js';
 import type { RouteDependencies } from '../app.js';
 import { assertSelfOrRole, currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
+import { rateLimit } from '../rate-limit.js';
 import { IdParams, IdempotencyHeaders, UserIdParams } from '../schemas.js';
 
 const DAY = 86_400_000;
@@ -193,8 +194,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
   }
 
   api.post('/api/sessions/book/:userId', {
-    preHandler: requireRole('admin', 'trainer', 'client'),
-    config: { rateLimit: { max: settings.rateLimits.bookingPerMinute, timeWindow: '1 minute' } },
+    preHandler: [requireRole('admin', 'trainer', 'client'), rateLimit(orm, { name: 'booking', max: settings.rateLimits.bookingPerMinute, per: 'user' })],
     schema: {
       tags: ['booking'],
       summary: 'Book a client into a session (holds one credit)',
@@ -214,6 +214,8 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
     if (complimentary && request.user.role !== 'admin') {
       throw new HttpError(403, 'FORBIDDEN', 'Only an admin can book a complimentary session.');
     }
+    const isTrainer = request.user.role === 'trainer';
+    if (isTrainer) assertRunsSession(request, await requireSession(deps, request.body.sessionId));
     const outcome = await commands.book({
       sessionId: request.body.sessionId, clientId: userId, actor: actorOf(request), complimentary,
       requestId: request.headers['idempotency-key'],
@@ -222,7 +224,8 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
       message: 'Session booked successfully.',
       session: { id: outcome.sessionId, userId, status: outcome.status, sessionDate: outcome.startsAt, bookedAt: outcome.bookedAt },
       booking: { id: outcome.bookingId, creditState: outcome.creditState },
-      availableSessions: outcome.availableAfter,
+      // A trainer books into their own session but does not read the client's balance.
+      ...(isTrainer ? {} : { availableSessions: outcome.availableAfter }),
     };
   });
 

@@ -13,6 +13,7 @@ import { issueRefundUpdate, purchaseWorkflowId } from '../../workflows/definitio
 import type { ApiDependencies } from '../app.js';
 import { currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
+import { rateLimit } from '../rate-limit.js';
 import { checkoutReturnPage, type CheckoutResult } from './checkout-pages.js';
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
@@ -106,7 +107,7 @@ export async function storeRoutes(app: FastifyInstance, { orm, settings, tempora
   }, async () => (await listPackagesOnSale(orm)).map(({ stripePriceId: _price, ...pkg }) => pkg));
 
   api.post('/api/checkout', {
-    preHandler: requireRole('client'),
+    preHandler: [requireRole('client'), rateLimit(orm, { name: 'checkout', max: settings.rateLimits.checkoutPerMinute, per: 'user' })],
     schema: {
       tags: ['store'], summary: 'Start buying a package: returns the URL of its checkout page',
       body: Type.Object({ packageId: Id }, { additionalProperties: false }),

@@ -21,6 +21,9 @@ export const User = defineEntity({
     heldSessions: p.integer().default(0),
     hasPurchasedBefore: p.boolean().default(false),
     stripeCustomerId: p.string().nullable(),
+    /** Bumped by every change that must end existing sign-ins (role, deactivation, password). */
+    tokenVersion: p.integer().default(0),
+    active: p.boolean().default(true),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleDist } from '../../api/app.js';
+import { signToken } from '../../api/auth/tokens.js';
 import { createAccount } from '../../model/accounts.js';
 import { query } from '../../model/transaction.js';
 import { grant } from '../support/actors.js';
@@ -70,7 +71,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
     const rich = await createAccount(stack.orm, { ...people.richClient, password: PASSWORD, role: 'client' });
     await grant(stack, rich.id, 9);
     // The client's credit comes through the allocation workflow, so its ledger entry links to a workflow.
-    const token = stack.app.jwt.sign({ sub: String(admin.id), role: 'admin' });
+    const token = signToken(stack.app, admin);
     const allocated = await stack.app.inject({
       method: 'POST', url: '/api/sessions/add-to-user', headers: { authorization: `Bearer ${token}` },
       payload: { userId: client.id, sessions: 2, reason: 'Welcome offer' },

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { folderPostgresCannotEnter } from '../../launcher/embedded-postgres.js';
 import { freePort } from '../../launcher/free-port.js';
 import { startLocalTemporal } from '../../launcher/temporal.js';
 import { NO_TEMPORAL_CLI_HELP } from '../../launcher/temporal-cli.js';
@@ -12,7 +13,7 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** Runs `npm start`'s entry point as a user would, with the given environment. */
 async function start(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'studio-config-'));
+  const dataDir = env.DATA_DIR ?? await mkdtemp(path.join(os.tmpdir(), 'studio-config-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'launcher/start.ts'], {
     cwd: root, env: { ...process.env, DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -75,5 +76,34 @@ describe('bad configuration gives one clear message and a non-zero exit', () => 
   it('a TEMPORAL_CLI_PATH that is not a temporal binary', async () => {
     await expect(startLocalTemporal({ cliPath: '/bin/false', log: () => {} }))
       .rejects.toThrow('TEMPORAL_CLI_PATH=/bin/false is not a working temporal binary');
+  });
+
+  it('production without Stripe keys refuses to sell through the simulator unless asked to', async () => {
+    const { code, output } = await start({ NODE_ENV: 'production', STRIPE_SECRET_KEY: '', PORT: String(await freePort()) });
+    expect(code).toBe(1);
+    expect(output).toContain('NODE_ENV=production needs STRIPE_SECRET_KEY (or STRIPE_SIMULATOR=true to run the checkout simulator on purpose)');
+    expect(output).not.toMatch(STACK_TRACE);
+  });
+
+  // PostgreSQL never runs as root, so only a root launcher hands the cluster to the postgres user.
+  it.skipIf(process.getuid?.() !== 0)('as root, a data folder inside a private home says which folder to open', async () => {
+    const privateHome = await mkdtemp(path.join(os.tmpdir(), 'studio-private-home-'));
+    await chmod(privateHome, 0o700);
+    const { code, output } = await start({ DATA_DIR: path.join(privateHome, 'data'), PORT: String(await freePort()) });
+    expect(code).toBe(1);
+    expect(output).toContain(`the "postgres" user, who cannot enter ${privateHome} (mode 0700)`);
+    expect(output).toContain(`chmod o+x ${privateHome}`);
+    expect(output).not.toMatch(/EACCES|\n\s+at .+:\d+:\d+/);
+    expect(output.trim().split('\n').filter((line) => line.includes('could not start'))).toHaveLength(1);
+  });
+
+  it('finds the folder PostgreSQL cannot pass through, and none on an open path', async () => {
+    const open = await mkdtemp(path.join(os.tmpdir(), 'studio-open-'));
+    await chmod(open, 0o755);
+    const closed = path.join(open, 'closed');
+    await mkdir(path.join(closed, 'inside'), { recursive: true });
+    await chmod(closed, 0o700);
+    expect(folderPostgresCannotEnter([path.join(open, 'cluster')], undefined)).toBeUndefined();
+    expect(folderPostgresCannotEnter([path.join(closed, 'inside', 'cluster')], undefined)).toBe(closed);
   });
 });

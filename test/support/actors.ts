@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createCreditActivities } from '../../activities/credits.js';
+import { signToken } from '../../api/auth/tokens.js';
 import { createAccount } from '../../model/accounts.js';
 import type { Role } from '../../model/entities/user.js';
 import type { TestStack } from './stack.js';
@@ -15,7 +16,7 @@ export interface TestUser {
 export async function createUser(stack: TestStack, role: Role, name: string = role): Promise<TestUser> {
   const email = `${name}-${randomBytes(4).toString('hex')}@test.example`;
   const user = await createAccount(stack.orm, { email, password: 'correct horse battery', role, firstName: name, lastName: 'Test' });
-  const token = stack.app.jwt.sign({ sub: String(user.id), role });
+  const token = signToken(stack.app, user);
   return { id: user.id, email, token, headers: { authorization: `Bearer ${token}` } };
 }
 
