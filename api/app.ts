@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifySchema } from 'fastify';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import jwt from '@fastify/jwt';
@@ -39,7 +39,13 @@ export interface RouteDependencies extends ApiDependencies {
 export const consoleDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'admin', 'dist');
 
 /** Builds the whole HTTP surface; `listen` is the caller's choice so tests can inject. */
-export async function buildApp(deps: ApiDependencies, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export interface BuildOptions {
+  logger?: boolean;
+  /** Sees every route as it is registered: the security suites walk the real route table with it. */
+  onRoute?: (route: { method: string; url: string; schema: FastifySchema | undefined }) => void;
+}
+
+export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { settings } = deps;
   const app = Fastify({
     logger: options.logger ?? false,
@@ -50,6 +56,12 @@ export async function buildApp(deps: ApiDependencies, options: { logger?: boolea
   });
   installErrorHandler(app);
   installValidation(app);
+  const { onRoute } = options;
+  if (onRoute) {
+    app.addHook('onRoute', (route) => {
+      for (const method of Array.isArray(route.method) ? route.method : [route.method]) onRoute({ method, url: route.url, schema: route.schema });
+    });
+  }
   app.decorate('accountAccess', (userId: number) => accountAccess(deps.orm, userId));
 
   await app.register(helmet, {

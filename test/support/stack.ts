@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { buildApp } from '../../api/app.js';
+import { buildApp, type BuildOptions } from '../../api/app.js';
 import { connectTemporalClient } from '../../api/temporal-client.js';
 import { loadSettings, type Settings } from '../../config/settings.js';
 import type { Orm } from '../../model/orm.js';
@@ -33,7 +33,7 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startStack(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestStack> {
+export async function startStack(env: Record<string, string> = {}, options: { worker?: boolean; onRoute?: BuildOptions['onRoute'] } = {}): Promise<TestStack> {
   const { url, orm } = await openTestDatabase();
   const address = inject('temporalAddress');
   const settings = loadSettings({
@@ -67,7 +67,7 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
     running = undefined;
   };
   if (options.worker !== false) await startWorker();
-  const app = await buildApp({ settings, orm, temporal }, { logger: Boolean(process.env.TEST_LOG) });
+  const app = await buildApp({ settings, orm, temporal }, { logger: Boolean(process.env.TEST_LOG), ...(options.onRoute ? { onRoute: options.onRoute } : {}) });
   await app.ready();
   return {
     settings, orm, app, temporal, startWorker, stopWorker,
