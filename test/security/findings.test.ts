@@ -2,8 +2,10 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businessRules } from '../../activities/failures.js';
 import { buildApp } from '../../api/app.js';
+import { toHttpError } from '../../api/errors.js';
 import { ConfigurationError, loadSettings } from '../../config/settings.js';
 import { query } from '../../model/transaction.js';
+import { cancelUpdate } from '../../workflows/definitions.js';
 import { createSession, createUser, grant, type TestUser } from '../support/actors.js';
 import { balanceOf, expectLedgerConsistent } from '../support/invariants.js';
 import { startStack, type TestStack } from '../support/stack.js';
@@ -203,6 +205,21 @@ describe('4. out-of-range input is refused by the schema, before PostgreSQL or D
     for (const answer of answers) expect(answer.statusCode, answer.body).toBe(400);
     expect(elapsed).toBeLessThan(2_000);
     expect(await query(stack.orm, 'select count(*)::int as n from ledger_entries')).toEqual(before);
+    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, scheduled: 1 });
+  });
+
+  it('a NUL that reaches a workflow anyway fails its update at once instead of retrying', async () => {
+    const client = await createUser(stack, 'client');
+    await grant(stack, client.id, 1);
+    const session = await createSession(stack, admin, trainer.id);
+    expect((await book(client, client.id, { sessionId: session.id })).statusCode).toBe(200);
+    const [{ workflowId }] = await query<{ workflowId: string }>(stack.orm, 'select workflow_id as "workflowId" from bookings where session_id = ?', [session.id]) as [{ workflowId: string }];
+    const started = performance.now();
+    const failure = await stack.temporal.workflow.getHandle(workflowId)
+      .executeUpdate(cancelUpdate, { args: [{ actor: { id: String(admin.id), role: 'admin' }, reason: 'sick\u0000', waive: true }] })
+      .catch((error: unknown) => error);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(toHttpError(failure)).toMatchObject({ statusCode: 400, code: 'INVALID_REQUEST' });
     expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, scheduled: 1 });
   });
 
