@@ -3,12 +3,13 @@ import {
   setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { IssuedRefund, PurchaseProgress, PurchaseRecord } from '../activities/purchases.js';
+import type { IssuedRefund } from '../activities/purchases.js';
 import { ErrorCode } from '../model/error-codes.js';
 import {
   ClientIdKey, disputeSignal, issueRefundUpdate, paymentSignal, purchaseLedgerKeys, purchaseStateQuery, refundSignal,
-  type AdminRefundRequest, type CheckoutEvent, type DisputeEvent, type PurchaseInput, type PurchaseView, type RefundEvent,
+  type CheckoutEvent, type DisputeEvent, type PurchaseInput, type PurchaseView, type RefundEvent,
 } from './definitions.js';
+import { PurchaseBooks, RefundRefused, type LedgerStep, type RevokeResult } from './purchase-books.js';
 
 // Ledger and purchase-row steps are short database transactions: local activities keep a
 // webhook's whole effect in one workflow task. No attempt limit: a database outage delays
@@ -23,39 +24,18 @@ const payments = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumAttempts: 3 },
 });
 
-type Phase = 'awaiting' | 'unpaid' | 'paid' | 'failed' | 'expired';
-type DisputeStatus = 'open' | 'won' | 'lost';
-
 type Work =
   | { kind: 'payment'; event: CheckoutEvent }
   | { kind: 'refund'; event: RefundEvent }
   | { kind: 'dispute'; event: DisputeEvent }
   | { kind: 'refund-issued'; ticket: number; refund: IssuedRefund };
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-
-/** What a dispute's Stripe status means for the credits it paid for. */
-function disputeOutcome(status: string): DisputeStatus {
-  if (status === 'lost') return 'lost';
-  // An inquiry closed without a chargeback is as good as a won dispute.
-  if (status === 'won' || status === 'warning_closed') return 'won';
-  return 'open';
-}
-
 /**
- * Purchase-to-credit (SPEC §4): one workflow per purchase, started or signalled by every
- * Stripe webhook about it. Events are queued and applied one at a time, in arrival
- * order, and every rule below is written so that any order and any number of repeats
- * reach the same end state:
- *  - paid (card at once, or an async method later) → one grant of the package's sessions;
- *  - refunds are cumulative: the charge's refunded amount decides how many sessions are
- *    taken back in total (floor(refunded / price × sessions)), so a repeat or a stale
- *    event takes nothing more, and what was already used is recorded as owed;
- *  - a dispute holds the purchase's remaining credits (revoked, remembered); won gives
- *    them back in a `restore` lot with the original expiry; lost keeps them and records
- *    the used ones as owed. A closed dispute ignores later events about it.
- * Then it stays open through the refund window and completes.
+ * Purchase-to-credit: one workflow per purchase, started or signalled by every Stripe
+ * webhook about it. Events are queued and applied one at a time, in arrival order, to the
+ * purchase's books (purchase-books.ts, where the rules live); this function carries out
+ * the ledger steps the books ask for, saves their progress on the purchase row, answers
+ * admin refunds, and stays open through the refund window.
  */
 export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseView> {
   const inbox: Work[] = [];
@@ -79,177 +59,52 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
   }
   upsertSearchAttributes([{ key: ClientIdKey, value: String(purchase.clientId) }]);
 
+  const books = new PurchaseBooks(purchase, Date.now());
   const keys = purchaseLedgerKeys(purchase.purchaseId);
-  const sessions = purchase.sessions;
-  const price = purchase.amountCents;
-
-  // The books of this purchase, resumed from the row (a later run continues an earlier one).
-  let phase: Phase = purchase.granted ? 'paid' : purchase.status === 'failed' ? 'failed' : purchase.status === 'expired' ? 'expired' : 'awaiting';
-  // A run that resumes a paid purchase always has paidAt; the fallback only keeps the deadline a number.
-  let paidAt = purchase.paidAt ?? (purchase.granted ? new Date().toISOString() : null);
-  let paymentIntentId = purchase.paymentIntentId;
-  let lotExpiresAt = purchase.lotExpiresAt;
-  const refunds = new Map<string, number>();
-  let refundedHighWater = purchase.refundedCents;
-  let refundedSessions = purchase.refundedSessions;
-  let disputeStatus: DisputeStatus | null = purchase.disputeStatus;
-  let disputeHeld = purchase.disputeHeld;
-  let disputeShortfall = purchase.disputeShortfall;
-  let disputeHoldTaken = purchase.disputeHoldTaken;
-  let refundOwed = purchase.sessionsOwed - (disputeStatus === 'lost' ? disputeShortfall : 0);
-  let reservedCents = 0;
-  let refundTickets = 0;
-
-  const refundedCents = () => {
-    let sum = 0;
-    for (const amount of refunds.values()) sum += amount;
-    return Math.min(price, Math.max(refundedHighWater, sum));
-  };
-  const awaitingPayment = () => phase === 'awaiting' || phase === 'unpaid';
-  const disputeActive = () => disputeStatus === 'open' || disputeStatus === 'lost';
-  const sessionsOwed = () => refundOwed + (disputeStatus === 'lost' ? disputeShortfall : 0);
-  const status = (): PurchaseProgress['status'] => {
-    if (phase === 'awaiting' || phase === 'unpaid') return 'pending'; // written out: TypeScript narrows on it
-    if (phase !== 'paid') return phase;
-    if (disputeActive()) return 'disputed';
-    const refunded = refundedCents();
-    if (refunded > 0 && refunded >= price) return 'refunded';
-    return refunded > 0 ? 'partially_refunded' : 'paid';
-  };
-  const view = (): PurchaseView => ({
-    purchaseId: purchase.purchaseId, status: status(), paid: phase === 'paid', refundedCents: refundedCents(),
-    refundedSessions, sessionsOwed: sessionsOwed(), disputeStatus, disputeHeld, eventsSeen: seenEvents.size,
-  });
+  const common = { clientId: purchase.clientId, purchaseId: purchase.purchaseId, actor: 'stripe' };
+  const view = () => books.view(seenEvents.size);
   setHandler(purchaseStateQuery, view);
 
-  const common = { clientId: purchase.clientId, purchaseId: purchase.purchaseId, actor: 'stripe' };
-
-  async function grant(event: CheckoutEvent): Promise<void> {
-    if (phase === 'paid') return; // the twin of an event already credited
-    const paidAtMs = event.created * 1000;
-    let expiresAt: string | null = null;
-    if (purchase!.validityDays) {
-      const validity = purchase!.validityDays * DAY_MS;
-      // Counted from payment; a webhook processed very late never hands out credits already (nearly) dead.
-      const fromPayment = paidAtMs + validity;
-      expiresAt = new Date(fromPayment > Date.now() + HOUR_MS ? fromPayment : Date.now() + validity).toISOString();
-    }
-    await database.grantCredits({
-      ...common, idempotencyKey: keys.grant, quantity: sessions, source: 'purchase', expiresAt,
-      reason: `Purchase #${purchase!.purchaseId}: ${purchase!.packageName}`,
-    });
-    phase = 'paid';
-    paidAt = new Date(paidAtMs).toISOString();
-    lotExpiresAt = expiresAt;
-  }
-
-  async function onPayment(event: CheckoutEvent): Promise<void> {
-    // Events of another Checkout Session naming this purchase (another environment sharing the Stripe account) are not ours.
-    if (purchase!.checkoutSessionId && event.checkoutSessionId !== purchase!.checkoutSessionId) {
-      log.warn('Checkout event for a different session ignored', { purchaseId: purchase!.purchaseId, checkoutSessionId: event.checkoutSessionId });
-      return;
-    }
-    paymentIntentId ??= event.paymentIntentId;
-    const settled = event.paymentStatus === 'paid' || event.paymentStatus === 'no_payment_required';
-    if (event.kind === 'async_payment_succeeded' || (event.kind === 'completed' && settled)) {
-      await grant(event);
-    } else if (event.kind === 'completed') {
-      if (phase === 'awaiting') phase = 'unpaid';
-    } else if (event.kind === 'async_payment_failed') {
-      if (phase !== 'paid') phase = 'failed';
-    } else if (event.kind === 'expired') {
-      if (phase === 'awaiting' || phase === 'unpaid') phase = 'expired';
-    }
-  }
-
-  function onRefund(event: RefundEvent): void {
-    paymentIntentId ??= event.paymentIntentId;
-    refundedHighWater = Math.max(refundedHighWater, event.amountRefunded);
-    for (const refund of event.refunds) noteRefund(refund.id, refund.amount, refund.status);
-  }
-
-  function noteRefund(id: string, amount: number, refundStatus: string): void {
-    if (refundStatus === 'failed' || refundStatus === 'canceled') refunds.delete(id);
-    else refunds.set(id, amount);
-  }
-
-  function onDispute(event: DisputeEvent): void {
-    paymentIntentId ??= event.paymentIntentId;
-    if (disputeStatus === 'won' || disputeStatus === 'lost') return; // decided; late updates change nothing
-    disputeStatus = disputeOutcome(event.status);
-  }
-
-  /** Moves the credits to where the known refunds and dispute say they belong. */
-  async function settle(): Promise<void> {
-    if (phase !== 'paid') return; // nothing granted yet: early refunds and disputes wait for the grant
-    const target = price > 0 ? Math.min(sessions, Math.floor((refundedCents() * sessions) / price)) : 0;
-    let toTake = target - refundedSessions;
-    if (toTake > 0) {
-      if (disputeActive() && disputeHoldTaken) {
-        // The dispute already took these credits back; the refund now accounts for them.
-        const fromHeld = Math.min(toTake, disputeHeld);
-        disputeHeld -= fromHeld;
-        toTake -= fromHeld;
-        const fromShortfall = Math.min(toTake, disputeShortfall);
-        disputeShortfall -= fromShortfall;
-        refundOwed += fromShortfall;
-        toTake -= fromShortfall;
-      }
-      if (toTake > 0) {
-        const { shortfall } = await database.removeCredits({
-          ...common, idempotencyKey: keys.refundTo(target), quantity: toTake, kind: 'revoke', exact: false,
-          reason: `Refund of purchase #${purchase!.purchaseId}: ${target} of ${sessions} sessions refunded`,
+  async function carryOut(step: LedgerStep): Promise<RevokeResult | undefined> {
+    switch (step.key) {
+      case 'grant':
+        await database.grantCredits({
+          ...common, idempotencyKey: keys.grant, quantity: step.quantity, source: 'purchase', expiresAt: step.expiresAt,
+          reason: `Purchase #${purchase!.purchaseId}: ${purchase!.packageName}`,
         });
-        refundOwed += shortfall;
-      }
-      refundedSessions = target;
-    }
-
-    if (disputeActive() && !disputeHoldTaken) {
-      const remaining = sessions - refundedSessions;
-      if (remaining > 0) {
+        return undefined;
+      case 'refund': {
         const { entry, shortfall } = await database.removeCredits({
-          ...common, idempotencyKey: keys.disputeHold, quantity: remaining, kind: 'revoke', exact: false,
+          ...common, idempotencyKey: keys.refundTo(step.refundedSessionsTarget), quantity: step.quantity, kind: 'revoke', exact: false,
+          reason: `Refund of purchase #${purchase!.purchaseId}: ${step.refundedSessionsTarget} of ${purchase!.sessions} sessions refunded`,
+        });
+        return { taken: -entry.delta, shortfall };
+      }
+      case 'disputeHold': {
+        const { entry, shortfall } = await database.removeCredits({
+          ...common, idempotencyKey: keys.disputeHold, quantity: step.quantity, kind: 'revoke', exact: false,
           reason: `Purchase #${purchase!.purchaseId} disputed: its remaining credits are held until the dispute closes`,
         });
-        disputeHeld = -entry.delta;
-        disputeShortfall = shortfall;
+        return { taken: -entry.delta, shortfall };
       }
-      disputeHoldTaken = true;
-    }
-
-    if (disputeStatus === 'won') {
-      if (disputeHeld > 0) await restoreDisputed();
-      disputeHeld = 0;
-      disputeShortfall = 0;
-    }
-  }
-
-  async function restoreDisputed(): Promise<void> {
-    // Back into a lot with the original expiry; credits that would have expired meanwhile stay expired.
-    if (lotExpiresAt && Date.parse(lotExpiresAt) <= Date.now()) {
-      log.info('Dispute won after the credits expired; nothing to restore', { purchaseId: purchase!.purchaseId });
-      return;
-    }
-    try {
-      await database.grantCredits({
-        ...common, idempotencyKey: keys.disputeRestore, quantity: disputeHeld, source: 'restore', expiresAt: lotExpiresAt,
-        reason: `Dispute on purchase #${purchase!.purchaseId} won: held credits restored`,
-      });
-    } catch (error) {
-      // Expired in the instant between the check and the grant: the same outcome as above.
-      if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === ErrorCode.InvalidRequest)) throw error;
+      case 'disputeRestore':
+        try {
+          await database.grantCredits({
+            ...common, idempotencyKey: keys.disputeRestore, quantity: step.quantity, source: 'restore', expiresAt: step.expiresAt,
+            reason: `Dispute on purchase #${purchase!.purchaseId} won: held credits restored`,
+          });
+        } catch (error) {
+          // The lot expired in the instant between the books' check and the grant: nothing to restore.
+          if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === ErrorCode.InvalidRequest)) throw error;
+        }
+        return undefined;
     }
   }
 
-  const progress = (): PurchaseProgress => ({
-    purchaseId: purchase!.purchaseId, clientId: purchase!.clientId, status: status(), paidAt, paymentIntentId,
-    refundedCents: refundedCents(), refundedSessions, sessionsOwed: sessionsOwed(), disputeStatus, disputeHeld, disputeShortfall,
-  });
   // The books were just read from the row: what they say now is what the row holds.
-  let lastSaved = JSON.stringify(progress());
+  let lastSaved = JSON.stringify(books.progress());
   async function save(): Promise<void> {
-    const current = progress();
+    const current = books.progress();
     const snapshot = JSON.stringify(current);
     if (snapshot === lastSaved) return; // a duplicate changed nothing: write nothing
     await database.savePurchaseProgress(current);
@@ -257,50 +112,37 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
   }
 
   async function apply(work: Work): Promise<void> {
-    if (work.kind === 'payment') await onPayment(work.event);
-    else if (work.kind === 'refund') onRefund(work.event);
-    else if (work.kind === 'dispute') onDispute(work.event);
-    else noteRefund(work.refund.refundId, work.refund.amountCents, work.refund.status);
-    await settle();
+    if (work.kind === 'payment') {
+      if (!books.recordPayment(work.event)) {
+        // Another environment sharing the Stripe account named this purchase from its own checkout.
+        log.warn('Checkout event for a different session ignored', { purchaseId: purchase!.purchaseId, checkoutSessionId: work.event.checkoutSessionId });
+      }
+    } else if (work.kind === 'refund') books.recordRefund(work.event);
+    else if (work.kind === 'dispute') books.recordDispute(work.event);
+    else books.recordRefundState(work.refund.refundId, work.refund.amountCents, work.refund.status);
+    for (let step = books.nextStep(Date.now()); step; step = books.nextStep(Date.now())) books.completed(step, await carryOut(step));
     await save();
     if (work.kind === 'refund-issued') settledTickets.add(work.ticket);
   }
 
-  /** The refund an admin may still ask for, in cents; throws the reason when none. */
-  function plan(request: AdminRefundRequest): number {
-    const refuse = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
-    if (phase !== 'paid') throw refuse(ErrorCode.Conflict, `Purchase #${purchase!.purchaseId} is not paid; there is nothing to refund.`);
-    if (disputeActive()) throw refuse(ErrorCode.Conflict, `Purchase #${purchase!.purchaseId} is disputed; the card network decides its money now.`);
-    if (!paymentIntentId) throw refuse(ErrorCode.Conflict, `Purchase #${purchase!.purchaseId} has no Stripe payment to refund.`);
-    if (request.sessions !== undefined && request.amountCents !== undefined) {
-      throw refuse(ErrorCode.InvalidRequest, 'Give either sessions or amountCents, not both.');
+  const planRefund = (request: Parameters<PurchaseBooks['planRefund']>[0]) => {
+    try {
+      return books.planRefund(request);
+    } catch (error) {
+      if (error instanceof RefundRefused) throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true });
+      throw error;
     }
-    const committed = refundedCents() + reservedCents;
-    const refundable = price - committed;
-    if (refundable <= 0) throw refuse(ErrorCode.Conflict, `Purchase #${purchase!.purchaseId} is already fully refunded.`);
-    let amount = request.amountCents ?? refundable;
-    if (request.sessions !== undefined) {
-      const already = Math.floor((committed * sessions) / price);
-      if (!Number.isInteger(request.sessions) || request.sessions < 1 || already + request.sessions > sessions) {
-        throw refuse(ErrorCode.InvalidRequest, `Between 1 and ${sessions - already} sessions of purchase #${purchase!.purchaseId} can still be refunded.`);
-      }
-      // The least amount whose refund takes back exactly that many more sessions.
-      amount = Math.ceil(((already + request.sessions) * price) / sessions) - committed;
-    }
-    if (!Number.isInteger(amount) || amount < 1 || amount > refundable) {
-      throw refuse(ErrorCode.InvalidRequest, `A refund of purchase #${purchase!.purchaseId} must be between 1 and ${refundable} cents.`);
-    }
-    return amount;
-  }
+  };
 
+  let refundTickets = 0;
   setHandler(issueRefundUpdate, async (request) => {
-    const amountCents = plan(request);
-    reservedCents += amountCents;
+    const amountCents = planRefund(request);
+    books.reserve(amountCents);
     const ticket = ++refundTickets;
     try {
       const refund = await payments.refundPayment({
-        purchaseId: purchase.purchaseId, paymentIntentId: paymentIntentId!, amountCents, currency: purchase.currency,
-        chargeAmountCents: price, refundedBeforeCents: refundedCents(), reason: request.reason ?? null,
+        purchaseId: purchase.purchaseId, paymentIntentId: books.refundableIntent!, amountCents, currency: purchase.currency,
+        chargeAmountCents: purchase.amountCents, refundedBeforeCents: books.refundedCents(), reason: request.reason ?? null,
         idempotencyKey: `refund-${purchase.purchaseId}-${workflowInfo().runId}-${ticket}`,
       });
       // The main loop applies it, so credits move in one place; Stripe's charge.refunded for
@@ -318,23 +160,18 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
         message: 'Stripe could not be reached to refund this purchase; nothing was refunded. Try again shortly.',
       });
     } finally {
-      reservedCents -= amountCents;
+      books.release(amountCents);
     }
-  }, { validator: (request) => void plan(request) });
+  }, { validator: (request) => void planRefund(request) });
 
   // Paid: open through the refund window. Unpaid: wait for the money, then give up.
   const startedAt = Date.now();
-  const deadline = () => {
-    if (phase === 'paid') return Date.parse(paidAt!) + input.refundWindowMs;
-    if (phase === 'failed' || phase === 'expired') return 0;
-    return startedAt + input.paymentWaitMs;
-  };
   for (;;) {
-    const remaining = deadline() - Date.now();
+    const remaining = books.deadline(startedAt, input) - Date.now();
     if (inbox.length === 0 && remaining > 0) {
       const arrived = await condition(() => inbox.length > 0, remaining);
-      if (!arrived && awaitingPayment()) {
-        phase = 'expired';
+      if (!arrived && books.awaitingPayment) {
+        books.giveUpWaiting();
         await save();
       }
       continue;
