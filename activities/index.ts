@@ -4,6 +4,7 @@ import type { Orm } from '../model/orm.js';
 import { createBookingActivities } from './bookings.js';
 import { createCreditActivities } from './credits.js';
 import { createPurchaseActivities } from './purchases.js';
+import { createSessionActivities } from './sessions.js';
 
 export interface ActivityDependencies {
   orm: Orm;
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createCreditActivities(deps),
     ...createBookingActivities(deps),
     ...createPurchaseActivities(deps),
+    ...createSessionActivities(deps),
   };
 }
 

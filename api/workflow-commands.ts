@@ -3,14 +3,19 @@ import type { FastifyBaseLogger } from 'fastify';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Settings } from '../config/settings.js';
 import { HttpError } from './errors.js';
-import type { allocation, bookToDeduct } from '../workflows/index.js';
+import type { allocation, bookToDeduct, cancelSession, rescheduleSession } from '../workflows/index.js';
 import {
   ClientIdKey, SessionIdKey, allocationWorkflowId, bookUpdate, bookingWorkflowId, cancelUpdate, completeSignal,
-  confirmSignal, noShowSignal, rescheduledSignal,
+  confirmSignal, noShowSignal, sessionCancelWorkflowId, sessionRescheduleWorkflowId,
   type Actor, type AllocationInput, type AllocationResult, type BookingOutcome, type CancelOutcome, type CancelRequest,
+  type SessionRescheduleInput,
 } from '../workflows/definitions.js';
+import type { ChangedSession } from '../activities/sessions.js';
 
 const BOOKING_ANSWER_MS = 8_000;
+/** A session's bookings get this long to cancel through their own workflows before the session change cancels them itself. */
+const SESSION_SETTLE_MS = 5_000;
+const SESSION_ANSWER_MS = 8_000;
 
 /** The promise's outcome if it settles within `ms`, otherwise the fallback's. */
 async function firstSettled<T>(promise: Promise<T>, ms: number, fallback: () => Promise<T>): Promise<T> {
@@ -84,9 +89,6 @@ export class WorkflowCommands {
     await this.temporal.workflow.getHandle(workflowId).signal(signal, actor);
   }
 
-  async rescheduled(workflowId: string, times: { startsAt: string; endsAt: string }): Promise<void> {
-    await this.temporal.workflow.getHandle(workflowId).signal(rescheduledSignal, times);
-  }
 
   /**
    * One allocation per idempotency key: a repeat while it runs joins it, a repeat after it
@@ -108,6 +110,42 @@ export class WorkflowCommands {
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       return { ...(await this.temporal.workflow.getHandle<typeof allocation>(workflowId).result()), workflowId };
+    }
+  }
+
+  /**
+   * Cancels a whole session in its workflow (closing it, then each booking through its own
+   * workflow); a repeat joins the first. Answers the bookings' outcomes, or undefined when
+   * they take longer than the request may wait (the workflow finishes them regardless).
+   */
+  async cancelSession(request: { sessionId: number; actor: Actor; reason: string }): Promise<{ workflowId: string; outcomes: CancelOutcome[] | undefined }> {
+    const workflowId = sessionCancelWorkflowId(request.sessionId);
+    const handle = await this.temporal.workflow.start<typeof cancelSession>('cancelSession', {
+      workflowId,
+      taskQueue: this.taskQueue,
+      args: [{ ...request, settleTimeoutMs: SESSION_SETTLE_MS }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [{ key: SessionIdKey, value: String(request.sessionId) }],
+    });
+    return { workflowId, outcomes: await firstSettled(handle.result(), SESSION_ANSWER_MS, async () => undefined) };
+  }
+
+  /** Moves, reassigns or resizes a session in its workflow; one at a time per session (409 while another runs). */
+  async rescheduleSession(request: SessionRescheduleInput): Promise<ChangedSession> {
+    try {
+      const handle = await this.temporal.workflow.start<typeof rescheduleSession>('rescheduleSession', {
+        workflowId: sessionRescheduleWorkflowId(request.sessionId),
+        taskQueue: this.taskQueue,
+        args: [request],
+        workflowIdConflictPolicy: 'FAIL',
+        typedSearchAttributes: [{ key: SessionIdKey, value: String(request.sessionId) }],
+      });
+      return await handle.result();
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new HttpError(409, 'CHANGE_IN_PROGRESS', 'Another change to this session is being applied; try again in a moment.');
+      }
+      throw error;
     }
   }
 }

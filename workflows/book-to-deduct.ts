@@ -5,7 +5,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import { ErrorCode } from '../model/error-codes.js';
 import {
-  bookUpdate, bookingStateQuery, cancelUpdate, completeSignal, confirmSignal, noShowSignal, rescheduledSignal,
+  bookUpdate, bookingStateQuery, cancelUpdate, completeSignal, confirmSignal, noShowSignal, rescheduledSignal, sessionCancelledSignal,
   type Actor, type BookingInput, type BookingOutcome,
 } from './definitions.js';
 
@@ -33,7 +33,7 @@ function refusal(code: string, message: string): ApplicationFailure {
 }
 
 type Phase = 'awaiting' | 'booking' | 'live' | 'failed' | 'ended';
-type Request = { kind: 'confirm' | 'completed' | 'no_show'; actor: Actor };
+type Request = { kind: 'confirm' | 'completed' | 'no_show'; actor: Actor } | { kind: 'session_cancelled'; actor: Actor; reason: string };
 
 /**
  * Book-to-deduct (SPEC §4): reserve a seat, hold one credit (earliest-expiring lot) and
@@ -117,6 +117,7 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
   setHandler(confirmSignal, (actor) => void requests.push({ kind: 'confirm', actor }));
   setHandler(completeSignal, (actor) => void requests.push({ kind: 'completed', actor }));
   setHandler(noShowSignal, (actor) => void requests.push({ kind: 'no_show', actor }));
+  setHandler(sessionCancelledSignal, ({ actor, reason }) => void requests.push({ kind: 'session_cancelled', actor, reason }));
   setHandler(rescheduledSignal, (times) => {
     startsAt = Date.parse(times.startsAt);
     endsAt = Date.parse(times.endsAt);
@@ -164,6 +165,15 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
     if (request.kind === 'confirm') {
       await lifecycle.confirmBooking({ bookingId: outcome!.bookingId });
       status = 'confirmed';
+    } else if (request.kind === 'session_cancelled') {
+      // The session-change workflow waits on this: a local activity, no task-queue hop.
+      try {
+        status = (await requestPath.cancelBooking({ bookingId: outcome!.bookingId, actor: request.actor, reason: request.reason, waive: true })).status;
+        phase = 'ended';
+      } catch (error) {
+        // Finished a moment before the session was cancelled; the session change reads what happened.
+        log.warn('booking could not be cancelled with its session', { bookingId: outcome!.bookingId, error: String(businessFailure(error)) });
+      }
     } else {
       await finish(request.kind, request.actor, request.kind === 'completed' ? 'Session completed' : 'Marked as a no-show');
     }

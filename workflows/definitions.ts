@@ -23,6 +23,10 @@ export const PurchaseIdKey = defineSearchAttributeKey('PurchaseId', SearchAttrib
 export const bookingWorkflowId = (sessionId: number, clientId: number) => `booking-${sessionId}-${clientId}`;
 export const allocationWorkflowId = (idempotencyKey: string) => `allocation-${idempotencyKey}`;
 export const purchaseWorkflowId = (purchaseId: number) => `purchase-${purchaseId}`;
+/** One cancellation per session: a repeat joins it. */
+export const sessionCancelWorkflowId = (sessionId: number) => `session-cancel-${sessionId}`;
+/** One reschedule of a session at a time, so its bookings hear the moves in the order they were made. */
+export const sessionRescheduleWorkflowId = (sessionId: number) => `session-reschedule-${sessionId}`;
 
 /** Who acts: a user id, or `stripe` / `system` for automatic flows. */
 export interface Actor {
@@ -95,7 +99,33 @@ export const completeSignal = defineSignal<[Actor]>('complete');
 export const noShowSignal = defineSignal<[Actor]>('noShow');
 /** The session moved: the booking's timers follow it. */
 export const rescheduledSignal = defineSignal<[{ startsAt: string; endsAt: string }]>('rescheduled');
+/** The studio cancelled the whole session: the booking is cancelled and its credit released, however late. */
+export const sessionCancelledSignal = defineSignal<[{ actor: Actor; reason: string }]>('sessionCancelled');
 export const bookingStateQuery = defineQuery<{ phase: string; bookingId: number | null; status: string }>('bookingState');
+
+// ---------------------------------------------------------------------------------------
+// Session changes: a whole session cancelled or moved, fanned out to its bookings' workflows
+
+export interface SessionCancelInput {
+  sessionId: number;
+  actor: Actor;
+  reason: string;
+  /** How long to wait for the bookings' workflows before cancelling what is left directly. */
+  settleTimeoutMs: number;
+}
+
+export interface SessionRescheduleInput {
+  sessionId: number;
+  actor: Actor;
+  changes: {
+    trainerId?: number | undefined;
+    startsAt?: string | undefined;
+    durationMinutes?: number | undefined;
+    capacity?: number | undefined;
+    location?: string | null | undefined;
+    notes?: string | null | undefined;
+  };
+}
 
 // ---------------------------------------------------------------------------------------
 // Purchases (purchase-to-credit, issue 4)

@@ -151,30 +151,9 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
     if (body.capacity !== undefined && body.capacity < before.bookedCount) {
       throw new HttpError(409, 'CAPACITY_BELOW_BOOKINGS', `${before.bookedCount} clients are booked; capacity cannot go below that.`);
     }
-    await inTransaction(orm, async (sql) => {
-      const set: string[] = [];
-      const params: unknown[] = [];
-      const assign = (column: string, value: unknown) => {
-        set.push(`${column} = ?`);
-        params.push(value);
-      };
-      if (body.trainerId !== undefined) assign('trainer_id', body.trainerId);
-      if (body.startsAt !== undefined) assign('starts_at', new Date(body.startsAt));
-      if (body.durationMinutes !== undefined) assign('duration_minutes', body.durationMinutes);
-      if (body.capacity !== undefined) assign('capacity', body.capacity);
-      if (body.location !== undefined) assign('location', body.location);
-      if (body.notes !== undefined) assign('notes', body.notes);
-      if (set.length === 0) return;
-      // Triggers move ends_at and the bookings' copy of the time; EXCLUDE constraints judge the new time.
-      await sql(`update training_sessions set ${set.join(', ')} where id = ?`, [...params, before.id]);
-    });
-    const after = await requireSession(deps, before.id);
-    if (after.startsAt.getTime() !== before.startsAt.getTime() || after.endsAt.getTime() !== before.endsAt.getTime()) {
-      for (const booking of await liveBookings(orm, after.id)) {
-        await commands.rescheduled(booking.workflowId, { startsAt: after.startsAt.toISOString(), endsAt: after.endsAt.toISOString() });
-      }
-    }
-    return sessionJson(after);
+    const { status: _status, reason: _reason, ...changes } = body;
+    await commands.rescheduleSession({ sessionId: before.id, actor: actorOf(request), changes });
+    return sessionJson(await requireSession(deps, before.id));
   });
 
   async function cancelWholeSession(request: FastifyRequest, session: SessionView, reason: string | undefined) {
@@ -182,15 +161,12 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
     if (['completed', 'no_show'].includes(session.status)) {
       throw new HttpError(409, 'NOT_EDITABLE', 'This session has already taken place.');
     }
-    // Closed to new bookings first, so nobody books a seat while the booked ones are being returned.
-    await inTransaction(orm, (sql) => sql(`update training_sessions set status = 'cancelled' where id = ?`, [session.id]));
-    const outcomes = [];
-    for (const booking of await liveBookings(orm, session.id)) {
-      outcomes.push(await commands.cancel(booking.workflowId, {
-        actor: actorOf(request), reason: reason ?? 'Session cancelled by the studio', waive: true,
-      }));
-    }
-    return { ...sessionJson(await requireSession(deps, session.id)), cancelledBookings: outcomes };
+    // A workflow closes the session and cancels each booking, so a crash half-way resumes instead of leaving live bookings behind.
+    const { workflowId, outcomes } = await commands.cancelSession({
+      sessionId: session.id, actor: actorOf(request), reason: reason ?? 'Session cancelled by the studio',
+    });
+    const answer = { ...sessionJson(await requireSession(deps, session.id)), workflowId };
+    return outcomes ? { ...answer, cancelledBookings: outcomes } : { ...answer, cancelledBookings: null, pending: true };
   }
 
   api.post('/api/sessions/book/:userId', {

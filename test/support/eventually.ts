@@ -1,5 +1,5 @@
 /** Retries an assertion until it holds: for effects a workflow applies after answering (signals, timers). */
-export async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+export async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000, intervalMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -7,7 +7,7 @@ export async function eventually(assertion: () => Promise<void>, timeoutMs = 10_
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   }
 }

@@ -5,13 +5,13 @@ import type { Settings } from '../../config/settings.js';
 const root = path.resolve(import.meta.dirname, '..', '..');
 
 /**
- * The production worker entry point (`npm run worker`) in its own process, so a test can
- * kill it with SIGKILL mid-flight: a real crash, not a graceful shutdown.
+ * A production entry point (`npm run worker`, `npm run api`) in its own process, so a test
+ * can kill it with SIGKILL mid-flight: a real crash, not a graceful shutdown.
  */
-export async function spawnWorker(settings: Settings): Promise<ChildProcess> {
-  // Node itself with tsx as a loader: one process, so SIGKILL really kills the worker
+async function spawnEntryPoint(entry: string, ready: string, settings: Settings, env: Record<string, string> = {}): Promise<ChildProcess> {
+  // Node itself with tsx as a loader: one process, so SIGKILL really kills it
   // (the tsx wrapper binary would die alone and leave its child running).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
     env: {
       ...process.env,
@@ -21,6 +21,7 @@ export async function spawnWorker(settings: Settings): Promise<ChildProcess> {
       DATA_DIR: settings.dataDir,
       JWT_SECRET: settings.jwtSecret,
       STRIPE_WEBHOOK_SECRET: settings.stripe.webhookSecret,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -28,14 +29,20 @@ export async function spawnWorker(settings: Settings): Promise<ChildProcess> {
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('worker polling')) resolve();
+      if (output.includes(ready)) resolve();
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before polling:\n${output}`)));
+    child.once('exit', (code) => reject(new Error(`${entry} exited (${code}) before it was ready:\n${output}`)));
   });
   return child;
 }
+
+export const spawnWorker = (settings: Settings) => spawnEntryPoint('worker/main.ts', 'worker polling', settings);
+
+/** An API instance on `port`, talking to the same database and Temporal as the test's stack. */
+export const spawnApi = (settings: Settings, port: number) =>
+  spawnEntryPoint('api/main.ts', 'Server listening', settings, { PORT: String(port), HOST: '127.0.0.1' });
 
 export function crash(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
