@@ -85,13 +85,13 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
           existingId: number | null; existingWorkflowId: string | null; existingBookedAt: Date | null; existingCreditState: string | null;
         }>(
           `select s.starts_at as "startsAt", s.ends_at as "endsAt", s.status, s.booked_count < s.capacity as free,
-                  s.starts_at <= now() as past, s.starts_at > now() + make_interval(days => ?) as "tooFar",
+                  s.starts_at + make_interval(secs => ?) <= now() as past, s.starts_at > now() + make_interval(days => ?) as "tooFar",
                   b.id as "existingId", b.workflow_id as "existingWorkflowId", b.booked_at as "existingBookedAt",
                   b.credit_state as "existingCreditState"
              from training_sessions s
              left join bookings b on b.session_id = s.id and b.client_id = ? and b.status in ('scheduled', 'confirmed')
             where s.id = ? for update of s`,
-          [policies.bookingHorizonDays, request.clientId, request.sessionId]);
+          [policies.lateBookingMinutes * 60, policies.bookingHorizonDays, request.clientId, request.sessionId]);
         if (!session) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
         if (session.existingId !== null) {
           // A retry of this very reservation (the worker crashed after commit) finds its own row;
@@ -107,7 +107,11 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
         }
         if (session.status === 'cancelled') throw new DomainError(ErrorCode.NotBookable, 'This session has been cancelled.');
         if (['completed', 'no_show'].includes(session.status)) throw new DomainError(ErrorCode.NotBookable, 'This session has already taken place.');
-        if (session.past) throw new DomainError(ErrorCode.NotBookable, 'This session has already started; sessions in the past cannot be booked.');
+        if (session.past) {
+          throw new DomainError(ErrorCode.NotBookable, policies.lateBookingMinutes > 0
+            ? `Bookings close ${policies.lateBookingMinutes} minutes after a session starts; this one is past that.`
+            : 'This session has already started; sessions in the past cannot be booked.');
+        }
         if (session.tooFar) throw new DomainError(ErrorCode.NotBookable, `Sessions can be booked at most ${policies.bookingHorizonDays} days ahead.`);
         if (!session.free) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
 

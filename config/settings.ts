@@ -16,6 +16,8 @@ export interface Policies {
   reminderBeforeMinutes: number;
   /** No booking further ahead than this. */
   bookingHorizonDays: number;
+  /** Bookings stay open this long after a session starts (late arrivals); 0: none once it has started. */
+  lateBookingMinutes: number;
   /** Clients at or below this many available credits are flagged. */
   lowBalanceThreshold: number;
   /** Expiry notice this many days before a lot expires. */
@@ -172,6 +174,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       autoCompleteAfterMinutes: minutes(env, 'POLICY_AUTO_COMPLETE_AFTER_MINUTES', 120),
       reminderBeforeMinutes: minutes(env, 'POLICY_REMINDER_BEFORE_MINUTES', 24 * 60),
       bookingHorizonDays: integer(env, 'POLICY_BOOKING_HORIZON_DAYS', 90, 1),
+      lateBookingMinutes: minutes(env, 'POLICY_LATE_BOOKING_MINUTES', 0),
       lowBalanceThreshold: integer(env, 'POLICY_LOW_BALANCE_THRESHOLD', 2),
       expiryNoticeDays: integer(env, 'POLICY_EXPIRY_NOTICE_DAYS', 7),
       refundWindowDays: integer(env, 'POLICY_REFUND_WINDOW_DAYS', 180, 1),

@@ -29,13 +29,15 @@ export const SESSION_COLUMNS = `s.id, s.trainer_id as "trainerId", trim(t.first_
 export const SESSION_FROM = 'training_sessions s join users t on t.id = s.trainer_id';
 const SESSION_VIEW = `${SESSION_COLUMNS} from ${SESSION_FROM}`;
 
-export async function listSessions(orm: Orm, filter: { from: Date; to: Date; trainerId?: number | undefined; bookableOnly: boolean }): Promise<SessionView[]> {
+/** `lateBookingMinutes`: a session that started less than this long ago is still bookable (the late-booking policy). */
+export async function listSessions(orm: Orm, filter: { from: Date; to: Date; trainerId?: number | undefined; bookableOnly: boolean; lateBookingMinutes: number }): Promise<SessionView[]> {
   return query<SessionView & Record<string, unknown>>(orm,
     `select ${SESSION_VIEW}
       where s.starts_at >= ? and s.starts_at < ? and (?::int is null or s.trainer_id = ?::int)
-        and (not ?::boolean or (s.status in ('available', 'scheduled') and s.booked_count < s.capacity and s.starts_at > now()))
+        and (not ?::boolean or (s.status in ('available', 'scheduled') and s.booked_count < s.capacity
+          and s.starts_at + make_interval(secs => ?) > now()))
       order by s.starts_at, s.id`,
-    [filter.from, filter.to, filter.trainerId ?? null, filter.trainerId ?? null, filter.bookableOnly]);
+    [filter.from, filter.to, filter.trainerId ?? null, filter.trainerId ?? null, filter.bookableOnly, filter.lateBookingMinutes * 60]);
 }
 
 export async function findSessionView(orm: Orm, sessionId: number): Promise<SessionView | undefined> {

@@ -67,7 +67,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
     if (to <= from) throw new HttpError(400, 'VALIDATION_FAILED', '"to" must be after "from".');
     if (to.getTime() - from.getTime() > 100 * DAY) throw new HttpError(400, 'VALIDATION_FAILED', 'Ask for at most 100 days at a time.');
     const bookableOnly = request.user.role === 'client' || request.query.bookable === true;
-    const sessions = await listSessions(orm, { from, to, trainerId: request.query.trainerId, bookableOnly });
+    const sessions = await listSessions(orm, { from, to, trainerId: request.query.trainerId, bookableOnly, lateBookingMinutes: settings.policies.lateBookingMinutes });
     return sessions.map(sessionJson);
   });
 
