@@ -23,6 +23,7 @@ import { meRoutes } from './routes/me.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { storeRoutes } from './routes/store.js';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.js';
+import { installRetryAfterHeader } from './temporal-outage.js';
 import { installValidation } from './validation.js';
 import { WorkflowCommands } from './workflow-commands.js';
 
@@ -56,6 +57,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   });
   installErrorHandler(app);
   installValidation(app);
+  installRetryAfterHeader(app);
   const { onRoute } = options;
   if (onRoute) {
     app.addHook('onRoute', (route) => {
@@ -100,8 +102,8 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   await app.register(adminResourceRoutes, routeDeps);
   await app.register(accountRoutes, routeDeps);
   // Store and Stripe (issue 4); the webhook plugin keeps raw bodies for its own route only.
-  await app.register(storeRoutes, deps);
-  await app.register(stripeWebhookRoutes, deps);
+  await app.register(storeRoutes, routeDeps);
+  await app.register(stripeWebhookRoutes, routeDeps);
   await app.register(checkoutSimulatorRoutes, deps);
 
   if (existsSync(path.join(consoleDist, 'index.html'))) {

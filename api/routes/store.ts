@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type Stripe from 'stripe';
 import type { Settings } from '../../config/settings.js';
 import { createStripeClient, simulatedCheckoutSessionId, simulatorToken, usesStripeSimulator } from '../../activities/stripe.js';
@@ -9,8 +8,8 @@ import {
   attachCheckoutSession, createPendingPurchase, findBuyer, findPackageOnSale, findPurchaseSummary, keepStripeCustomerId,
   listPackagesOnSale, markCheckoutFailed, type Buyer, type NewPurchase, type PackageOnSale,
 } from '../../model/purchases.js';
-import { issueRefundUpdate, purchaseWorkflowId } from '../../workflows/definitions.js';
-import type { ApiDependencies } from '../app.js';
+import { purchaseWorkflowId } from '../../workflows/definitions.js';
+import type { RouteDependencies } from '../app.js';
 import { currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { rateLimit } from '../rate-limit.js';
@@ -80,21 +79,11 @@ async function openStripeCheckout(stripe: Stripe, orm: Orm, settings: Settings, 
   return { id: session.id, url: session.url };
 }
 
-/** The update's own failure type, however deeply Temporal wrapped it. */
-function failureType(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 6; depth += 1) {
-    if (current instanceof ApplicationFailure) return current.type ?? undefined;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /**
  * The store: packages on sale (public, like a price list on the studio's site), checkout
  * for clients, the page Checkout returns to, and admin refunds through the purchase's workflow.
  */
-export async function storeRoutes(app: FastifyInstance, { orm, settings, temporal }: ApiDependencies): Promise<void> {
+export async function storeRoutes(app: FastifyInstance, { orm, settings, commands }: RouteDependencies): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const stripe = createStripeClient(settings);
   const simulator = usesStripeSimulator(settings);
@@ -170,21 +159,7 @@ export async function storeRoutes(app: FastifyInstance, { orm, settings, tempora
     }
     const { sessions, amountCents, reason } = request.body;
     const key = request.headers['idempotency-key'];
-    try {
-      const outcome = await temporal.workflow.getHandle(purchaseWorkflowId(purchaseId)).executeUpdate(issueRefundUpdate, {
-        args: [{ sessions, amountCents, reason, actor: { id: String(currentUserId(request)), role: 'admin' } }],
-        // The same Idempotency-Key is the same refund: Temporal answers a repeated update id with the first result.
-        ...(key ? { updateId: `refund-${key}` } : {}),
-      });
-      return { ...outcome, simulator };
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) {
-        throw new HttpError(409, 'REFUND_WINDOW_CLOSED', `The refund window of purchase #${purchaseId} has closed; refund it in Stripe's dashboard and allocate or adjust credits by hand.`);
-      }
-      if (error instanceof WorkflowUpdateFailedError && failureType(error) === 'PAYMENT_PROVIDER_UNAVAILABLE') {
-        throw new HttpError(502, 'PAYMENT_PROVIDER_UNAVAILABLE', 'Stripe could not be reached; nothing was refunded. Please try again.');
-      }
-      throw error;
-    }
+    const outcome = await commands.refund(purchaseId, { sessions, amountCents, reason, actor: { id: String(currentUserId(request)), role: 'admin' } }, key);
+    return { ...outcome, simulator };
   });
 }
