@@ -13,6 +13,7 @@ import type { Settings } from '../config/settings.js';
 import { accountAccess } from '../model/accounts.js';
 import type { Orm } from '../model/orm.js';
 import { installErrorHandler } from './errors.js';
+import { installIdempotency } from './idempotency.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminResourceRoutes } from './routes/admin-resources.js';
 import { authRoutes } from './routes/auth.js';
@@ -65,6 +66,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
     });
   }
   app.decorate('accountAccess', (userId: number) => accountAccess(deps.orm, userId));
+  installIdempotency(app, deps.orm);
 
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -195,6 +195,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
 
   api.post('/api/sessions/book/:userId', {
     preHandler: [requireRole('admin', 'trainer', 'client'), rateLimit(orm, { name: 'booking', max: settings.rateLimits.bookingPerMinute, per: 'user' })],
+    config: { idempotent: true },
     schema: {
       tags: ['booking'],
       summary: 'Book a client into a session (holds one credit)',
@@ -231,6 +232,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
 
   api.post('/api/sessions/:id/cancel', {
     preHandler: requireRole('admin', 'trainer', 'client'),
+    config: { idempotent: true },
     schema: {
       tags: ['booking'],
       summary: "Cancel a client's booking",

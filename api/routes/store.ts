@@ -13,6 +13,7 @@ import type { RouteDependencies } from '../app.js';
 import { currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { rateLimit } from '../rate-limit.js';
+import { IdempotencyHeaders } from '../schemas.js';
 import { checkoutReturnPage, type CheckoutResult } from './checkout-pages.js';
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
@@ -97,8 +98,10 @@ export async function storeRoutes(app: FastifyInstance, { orm, settings, command
 
   api.post('/api/checkout', {
     preHandler: [requireRole('client'), rateLimit(orm, { name: 'checkout', max: settings.rateLimits.checkoutPerMinute, per: 'user' })],
+    config: { idempotent: true },
     schema: {
       tags: ['store'], summary: 'Start buying a package: returns the URL of its checkout page',
+      headers: IdempotencyHeaders,
       body: Type.Object({ packageId: Id }, { additionalProperties: false }),
       response: { 201: Type.Object({ purchaseId: Type.Integer(), url: Type.String(), simulator: Type.Boolean() }) },
     },
@@ -138,6 +141,7 @@ export async function storeRoutes(app: FastifyInstance, { orm, settings, command
 
   api.post('/api/admin/purchases/:id/refund', {
     preHandler: requireRole('admin'),
+    config: { idempotent: true },
     schema: {
       tags: ['admin'],
       summary: 'Refund a purchase (by sessions, by amount, or the rest); its credits are taken back once',
