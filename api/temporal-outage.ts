@@ -65,9 +65,21 @@ export function isOutage(error: unknown): boolean {
   return code !== undefined && OUTAGE_CODES.has(code);
 }
 
+/** The promise's outcome if it settles within `ms`, otherwise the fallback's. */
+export async function firstSettled<T>(promise: Promise<T>, ms: number, fallback: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = Symbol('late');
+  promise.catch(() => undefined);
+  const winner = await Promise.race([promise, new Promise<typeof late>((resolve) => { timer = setTimeout(() => resolve(late), ms); })]);
+  clearTimeout(timer);
+  return winner === late ? fallback() : (winner as T);
+}
+
 /**
  * Runs `attempt` until it answers or fails for a reason other than an outage, each call
- * cut at its own deadline; past the budget, throws `giveUp()`.
+ * cut at its own deadline; at the budget's end, throws `giveUp()`. The SDK's own gRPC
+ * retries may sleep past a deadline, so the budget is also raced: the answer never waits
+ * for them, and the last call ends at its deadline in the background.
  */
 export async function untilAnswered<T>(
   temporal: Client,
@@ -76,18 +88,24 @@ export async function untilAnswered<T>(
   giveUp: (lastOutage: unknown) => Error,
 ): Promise<T> {
   const end = Date.now() + budget.totalMs;
-  let pauseMs = 100;
   let lastOutage: unknown;
-  for (;;) {
-    const left = end - Date.now();
-    if (left <= 0) throw giveUp(lastOutage);
-    try {
-      return await temporal.withDeadline(Date.now() + Math.min(left, budget.attemptMs), attempt);
-    } catch (error) {
-      if (!isOutage(error)) throw error;
-      lastOutage = error;
+  let givenUp: Error | undefined;
+  const giveUpOnce = () => (givenUp ??= giveUp(lastOutage));
+  const answer = (async () => {
+    let pauseMs = 100;
+    while (Date.now() < end) {
+      try {
+        return await temporal.withDeadline(Math.min(end, Date.now() + budget.attemptMs), attempt);
+      } catch (error) {
+        if (!isOutage(error)) throw error;
+        lastOutage = error;
+      }
+      await sleep(Math.max(0, Math.min(pauseMs, end - Date.now())));
+      pauseMs = Math.min(pauseMs * 2, 1_000);
     }
-    await sleep(Math.max(0, Math.min(pauseMs, end - Date.now())));
-    pauseMs = Math.min(pauseMs * 2, 1_000);
-  }
+    throw giveUpOnce();
+  })();
+  return firstSettled(answer, budget.totalMs, async () => {
+    throw giveUpOnce();
+  });
 }

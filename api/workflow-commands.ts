@@ -16,14 +16,12 @@ import {
 } from '../workflows/definitions.js';
 
 /**
- * A person waits on these: long enough to ride out a Temporal restart (the server back in a
- * few seconds, a lost workflow task retried after its 10 s timeout), short of a client's
- * own timeout. One call is re-sent after 5 s: under a rush the dev server has been seen to
- * finish an update in 50 ms and never answer the call that sent it.
+ * One call is re-sent after 5 s: under a rush the dev server has been seen to finish an
+ * update in 50 ms and never answer the call that sent it.
  */
-const COMMAND_BUDGET: Budget = { totalMs: 15_000, attemptMs: 5_000 };
+const ATTEMPT_MS = 5_000;
 /** Stripe waits briefly for a webhook's answer and retries anything but a 2xx for days. */
-const WEBHOOK_BUDGET: Budget = { totalMs: 5_000, attemptMs: 5_000 };
+const WEBHOOK_BUDGET_MS = 5_000;
 
 const bookingPending = () => new RetryLater('BOOKING_PENDING',
   'The booking is still being processed; check your bookings in a moment, or send the same request again with the same Idempotency-Key.');
@@ -72,6 +70,16 @@ export class WorkflowCommands {
     return this.settings.temporal.taskQueue;
   }
 
+  /**
+   * A person waits on these: long enough to ride out a Temporal restart (the server back in
+   * a few seconds, a lost workflow task retried after its 10 s timeout), short of a client's
+   * own timeout (TEMPORAL_ANSWER_BUDGET_MS).
+   */
+  private get commandBudget(): Budget {
+    const totalMs = this.settings.temporal.answerBudgetMs;
+    return { totalMs, attemptMs: Math.min(ATTEMPT_MS, totalMs) };
+  }
+
   private untilAnswered<T>(budget: Budget, what: Record<string, string>, attempt: () => Promise<T>, pending: () => RetryLater): Promise<T> {
     return untilAnswered(this.temporal, budget, attempt, (lastOutage) => {
       this.log.warn({ ...what, err: lastOutage }, 'Temporal gave no answer within the request budget; answering 503');
@@ -87,7 +95,7 @@ export class WorkflowCommands {
     // A fresh start operation each attempt (the SDK uses one once). After a restart lost the
     // update, the same update id runs it again: the reservation it may already have
     // committed is found by its workflow id and its hold by its ledger key.
-    return this.untilAnswered(COMMAND_BUDGET, { workflowId, updateId }, () => this.temporal.workflow.executeUpdateWithStart(bookUpdate, {
+    return this.untilAnswered(this.commandBudget, { workflowId, updateId }, () => this.temporal.workflow.executeUpdateWithStart(bookUpdate, {
       updateId,
       startWorkflowOperation: new WithStartWorkflowOperation<typeof bookToDeduct>('bookToDeduct', {
         workflowId,
@@ -109,7 +117,7 @@ export class WorkflowCommands {
   async cancel(workflowId: string, request: CancelRequest, requestId?: string): Promise<CancelOutcome> {
     const updateId = `cancel-${requestId ?? randomUUID()}`;
     try {
-      return await this.untilAnswered(COMMAND_BUDGET, { workflowId, updateId },
+      return await this.untilAnswered(this.commandBudget, { workflowId, updateId },
         () => this.temporal.workflow.getHandle(workflowId).executeUpdate(cancelUpdate, { args: [request], updateId }), cancelPending);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new HttpError(404, 'NO_BOOKING', 'There is no active booking to cancel for this session.');
@@ -119,12 +127,12 @@ export class WorkflowCommands {
 
   async signal(workflowId: string, kind: 'confirm' | 'complete' | 'no-show', actor: Actor): Promise<void> {
     const signal = kind === 'confirm' ? confirmSignal : kind === 'complete' ? completeSignal : noShowSignal;
-    await this.untilAnswered(COMMAND_BUDGET, { workflowId, signal: kind },
+    await this.untilAnswered(this.commandBudget, { workflowId, signal: kind },
       () => this.temporal.workflow.getHandle(workflowId).signal(signal, actor), temporalUnavailable);
   }
 
   async rescheduled(workflowId: string, times: { startsAt: string; endsAt: string }): Promise<void> {
-    await this.untilAnswered(COMMAND_BUDGET, { workflowId, signal: 'rescheduled' },
+    await this.untilAnswered(this.commandBudget, { workflowId, signal: 'rescheduled' },
       () => this.temporal.workflow.getHandle(workflowId).signal(rescheduledSignal, times), temporalUnavailable);
   }
 
@@ -151,7 +159,7 @@ export class WorkflowCommands {
         return this.temporal.workflow.getHandle<typeof allocation>(workflowId).result();
       }
     };
-    return { ...(await this.untilAnswered(COMMAND_BUDGET, { workflowId }, attempt, allocationPending)), workflowId };
+    return { ...(await this.untilAnswered(this.commandBudget, { workflowId }, attempt, allocationPending)), workflowId };
   }
 
   /** The same request id is the same refund: Temporal answers a repeated update id with the first result. */
@@ -159,7 +167,7 @@ export class WorkflowCommands {
     const workflowId = purchaseWorkflowId(purchaseId);
     const updateId = `refund-${requestId ?? randomUUID()}`;
     try {
-      return await this.untilAnswered(COMMAND_BUDGET, { workflowId, updateId },
+      return await this.untilAnswered(this.commandBudget, { workflowId, updateId },
         () => this.temporal.workflow.getHandle(workflowId).executeUpdate(issueRefundUpdate, { args: [request], updateId }), refundPending);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) {
@@ -184,7 +192,7 @@ export class WorkflowCommands {
       refundWindowMs: this.settings.store.refundWindowSeconds * 1000,
       paymentWaitMs: this.settings.store.paymentWaitSeconds * 1000,
     };
-    await this.untilAnswered(WEBHOOK_BUDGET, { workflowId, eventId: event.payload.eventId }, () => this.temporal.workflow.signalWithStart('purchaseToCredit', {
+    await this.untilAnswered({ totalMs: WEBHOOK_BUDGET_MS, attemptMs: WEBHOOK_BUDGET_MS }, { workflowId, eventId: event.payload.eventId }, () => this.temporal.workflow.signalWithStart('purchaseToCredit', {
       workflowId,
       taskQueue: this.taskQueue,
       args: [input],

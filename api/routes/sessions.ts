@@ -4,6 +4,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DomainError, ErrorCode } from '../../model/errors.js';
 import { findSessionView, listSessions, liveBookings, type SessionView } from '../../model/schedule.js';
 import { inTransaction } from '../../model/transaction.js';
+import { bookingWorkflowId } from '../../workflows/definitions.js';
 import { actorOf } from '../actor.js';
 import type { RouteDependencies } from '../app.js';
 import { assertSelfOrRole, currentUserId, requireRole } from '../auth/guard.js';
@@ -255,10 +256,13 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
     }
     if (!isClient) assertRunsSession(request, session);
     const bookings = await liveBookings(orm, session.id, clientId);
-    if (bookings.length === 0) throw new HttpError(404, 'NO_BOOKING', 'There is no active booking to cancel for this session.');
     if (bookings.length > 1) throw new HttpError(400, 'USER_REQUIRED', 'Several clients are booked; say which one with userId.');
-    const booking = bookings[0]!;
-    const result = await commands.cancel(booking.workflowId, { actor: actorOf(request), reason: body.reason, waive: body.waive }, request.headers['idempotency-key']);
+    const key = request.headers['idempotency-key'];
+    // A retry whose first attempt cancelled but was never answered finds no live booking;
+    // the booking's workflow still knows that cancel by its key and answers it.
+    const booking = bookings[0] ?? (key && clientId !== undefined ? { clientId, workflowId: bookingWorkflowId(session.id, clientId) } : undefined);
+    if (!booking) throw new HttpError(404, 'NO_BOOKING', 'There is no active booking to cancel for this session.');
+    const result = await commands.cancel(booking.workflowId, { actor: actorOf(request), reason: body.reason, waive: body.waive }, key);
     return { sessionId: session.id, userId: booking.clientId, bookingId: result.bookingId, status: result.status, credit: result.credit, availableSessions: result.availableAfter };
   });
 

@@ -67,8 +67,11 @@ describe('the same key and the same request', () => {
     expect(again.statusCode, again.body).toBe(200);
     expect(again.body).toBe(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    // Without the key a second cancel is a new request, and there is nothing left to cancel.
+    // Without the key, or with a new one, a second cancel is a new request, and there is nothing left to cancel.
     expect((await stack.app.inject({ method: 'POST', url: `/api/sessions/${session.id}/cancel`, headers: client.headers, payload: {} })).statusCode).toBe(404);
+    const fresh = await cancel(client, session.id, newKey());
+    expect(fresh.statusCode, fresh.body).toBe(404);
+    expect(fresh.json().code).toBe('NO_BOOKING');
     expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 0 });
   });
 
