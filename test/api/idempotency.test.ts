@@ -4,6 +4,7 @@ import { query } from '../../model/transaction.js';
 import { createSession, createUser, grant, type TestUser } from '../support/actors.js';
 import { balanceOf, expectLedgerConsistent } from '../support/invariants.js';
 import { startStack, type TestStack } from '../support/stack.js';
+import { createPackage } from '../support/stripe.js';
 
 /**
  * SPEC §5: an Idempotency-Key replays its first answer for the same request and is refused
@@ -87,6 +88,19 @@ describe('the same key and the same request', () => {
     expect(reordered.statusCode).toBe(200);
     expect(reordered.body).toBe(first.body);
     expect(await ledgerOf(client.id)).toEqual([{ kind: 'grant', delta: 3 }]);
+  });
+
+  it('replays a checkout: one pending purchase for one key', async () => {
+    const client = await createUser(stack, 'client');
+    const packageId = await createPackage(stack.orm, { sessions: 5, priceCents: 35_000 });
+    const key = newKey();
+    const open = () => stack.app.inject({ method: 'POST', url: '/api/checkout', headers: { ...client.headers, 'idempotency-key': key }, payload: { packageId } });
+    const first = await open();
+    expect(first.statusCode, first.body).toBe(201);
+    const again = await open();
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    expect(await query(stack.orm, `select id from purchases where client_id = ?`, [client.id])).toHaveLength(1);
   });
 
   it('replays a business refusal, and keeps no answer for a request the schema refused', async () => {
