@@ -31,7 +31,8 @@ const allocationPending = () => new RetryLater('ALLOCATION_PENDING',
   'The allocation is still being processed; check the client\'s ledger in a moment, or send the same request again with the same Idempotency-Key.');
 const refundPending = () => new RetryLater('REFUND_PENDING',
   'The refund is still being processed; check the purchase in a moment, or send the same request again with the same Idempotency-Key.');
-const temporalUnavailable = () => new RetryLater('TEMPORARILY_UNAVAILABLE', 'The workflow service could not be reached; nothing is known to have changed. Please try again.');
+const temporalUnavailable = () => new RetryLater('TEMPORARILY_UNAVAILABLE',
+  'The workflow service could not be reached in time; the change may not have been made. Please try again in a moment.');
 
 /** The update's own failure type, however deeply Temporal wrapped it. */
 function failureType(error: unknown): string | undefined {
@@ -62,8 +63,9 @@ export class WorkflowCommands {
     private readonly log: Pick<FastifyBaseLogger, 'warn'>,
   ) {}
 
+  /** Bounded, so a health page during an outage says "unreachable" instead of hanging on the SDK's retries. */
   async ping(): Promise<void> {
-    await this.temporal.connection.workflowService.getSystemInfo({});
+    await this.temporal.withDeadline(Date.now() + 2_000, () => this.temporal.connection.workflowService.getSystemInfo({}));
   }
 
   private get taskQueue() {
