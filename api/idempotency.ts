@@ -6,7 +6,10 @@ import { HttpError } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route honours Idempotency-Key: the same request again replays its first answer. */
+    /**
+     * The route honours Idempotency-Key: the same request again replays its first answer.
+     * Only on routes whose guard authenticates, since keys are kept per user.
+     */
     idempotent?: boolean;
   }
 }
