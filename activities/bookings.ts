@@ -3,7 +3,7 @@ import { lockSession, mirrorSessionStatus, requireBooking, type BookingRow } fro
 import { DomainError, ErrorCode } from '../model/errors.js';
 import { appendEntry, findEntry, lockClient, returnToLot, takeFromEarliestLot } from '../model/ledger.js';
 import type { Orm } from '../model/orm.js';
-import { inTransaction, type Sql } from '../model/transaction.js';
+import { inTransaction, query, type Sql } from '../model/transaction.js';
 import { actorLabel, type Actor } from '../workflows/definitions.js';
 import { businessRules, currentTrace } from './failures.js';
 
@@ -139,6 +139,13 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
           bookedAt: booking!.bookedAt.toISOString(), creditState: booking!.creditState, availableAfter,
         };
       }));
+    },
+
+    /** Whether this workflow has a live booking in PostgreSQL: a reservation whose workflow task was lost. */
+    async hasReservation(request: { workflowId: string }): Promise<boolean> {
+      const [row] = await query<{ found: boolean }>(orm,
+        `select exists(select 1 from bookings where workflow_id = ? and status in ('scheduled', 'confirmed')) as found`, [request.workflowId]);
+      return row!.found;
     },
 
     async holdCredit(request: { bookingId: number; clientId: number; sessionId: number; actor: Actor }): Promise<HeldCredit> {

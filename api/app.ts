@@ -13,6 +13,7 @@ import type { Settings } from '../config/settings.js';
 import { accountAccess } from '../model/accounts.js';
 import type { Orm } from '../model/orm.js';
 import { installErrorHandler } from './errors.js';
+import { installIdempotency } from './idempotency.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminResourceRoutes } from './routes/admin-resources.js';
 import { authRoutes } from './routes/auth.js';
@@ -23,6 +24,7 @@ import { meRoutes } from './routes/me.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { storeRoutes } from './routes/store.js';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.js';
+import { installRetryAfterHeader } from './temporal-outage.js';
 import { installValidation } from './validation.js';
 import { WorkflowCommands } from './workflow-commands.js';
 
@@ -56,6 +58,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   });
   installErrorHandler(app);
   installValidation(app);
+  installRetryAfterHeader(app);
   const { onRoute } = options;
   if (onRoute) {
     app.addHook('onRoute', (route) => {
@@ -63,6 +66,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
     });
   }
   app.decorate('accountAccess', (userId: number) => accountAccess(deps.orm, userId));
+  installIdempotency(app, deps.orm);
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -100,8 +104,8 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   await app.register(adminResourceRoutes, routeDeps);
   await app.register(accountRoutes, routeDeps);
   // Store and Stripe (issue 4); the webhook plugin keeps raw bodies for its own route only.
-  await app.register(storeRoutes, deps);
-  await app.register(stripeWebhookRoutes, deps);
+  await app.register(storeRoutes, routeDeps);
+  await app.register(stripeWebhookRoutes, routeDeps);
   await app.register(checkoutSimulatorRoutes, deps);
 
   if (existsSync(path.join(consoleDist, 'index.html'))) {

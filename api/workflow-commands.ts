@@ -1,35 +1,67 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import {
+  ApplicationFailure, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import type { Settings } from '../config/settings.js';
 import { HttpError } from './errors.js';
+import { RetryLater, firstSettled, isOutage, untilAnswered, type Budget } from './temporal-outage.js';
 import type { allocation, bookToDeduct, cancelSession, rescheduleSession } from '../workflows/index.js';
 import {
-  ClientIdKey, SessionIdKey, allocationWorkflowId, bookUpdate, bookingWorkflowId, cancelUpdate, completeSignal,
-  confirmSignal, noShowSignal, sessionCancelWorkflowId, sessionRescheduleWorkflowId,
-  type Actor, type AllocationInput, type AllocationResult, type BookingOutcome, type CancelOutcome, type CancelRequest,
+  ClientIdKey, PurchaseIdKey, SessionIdKey, allocationWorkflowId, bookUpdate, bookingWorkflowId, cancelUpdate, completeSignal,
+  confirmSignal, disputeSignal, issueRefundUpdate, noShowSignal, paymentSignal, purchaseWorkflowId, refundSignal,
+  sessionCancelWorkflowId, sessionRescheduleWorkflowId,
+  type Actor, type AdminRefundOutcome, type AdminRefundRequest, type AllocationInput, type AllocationResult, type BookingOutcome,
+  type CancelOutcome, type CancelRequest, type CheckoutEvent, type DisputeEvent, type PurchaseInput, type RefundEvent,
   type SessionRescheduleInput,
 } from '../workflows/definitions.js';
 import type { ChangedSession } from '../activities/sessions.js';
 
-const BOOKING_ANSWER_MS = 8_000;
+/**
+ * One call is re-sent after 5 s: under a rush the dev server has been seen to finish an
+ * update in 50 ms and never answer the call that sent it.
+ */
+const ATTEMPT_MS = 5_000;
+/** Stripe waits briefly for a webhook's answer and retries anything but a 2xx for days. */
+const WEBHOOK_BUDGET_MS = 5_000;
 /** A session's bookings get this long to cancel through their own workflows before the session change cancels them itself. */
 const SESSION_SETTLE_MS = 5_000;
+/** How long a whole-session cancel is waited on before the answer says it is still going (the workflow finishes it). */
 const SESSION_ANSWER_MS = 8_000;
 
-/** The promise's outcome if it settles within `ms`, otherwise the fallback's. */
-async function firstSettled<T>(promise: Promise<T>, ms: number, fallback: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = Symbol('late');
-  promise.catch(() => undefined);
-  const winner = await Promise.race([promise, new Promise<typeof late>((resolve) => { timer = setTimeout(() => resolve(late), ms); })]);
-  clearTimeout(timer);
-  return winner === late ? fallback() : (winner as T);
+const bookingPending = () => new RetryLater('BOOKING_PENDING',
+  'The booking is still being processed; check your bookings in a moment, or send the same request again with the same Idempotency-Key.');
+const cancelPending = () => new RetryLater('BOOKING_PENDING',
+  'The cancellation is still being processed; check your bookings in a moment, or send the same request again with the same Idempotency-Key.');
+const allocationPending = () => new RetryLater('ALLOCATION_PENDING',
+  'The allocation is still being processed; check the client\'s ledger in a moment, or send the same request again with the same Idempotency-Key.');
+const refundPending = () => new RetryLater('REFUND_PENDING',
+  'The refund is still being processed; check the purchase in a moment, or send the same request again with the same Idempotency-Key.');
+const temporalUnavailable = () => new RetryLater('TEMPORARILY_UNAVAILABLE',
+  'The workflow service could not be reached in time; the change may not have been made. Please try again in a moment.');
+
+/** The update's own failure type, however deeply Temporal wrapped it. */
+function failureType(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 6; depth += 1) {
+    if (current instanceof ApplicationFailure) return current.type ?? undefined;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
+
+const PURCHASE_SIGNALS = { payment: paymentSignal, refund: refundSignal, dispute: disputeSignal } as const;
+
+export type PurchaseEvent =
+  | { signal: 'payment'; purchaseId: number; payload: CheckoutEvent }
+  | { signal: 'refund'; purchaseId: number; payload: RefundEvent }
+  | { signal: 'dispute'; purchaseId: number; payload: DisputeEvent };
 
 /**
  * The API's only way into the workflows: each function starts or steers one workflow with
- * its deterministic id, so duplicate requests collapse onto the same execution.
+ * its deterministic id and a fixed update id, so duplicate requests, and the re-sends that
+ * carry a request through a Temporal outage, collapse onto the same execution.
  */
 export class WorkflowCommands {
   constructor(
@@ -38,55 +70,74 @@ export class WorkflowCommands {
     private readonly log: Pick<FastifyBaseLogger, 'warn'>,
   ) {}
 
+  /** Bounded, so a health page during an outage says "unreachable" instead of hanging on the SDK's retries. */
   async ping(): Promise<void> {
-    await this.temporal.connection.workflowService.getSystemInfo({});
+    await this.temporal.withDeadline(Date.now() + 2_000, () => this.temporal.connection.workflowService.getSystemInfo({}));
   }
 
   private get taskQueue() {
     return this.settings.temporal.taskQueue;
   }
 
-  /** Update-with-Start: the HTTP response carries the booking's outcome from the first workflow task. */
-  async book(request: { sessionId: number; clientId: number; actor: Actor; complimentary: boolean; requestId?: string | undefined }): Promise<BookingOutcome> {
-    const { policies } = this.settings;
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof bookToDeduct>('bookToDeduct', {
-      workflowId: bookingWorkflowId(request.sessionId, request.clientId),
-      taskQueue: this.taskQueue,
-      args: [{
-        sessionId: request.sessionId, clientId: request.clientId, actor: request.actor, complimentary: request.complimentary,
-        reminderBeforeMs: Math.round(policies.reminderBeforeMinutes * 60_000),
-        autoCompleteAfterMs: Math.round(policies.autoCompleteAfterMinutes * 60_000),
-      }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      typedSearchAttributes: [
-        { key: ClientIdKey, value: String(request.clientId) },
-        { key: SessionIdKey, value: String(request.sessionId) },
-      ],
-    });
-    const workflowId = bookingWorkflowId(request.sessionId, request.clientId);
-    const updateId = `book-${request.requestId ?? randomUUID()}`;
-    const answer = this.temporal.workflow.executeUpdateWithStart(bookUpdate, { startWorkflowOperation, updateId });
-    // Seen on the dev server under a 50-way rush: the workflow completed the update within
-    // 50 ms but the Update-with-Start call never returned. Past a few seconds, ask for the
-    // update's outcome by its id instead; the booking itself is durable either way.
-    return firstSettled(answer, BOOKING_ANSWER_MS, () => {
-      this.log.warn({ workflowId, updateId }, 'Update-with-Start gave no answer in time; polling the update by id');
-      return firstSettled(this.temporal.workflow.getHandle(workflowId).getUpdateHandle<BookingOutcome>(updateId).result(), BOOKING_ANSWER_MS, () => {
-        throw new HttpError(503, 'BOOKING_PENDING', 'The booking is still being processed; check your bookings in a moment before trying again.');
-      });
+  /**
+   * A person waits on these: long enough to ride out a Temporal restart (the server back in
+   * a few seconds, a lost workflow task retried after its 10 s timeout), short of a client's
+   * own timeout (TEMPORAL_ANSWER_BUDGET_MS).
+   */
+  private get commandBudget(): Budget {
+    const totalMs = this.settings.temporal.answerBudgetMs;
+    return { totalMs, attemptMs: Math.min(ATTEMPT_MS, totalMs) };
+  }
+
+  private untilAnswered<T>(budget: Budget, what: Record<string, string>, attempt: () => Promise<T>, pending: () => RetryLater): Promise<T> {
+    return untilAnswered(this.temporal, budget, attempt, (lastOutage) => {
+      this.log.warn({ ...what, err: lastOutage }, 'Temporal gave no answer within the request budget; answering 503');
+      return pending();
     });
   }
 
-  cancel(workflowId: string, request: CancelRequest, requestId?: string): Promise<CancelOutcome> {
-    return this.temporal.workflow.getHandle(workflowId).executeUpdate(cancelUpdate, {
-      args: [request],
-      ...(requestId ? { updateId: `cancel-${requestId}` } : {}),
-    });
+  /** Update-with-Start: the HTTP response carries the booking's outcome from the first workflow task. */
+  async book(request: { sessionId: number; clientId: number; actor: Actor; complimentary: boolean; requestId?: string | undefined }): Promise<BookingOutcome> {
+    const { policies } = this.settings;
+    const workflowId = bookingWorkflowId(request.sessionId, request.clientId);
+    const updateId = `book-${request.requestId ?? randomUUID()}`;
+    // A fresh start operation each attempt (the SDK uses one once). After a restart lost the
+    // update, the same update id runs it again: the reservation it may already have
+    // committed is found by its workflow id and its hold by its ledger key.
+    return this.untilAnswered(this.commandBudget, { workflowId, updateId }, () => this.temporal.workflow.executeUpdateWithStart(bookUpdate, {
+      updateId,
+      startWorkflowOperation: new WithStartWorkflowOperation<typeof bookToDeduct>('bookToDeduct', {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [{
+          sessionId: request.sessionId, clientId: request.clientId, actor: request.actor, complimentary: request.complimentary,
+          reminderBeforeMs: Math.round(policies.reminderBeforeMinutes * 60_000),
+          autoCompleteAfterMs: Math.round(policies.autoCompleteAfterMinutes * 60_000),
+        }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        typedSearchAttributes: [
+          { key: ClientIdKey, value: String(request.clientId) },
+          { key: SessionIdKey, value: String(request.sessionId) },
+        ],
+      }),
+    }), bookingPending);
+  }
+
+  async cancel(workflowId: string, request: CancelRequest, requestId?: string): Promise<CancelOutcome> {
+    const updateId = `cancel-${requestId ?? randomUUID()}`;
+    try {
+      return await this.untilAnswered(this.commandBudget, { workflowId, updateId },
+        () => this.temporal.workflow.getHandle(workflowId).executeUpdate(cancelUpdate, { args: [request], updateId }), cancelPending);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new HttpError(404, 'NO_BOOKING', 'There is no active booking to cancel for this session.');
+      throw error;
+    }
   }
 
   async signal(workflowId: string, kind: 'confirm' | 'complete' | 'no-show', actor: Actor): Promise<void> {
     const signal = kind === 'confirm' ? confirmSignal : kind === 'complete' ? completeSignal : noShowSignal;
-    await this.temporal.workflow.getHandle(workflowId).signal(signal, actor);
+    await this.untilAnswered(this.commandBudget, { workflowId, signal: kind },
+      () => this.temporal.workflow.getHandle(workflowId).signal(signal, actor), temporalUnavailable);
   }
 
 
@@ -97,20 +148,65 @@ export class WorkflowCommands {
   async allocate(input: Omit<AllocationInput, 'idempotencyKey'> & { idempotencyKey?: string | undefined }): Promise<AllocationResult & { workflowId: string }> {
     const idempotencyKey = input.idempotencyKey ?? randomUUID();
     const workflowId = allocationWorkflowId(idempotencyKey);
+    const attempt = async () => {
+      try {
+        const handle = await this.temporal.workflow.start<typeof allocation>('allocation', {
+          workflowId,
+          taskQueue: this.taskQueue,
+          args: [{ ...input, idempotencyKey }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [{ key: ClientIdKey, value: String(input.clientId) }],
+        });
+        return await handle.result();
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        return this.temporal.workflow.getHandle<typeof allocation>(workflowId).result();
+      }
+    };
+    return { ...(await this.untilAnswered(this.commandBudget, { workflowId }, attempt, allocationPending)), workflowId };
+  }
+
+  /** The same request id is the same refund: Temporal answers a repeated update id with the first result. */
+  async refund(purchaseId: number, request: AdminRefundRequest, requestId?: string): Promise<AdminRefundOutcome> {
+    const workflowId = purchaseWorkflowId(purchaseId);
+    const updateId = `refund-${requestId ?? randomUUID()}`;
     try {
-      const handle = await this.temporal.workflow.start<typeof allocation>('allocation', {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [{ ...input, idempotencyKey }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [{ key: ClientIdKey, value: String(input.clientId) }],
-      });
-      return { ...(await handle.result()), workflowId };
+      return await this.untilAnswered(this.commandBudget, { workflowId, updateId },
+        () => this.temporal.workflow.getHandle(workflowId).executeUpdate(issueRefundUpdate, { args: [request], updateId }), refundPending);
     } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      return { ...(await this.temporal.workflow.getHandle<typeof allocation>(workflowId).result()), workflowId };
+      if (error instanceof WorkflowNotFoundError) {
+        throw new HttpError(409, 'REFUND_WINDOW_CLOSED', `The refund window of purchase #${purchaseId} has closed; refund it in Stripe's dashboard and allocate or adjust credits by hand.`);
+      }
+      if (error instanceof WorkflowUpdateFailedError && failureType(error) === 'PAYMENT_PROVIDER_UNAVAILABLE') {
+        throw new HttpError(502, 'PAYMENT_PROVIDER_UNAVAILABLE', 'Stripe could not be reached; nothing was refunded. Please try again.');
+      }
+      throw error;
     }
+  }
+
+  /**
+   * A verified Stripe event, handed to its purchase's workflow with signal-with-start. It
+   * returns only once Temporal recorded the signal; the workflow ignores an event id it has
+   * seen, so a re-send is harmless.
+   */
+  async purchaseEvent(event: PurchaseEvent): Promise<void> {
+    const workflowId = purchaseWorkflowId(event.purchaseId);
+    const input: PurchaseInput = {
+      purchaseId: event.purchaseId,
+      refundWindowMs: this.settings.store.refundWindowSeconds * 1000,
+      paymentWaitMs: this.settings.store.paymentWaitSeconds * 1000,
+    };
+    await this.untilAnswered({ totalMs: WEBHOOK_BUDGET_MS, attemptMs: WEBHOOK_BUDGET_MS }, { workflowId, eventId: event.payload.eventId }, () => this.temporal.workflow.signalWithStart('purchaseToCredit', {
+      workflowId,
+      taskQueue: this.taskQueue,
+      args: [input],
+      signal: PURCHASE_SIGNALS[event.signal],
+      signalArgs: [event.payload],
+      // A closed purchase workflow (past its refund window) is started again and resumes from the purchase row.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      typedSearchAttributes: [{ key: PurchaseIdKey, value: String(event.purchaseId) }],
+    }), temporalUnavailable);
   }
 
   /**
@@ -120,32 +216,47 @@ export class WorkflowCommands {
    */
   async cancelSession(request: { sessionId: number; actor: Actor; reason: string }): Promise<{ workflowId: string; outcomes: CancelOutcome[] | undefined }> {
     const workflowId = sessionCancelWorkflowId(request.sessionId);
-    const handle = await this.temporal.workflow.start<typeof cancelSession>('cancelSession', {
+    const handle = await this.untilAnswered(this.commandBudget, { workflowId }, () => this.temporal.workflow.start<typeof cancelSession>('cancelSession', {
       workflowId,
       taskQueue: this.taskQueue,
       args: [{ ...request, settleTimeoutMs: SESSION_SETTLE_MS }],
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: [{ key: SessionIdKey, value: String(request.sessionId) }],
+    }), temporalUnavailable);
+    const result = handle.result().catch((error: unknown) => {
+      if (isOutage(error)) return undefined;
+      throw error;
     });
-    return { workflowId, outcomes: await firstSettled(handle.result(), SESSION_ANSWER_MS, async () => undefined) };
+    return { workflowId, outcomes: await firstSettled(result, SESSION_ANSWER_MS, async () => undefined) };
   }
 
-  /** Moves, reassigns or resizes a session in its workflow; one at a time per session (409 while another runs). */
-  async rescheduleSession(request: SessionRescheduleInput): Promise<ChangedSession> {
-    try {
-      const handle = await this.temporal.workflow.start<typeof rescheduleSession>('rescheduleSession', {
-        workflowId: sessionRescheduleWorkflowId(request.sessionId),
-        taskQueue: this.taskQueue,
-        args: [request],
-        workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: [{ key: SessionIdKey, value: String(request.sessionId) }],
-      });
-      return await handle.result();
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new HttpError(409, 'CHANGE_IN_PROGRESS', 'Another change to this session is being applied; try again in a moment.');
+  /**
+   * Moves, reassigns or resizes a session in its workflow, one at a time per session: while
+   * another request's change runs this one is refused (409); a re-send of this same request
+   * after an outage finds its own workflow by the request id in its memo and waits for it.
+   */
+  async rescheduleSession(request: SessionRescheduleInput, requestId: string = randomUUID()): Promise<ChangedSession> {
+    const workflowId = sessionRescheduleWorkflowId(request.sessionId);
+    const attempt = async () => {
+      try {
+        const handle = await this.temporal.workflow.start<typeof rescheduleSession>('rescheduleSession', {
+          workflowId,
+          taskQueue: this.taskQueue,
+          args: [request],
+          memo: { requestId },
+          workflowIdConflictPolicy: 'FAIL',
+          typedSearchAttributes: [{ key: SessionIdKey, value: String(request.sessionId) }],
+        });
+        return await handle.result();
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        const running = this.temporal.workflow.getHandle<typeof rescheduleSession>(workflowId);
+        if ((await running.describe()).memo?.requestId !== requestId) {
+          throw new HttpError(409, 'CHANGE_IN_PROGRESS', 'Another change to this session is being applied; try again in a moment.');
+        }
+        return running.result();
       }
-      throw error;
-    }
+    };
+    return this.untilAnswered(this.commandBudget, { workflowId, requestId }, attempt, temporalUnavailable);
   }
 }

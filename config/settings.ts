@@ -40,6 +40,8 @@ export interface Settings {
     /** TLS (or an API key, which implies TLS) for Temporal Cloud or a secured cluster. */
     tls: { clientCertPath: string; clientKeyPath: string } | boolean;
     apiKey: string | undefined;
+    /** A request waits this long for a workflow's answer, riding out a restart, before it answers 503 with Retry-After. */
+    answerBudgetMs: number;
   };
   jwtSecret: string;
   stripe: {
@@ -151,6 +153,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
         ? { clientCertPath: env.TEMPORAL_TLS_CERT, clientKeyPath: env.TEMPORAL_TLS_KEY }
         : env.TEMPORAL_TLS === 'true' || Boolean(env.TEMPORAL_API_KEY),
       apiKey: env.TEMPORAL_API_KEY || undefined,
+      answerBudgetMs: integer(env, 'TEMPORAL_ANSWER_BUDGET_MS', 15_000, 1_000),
     },
     jwtSecret: env.JWT_SECRET || generatedSecret(dataDir, 'jwtSecret'),
     stripe: {

@@ -7,6 +7,8 @@ import { stopChild } from './go-tools.js';
 export interface RunningTemporal {
   address: string;
   uiUrl: string | undefined;
+  /** The server's process, when this process started it (a fault test kills it by hand). */
+  pid?: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -107,6 +109,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   return {
     address,
     uiUrl: options.uiPort ? `http://localhost:${options.uiPort}` : undefined,
+    pid: child.pid,
     stop,
   };
 }

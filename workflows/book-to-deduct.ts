@@ -1,5 +1,5 @@
 import {
-  ActivityFailure, ApplicationFailure, CancellationScope, allHandlersFinished, condition, log,
+  ActivityFailure, ApplicationFailure, CancellationScope, allHandlersFinished, condition, log, patched,
   proxyActivities, proxyLocalActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
@@ -21,6 +21,8 @@ const lifecycle = proxyActivities<Activities>({
 });
 
 const SYSTEM: Actor = { id: 'system', role: 'system' };
+/** Histories from before it replay as they ran: such a workflow simply ended. */
+const ADOPT_LOST_RESERVATION = 'adopt-lost-reservation';
 
 /** The business failure inside an activity failure, so the caller sees the rule that refused it. */
 function businessFailure(error: unknown): unknown {
@@ -57,7 +59,7 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
 
   setHandler(bookingStateQuery, () => ({ phase, bookingId: outcome?.bookingId ?? null, status }));
 
-  setHandler(bookUpdate, async () => {
+  const reserve = async (): Promise<BookingOutcome> => {
     phase = 'booking';
     const undo: Array<() => Promise<void>> = [];
     try {
@@ -90,7 +92,9 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
       phase = 'failed';
       throw businessFailure(error);
     }
-  }, {
+  };
+
+  setHandler(bookUpdate, reserve, {
     validator: () => {
       if (phase === 'live') throw refusal(ErrorCode.AlreadyBooked, 'You are already booked into this session.');
       if (phase === 'booking') throw refusal(ErrorCode.AlreadyBooked, 'Your booking of this session is already being made.');
@@ -124,8 +128,13 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
     timesChanged = true;
   });
 
-  // Started without a booking request (by hand, say): nothing to do.
-  if (!(await condition(() => phase !== 'awaiting', '1 minute'))) return 'no booking request';
+  if (!(await condition(() => phase !== 'awaiting', input.awaitBookingMs ?? 60_000))) {
+    // No booking request came: started by hand, say, or its request was lost with a Temporal
+    // restart after its reservation committed, and nobody sent it again. Finish what
+    // PostgreSQL holds for this workflow rather than leave a booking without a workflow.
+    if (!patched(ADOPT_LOST_RESERVATION) || !(await requestPath.hasReservation({ workflowId }))) return 'no booking request';
+    if (phase === 'awaiting') await reserve().catch(() => undefined);
+  }
   await condition(() => phase !== 'booking');
   if (phase === 'failed') {
     if (compensateLater && reservedBookingId !== undefined) await lifecycle.releaseSeat({ bookingId: reservedBookingId });

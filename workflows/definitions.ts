@@ -65,6 +65,8 @@ export interface BookingInput {
   /** Timer policies in milliseconds, inputs so tests can run them in seconds. */
   reminderBeforeMs: number;
   autoCompleteAfterMs: number;
+  /** How long a workflow with no booking request waits for one (a minute unless a test says otherwise). */
+  awaitBookingMs?: number;
 }
 
 export interface BookingOutcome {

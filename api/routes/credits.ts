@@ -15,6 +15,7 @@ export async function creditRoutes(app: FastifyInstance, { orm, settings, comman
 
   api.post('/api/sessions/add-to-user', {
     preHandler: requireRole('admin'),
+    config: { idempotent: true },
     schema: {
       tags: ['credits'],
       summary: 'Grant (or, with a reason, remove) session credits',

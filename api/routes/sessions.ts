@@ -4,6 +4,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DomainError, ErrorCode } from '../../model/errors.js';
 import { findSessionView, listSessions, liveBookings, type SessionView } from '../../model/schedule.js';
 import { inTransaction } from '../../model/transaction.js';
+import { bookingWorkflowId } from '../../workflows/definitions.js';
 import { actorOf } from '../actor.js';
 import type { RouteDependencies } from '../app.js';
 import { assertSelfOrRole, currentUserId, requireRole } from '../auth/guard.js';
@@ -120,8 +121,10 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
     schema: {
       tags: ['schedule'],
       summary: 'Reschedule, reassign, resize or cancel a session',
-      description: 'Booked clients keep their bookings and their reminders follow the new time; cancelling returns every booked credit.',
+      description: 'Booked clients keep their bookings and their reminders follow the new time; cancelling returns every booked credit. '
+        + 'Both run as workflows (session-reschedule-<id>, session-cancel-<id>), so a crash half-way resumes.',
       params: IdParams,
+      headers: IdempotencyHeaders,
       body: Type.Object({
         trainerId: Type.Optional(SessionBody.trainerId),
         startsAt: Type.Optional(SessionBody.startsAt),
@@ -152,7 +155,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
       throw new HttpError(409, 'CAPACITY_BELOW_BOOKINGS', `${before.bookedCount} clients are booked; capacity cannot go below that.`);
     }
     const { status: _status, reason: _reason, ...changes } = body;
-    await commands.rescheduleSession({ sessionId: before.id, actor: actorOf(request), changes });
+    await commands.rescheduleSession({ sessionId: before.id, actor: actorOf(request), changes }, request.headers['idempotency-key']);
     return sessionJson(await requireSession(deps, before.id));
   });
 
@@ -171,6 +174,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
 
   api.post('/api/sessions/book/:userId', {
     preHandler: [requireRole('admin', 'trainer', 'client'), rateLimit(orm, { name: 'booking', max: settings.rateLimits.bookingPerMinute, per: 'user' })],
+    config: { idempotent: true },
     schema: {
       tags: ['booking'],
       summary: 'Book a client into a session (holds one credit)',
@@ -207,6 +211,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
 
   api.post('/api/sessions/:id/cancel', {
     preHandler: requireRole('admin', 'trainer', 'client'),
+    config: { idempotent: true },
     schema: {
       tags: ['booking'],
       summary: "Cancel a client's booking",
@@ -229,10 +234,13 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
     }
     if (!isClient) assertRunsSession(request, session);
     const bookings = await liveBookings(orm, session.id, clientId);
-    if (bookings.length === 0) throw new HttpError(404, 'NO_BOOKING', 'There is no active booking to cancel for this session.');
     if (bookings.length > 1) throw new HttpError(400, 'USER_REQUIRED', 'Several clients are booked; say which one with userId.');
-    const booking = bookings[0]!;
-    const result = await commands.cancel(booking.workflowId, { actor: actorOf(request), reason: body.reason, waive: body.waive }, request.headers['idempotency-key']);
+    const key = request.headers['idempotency-key'];
+    // A retry whose first attempt cancelled but was never answered finds no live booking;
+    // the booking's workflow still knows that cancel by its key and answers it.
+    const booking = bookings[0] ?? (key && clientId !== undefined ? { clientId, workflowId: bookingWorkflowId(session.id, clientId) } : undefined);
+    if (!booking) throw new HttpError(404, 'NO_BOOKING', 'There is no active booking to cancel for this session.');
+    const result = await commands.cancel(booking.workflowId, { actor: actorOf(request), reason: body.reason, waive: body.waive }, key);
     return { sessionId: session.id, userId: booking.clientId, bookingId: result.bookingId, status: result.status, credit: result.credit, availableSessions: result.availableAfter };
   });
 

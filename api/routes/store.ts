@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type Stripe from 'stripe';
 import type { Settings } from '../../config/settings.js';
 import { createStripeClient, simulatedCheckoutSessionId, simulatorToken, usesStripeSimulator } from '../../activities/stripe.js';
@@ -9,11 +8,12 @@ import {
   attachCheckoutSession, createPendingPurchase, findBuyer, findPackageOnSale, findPurchaseSummary, keepStripeCustomerId,
   listPackagesOnSale, markCheckoutFailed, type Buyer, type NewPurchase, type PackageOnSale,
 } from '../../model/purchases.js';
-import { issueRefundUpdate, purchaseWorkflowId } from '../../workflows/definitions.js';
-import type { ApiDependencies } from '../app.js';
+import { purchaseWorkflowId } from '../../workflows/definitions.js';
+import type { RouteDependencies } from '../app.js';
 import { currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { rateLimit } from '../rate-limit.js';
+import { IdempotencyHeaders } from '../schemas.js';
 import { checkoutReturnPage, type CheckoutResult } from './checkout-pages.js';
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
@@ -80,21 +80,11 @@ async function openStripeCheckout(stripe: Stripe, orm: Orm, settings: Settings, 
   return { id: session.id, url: session.url };
 }
 
-/** The update's own failure type, however deeply Temporal wrapped it. */
-function failureType(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 6; depth += 1) {
-    if (current instanceof ApplicationFailure) return current.type ?? undefined;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /**
  * The store: packages on sale (public, like a price list on the studio's site), checkout
  * for clients, the page Checkout returns to, and admin refunds through the purchase's workflow.
  */
-export async function storeRoutes(app: FastifyInstance, { orm, settings, temporal }: ApiDependencies): Promise<void> {
+export async function storeRoutes(app: FastifyInstance, { orm, settings, commands }: RouteDependencies): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const stripe = createStripeClient(settings);
   const simulator = usesStripeSimulator(settings);
@@ -108,8 +98,10 @@ export async function storeRoutes(app: FastifyInstance, { orm, settings, tempora
 
   api.post('/api/checkout', {
     preHandler: [requireRole('client'), rateLimit(orm, { name: 'checkout', max: settings.rateLimits.checkoutPerMinute, per: 'user' })],
+    config: { idempotent: true },
     schema: {
       tags: ['store'], summary: 'Start buying a package: returns the URL of its checkout page',
+      headers: IdempotencyHeaders,
       body: Type.Object({ packageId: Id }, { additionalProperties: false }),
       response: { 201: Type.Object({ purchaseId: Type.Integer(), url: Type.String(), simulator: Type.Boolean() }) },
     },
@@ -149,6 +141,7 @@ export async function storeRoutes(app: FastifyInstance, { orm, settings, tempora
 
   api.post('/api/admin/purchases/:id/refund', {
     preHandler: requireRole('admin'),
+    config: { idempotent: true },
     schema: {
       tags: ['admin'],
       summary: 'Refund a purchase (by sessions, by amount, or the rest); its credits are taken back once',
@@ -170,21 +163,7 @@ export async function storeRoutes(app: FastifyInstance, { orm, settings, tempora
     }
     const { sessions, amountCents, reason } = request.body;
     const key = request.headers['idempotency-key'];
-    try {
-      const outcome = await temporal.workflow.getHandle(purchaseWorkflowId(purchaseId)).executeUpdate(issueRefundUpdate, {
-        args: [{ sessions, amountCents, reason, actor: { id: String(currentUserId(request)), role: 'admin' } }],
-        // The same Idempotency-Key is the same refund: Temporal answers a repeated update id with the first result.
-        ...(key ? { updateId: `refund-${key}` } : {}),
-      });
-      return { ...outcome, simulator };
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) {
-        throw new HttpError(409, 'REFUND_WINDOW_CLOSED', `The refund window of purchase #${purchaseId} has closed; refund it in Stripe's dashboard and allocate or adjust credits by hand.`);
-      }
-      if (error instanceof WorkflowUpdateFailedError && failureType(error) === 'PAYMENT_PROVIDER_UNAVAILABLE') {
-        throw new HttpError(502, 'PAYMENT_PROVIDER_UNAVAILABLE', 'Stripe could not be reached; nothing was refunded. Please try again.');
-      }
-      throw error;
-    }
+    const outcome = await commands.refund(purchaseId, { sessions, amountCents, reason, actor: { id: String(currentUserId(request)), role: 'admin' } }, key);
+    return { ...outcome, simulator };
   });
 }

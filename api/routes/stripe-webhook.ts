@@ -2,12 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Stripe from 'stripe';
 import { purchaseIdByPaymentIntent } from '../../model/purchases.js';
-import {
-  PurchaseIdKey, disputeSignal, paymentSignal, purchaseWorkflowId, refundSignal,
-  type CheckoutEvent, type DisputeEvent, type PurchaseInput, type RefundEvent,
-} from '../../workflows/definitions.js';
-import type { ApiDependencies } from '../app.js';
+import type { CheckoutEvent } from '../../workflows/definitions.js';
+import type { RouteDependencies } from '../app.js';
 import { HttpError } from '../errors.js';
+import { RetryLater } from '../temporal-outage.js';
+import type { PurchaseEvent } from '../workflow-commands.js';
 
 /**
  * Stripe's webhook: verify the signature over the exact bytes received, find which
@@ -16,11 +15,7 @@ import { HttpError } from '../errors.js';
  * in milliseconds (even while no worker runs) and every decision lives in the workflow.
  */
 
-export type RoutedEvent =
-  | { signal: 'payment'; purchaseId: number; payload: CheckoutEvent }
-  | { signal: 'refund'; purchaseId: number; payload: RefundEvent }
-  | { signal: 'dispute'; purchaseId: number; payload: DisputeEvent }
-  | { ignored: string };
+export type RoutedEvent = PurchaseEvent | { ignored: string };
 
 const CHECKOUT_KINDS: Record<string, CheckoutEvent['kind']> = {
   'checkout.session.completed': 'completed',
@@ -117,11 +112,10 @@ function verify(raw: unknown, signature: unknown, secret: string): Stripe.Event 
   return event;
 }
 
-export async function stripeWebhookRoutes(app: FastifyInstance, { orm, settings, temporal }: ApiDependencies): Promise<void> {
+export async function stripeWebhookRoutes(app: FastifyInstance, { orm, settings, commands }: RouteDependencies): Promise<void> {
   // Stripe signs the exact bytes it sent: in this plugin (only) bodies stay raw, whatever their type.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
-  const signals = { payment: paymentSignal, refund: refundSignal, dispute: disputeSignal } as const;
 
   app.withTypeProvider<TypeBoxTypeProvider>().post('/api/webhooks/stripe', {
     schema: {
@@ -137,26 +131,12 @@ export async function stripeWebhookRoutes(app: FastifyInstance, { orm, settings,
       request.log.info({ eventId: event.id, type: event.type, reason: routed.ignored }, 'Stripe event ignored');
       return { received: true, ignored: routed.ignored };
     }
-    const input: PurchaseInput = {
-      purchaseId: routed.purchaseId,
-      refundWindowMs: settings.store.refundWindowSeconds * 1000,
-      paymentWaitMs: settings.store.paymentWaitSeconds * 1000,
-    };
     try {
-      await temporal.workflow.signalWithStart('purchaseToCredit', {
-        workflowId: purchaseWorkflowId(routed.purchaseId),
-        taskQueue: settings.temporal.taskQueue,
-        args: [input],
-        signal: signals[routed.signal],
-        signalArgs: [routed.payload],
-        // A closed purchase workflow (past its refund window) is started again and resumes from the purchase row.
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        typedSearchAttributes: [{ key: PurchaseIdKey, value: String(routed.purchaseId) }],
-      });
+      await commands.purchaseEvent(routed);
     } catch (error) {
       request.log.error({ err: error, eventId: event.id }, 'could not hand a Stripe event to its workflow');
       // Not 2xx, so Stripe delivers it again later.
-      throw new HttpError(503, 'TEMPORARILY_UNAVAILABLE', 'The event could not be queued; Stripe will retry it.');
+      throw new RetryLater('TEMPORARILY_UNAVAILABLE', 'The event could not be queued; Stripe will retry it.');
     }
     return { received: true };
   });

@@ -144,7 +144,7 @@ describe('admin refunds', () => {
     await expectBooksBalanced(stack.orm, client.id);
   });
 
-  it('treat one Idempotency-Key as one refund', async () => {
+  it('treat one Idempotency-Key as one refund, and refuse it for another amount', async () => {
     const { client, purchase } = await paidPurchase();
     const key = randomUUID();
     const first = await refund(purchase.id, { amountCents: 7_000 }, { 'idempotency-key': key });
@@ -152,6 +152,9 @@ describe('admin refunds', () => {
     expect(first.statusCode, first.body).toBe(200);
     expect(again.statusCode, again.body).toBe(200);
     expect(again.json().refundId).toBe(first.json().refundId);
+    const other = await refund(purchase.id, { amountCents: 14_000 }, { 'idempotency-key': key });
+    expect(other.statusCode, other.body).toBe(422);
+    expect(other.json().code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await available(stack.orm, client.id)).toBe(9);
     expect((await purchaseRow(stack.orm, purchase.id)).refundedCents).toBe(7_000);
   });

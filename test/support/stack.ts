@@ -33,9 +33,10 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startStack(env: Record<string, string> = {}, options: { worker?: boolean; onRoute?: BuildOptions['onRoute'] } = {}): Promise<TestStack> {
+export async function startStack(env: Record<string, string> = {}, options: { worker?: boolean; onRoute?: BuildOptions['onRoute']; temporalAddress?: string } = {}): Promise<TestStack> {
   const { url, orm } = await openTestDatabase();
-  const address = inject('temporalAddress');
+  // A fault test that kills Temporal brings its own server, so the run's shared one stays up.
+  const address = options.temporalAddress ?? inject('temporalAddress');
   const settings = loadSettings({
     DATA_DIR: path.join(os.tmpdir(), 'studio-sessions-test-data'),
     DATABASE_URL: url,
