@@ -29,6 +29,8 @@ export interface Settings {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** The schema owner's URL for migrations; the app itself never connects with it. */
+  migrationDatabaseUrl: string | undefined;
   temporal: {
     address: string | undefined;
     namespace: string;
@@ -46,6 +48,8 @@ export interface Settings {
     apiBaseUrl: string | undefined;
   };
   admin: { email: string; password: string };
+  /** `npm start` seeds demo accounts into an external (DATABASE_URL) database only when this is set. */
+  demoData: boolean;
   consoleOrigin: string | undefined;
   /** Fastify's trustProxy: false (the socket's address is the client), a hop count, or the proxies' addresses/CIDRs. */
   trustProxy: boolean | number | string[];
@@ -139,6 +143,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     host: env.HOST || '0.0.0.0',
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
+    migrationDatabaseUrl: env.MIGRATION_DATABASE_URL || undefined,
     temporal: {
       address: env.TEMPORAL_ADDRESS || undefined,
       namespace: env.TEMPORAL_NAMESPACE || 'default',
@@ -160,6 +165,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       email: env.ADMIN_EMAIL || 'admin@studio.test',
       password: env.ADMIN_PASSWORD || 'admin-demo-password',
     },
+    demoData: env.DEMO_DATA === 'true',
     consoleOrigin: env.CONSOLE_ORIGIN || undefined,
     trustProxy: trustProxy(env.TRUST_PROXY),
     rateLimits: {
