@@ -26,7 +26,16 @@ try {
     await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(`${RETENTION_DAYS} days`) });
     console.log(`namespace "${namespace}" created (retention ${RETENTION_DAYS} days)`);
   }
-  await ensureSearchAttributes(connection, namespace);
+  // A new namespace takes a few seconds to reach every frontend's cache (compose's temporal-init retries too).
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await ensureSearchAttributes(connection, namespace);
+      break;
+    } catch (error) {
+      if ((error as { code?: number }).code !== GRPC_NOT_FOUND || attempt === 60) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
   console.log(`search attributes of "${namespace}" are registered`);
   await connection.close();
 } catch (error) {
