@@ -54,7 +54,8 @@ export async function findAccountByEmail(orm: Orm, email: string): Promise<User 
 
 /**
  * The configured admin: created when missing, and its password set to `admin.password`
- * when it no longer matches, so changing ADMIN_PASSWORD and migrating again rotates it.
+ * when it no longer matches, so changing ADMIN_PASSWORD and migrating again rotates it
+ * (a password set in the console lasts until the next deploy, which sets ADMIN_PASSWORD again).
  */
 export async function ensureAdmin(orm: Orm, admin: { email: string; password: string }): Promise<'created' | 'password updated' | 'unchanged'> {
   const existing = await findAccountByEmail(orm, admin.email);
@@ -63,7 +64,8 @@ export async function ensureAdmin(orm: Orm, admin: { email: string; password: st
     return 'created';
   }
   if (await verifyPassword(admin.password, existing.passwordHash)) return 'unchanged';
-  await orm.em.fork().nativeUpdate(User, { id: existing.id }, { passwordHash: await hashPassword(admin.password) });
+  // As any password change: the account's existing sign-ins end.
+  await changeAccount(orm, existing.id, { password: admin.password });
   return 'password updated';
 }
 

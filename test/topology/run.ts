@@ -208,6 +208,8 @@ async function main(): Promise<void> {
       // The workers post the simulator's events to the *other* API instance, as compose sends them to any replica.
       STRIPE_SIMULATOR_WEBHOOK_URL: `${apis[1]}/api/webhooks/stripe`,
       STRIPE_SIMULATOR_SETTLE_MS: '300',
+      // No Stripe keys here: production refuses to start without them unless the simulator is asked for.
+      STRIPE_SIMULATOR: 'true',
     };
     const tsx = (entry: string) => [process.execPath, '--import', 'tsx', entry];
     const dataDir = (name: string) => ({ DATA_DIR: path.join(workDir, name) });
@@ -257,7 +259,7 @@ async function main(): Promise<void> {
     const createdPackage = await http(A, 'POST', '/api/admin/packages', { token: adminToken, body: { name: 'Ten sessions', sessions: 10, priceCents: 70_000, validityDays: 180 } });
     check(createdPackage.status === 201, `create package answered ${createdPackage.status}: ${JSON.stringify(createdPackage.body)}`);
 
-    const available = async (base: string) => (await http(base, 'GET', '/api/me/summary', { token: client.token })).body.available as number;
+    const available = async (base: string) => (await http(base, 'GET', '/api/me/summary', { token: client.token })).body.data?.available as number;
     const checkout = await http(B, 'POST', '/api/checkout', { token: client.token, body: { packageId: createdPackage.body.id } });
     check(checkout.status === 201, `checkout answered ${checkout.status}: ${JSON.stringify(checkout.body)}`);
     const purchaseId = checkout.body.purchaseId as number;
