@@ -47,7 +47,8 @@ export interface Settings {
     webhookSecret: string;
     apiBaseUrl: string | undefined;
   };
-  admin: { email: string; password: string };
+  /** passwordSet: ADMIN_PASSWORD was given, rather than the embedded demo's default. */
+  admin: { email: string; password: string; passwordSet: boolean };
   /** `npm start` seeds demo accounts into an external (DATABASE_URL) database only when this is set. */
   demoData: boolean;
   consoleOrigin: string | undefined;
@@ -164,6 +165,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     admin: {
       email: env.ADMIN_EMAIL || 'admin@studio.test',
       password: env.ADMIN_PASSWORD || 'admin-demo-password',
+      passwordSet: Boolean(env.ADMIN_PASSWORD),
     },
     demoData: env.DEMO_DATA === 'true',
     consoleOrigin: env.CONSOLE_ORIGIN || undefined,

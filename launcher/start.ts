@@ -6,12 +6,11 @@ import { listen } from '../api/server.js';
 import { connectTemporalClient } from '../api/temporal-client.js';
 import { runProcess } from '../config/process.js';
 import { loadSettings } from '../config/settings.js';
-import { ensureAdmin } from '../model/accounts.js';
-import { provisionAppRole, sameRole } from '../model/database-roles.js';
-import { migrateToLatest, openDatabase } from '../model/orm.js';
-import { demoLogins, seedDemoData } from '../model/seed.js';
+import { openDatabase } from '../model/orm.js';
+import { demoLogins } from '../model/seed.js';
 import { connectWorker, createWorker, ensureSearchAttributes, PROCESS_EXIT_AFTER_MS } from '../worker/worker.js';
 import { ensureConsoleBuilt } from './console-build.js';
+import { prepareDatabase } from './database.js';
 import { portInUse } from './free-port.js';
 import { startLocalTemporal } from './temporal.js';
 
@@ -39,44 +38,9 @@ await runProcess('studio-sessions', async () => {
       throw new Error(`Port ${settings.port} is already in use. Stop whatever listens there or set PORT to a free port.`);
     }
 
-    let databaseUrl = settings.databaseUrl;
-    let ownerUrl = settings.migrationDatabaseUrl ?? databaseUrl;
-    if (databaseUrl) {
-      say(`PostgreSQL: DATABASE_URL${settings.migrationDatabaseUrl ? ', migrated as MIGRATION_DATABASE_URL' : ''}`);
-    } else {
-      // The PostgreSQL binaries are a devDependency: `npm start` against external services runs without them.
-      const { startEmbeddedPostgres } = await import('./embedded-postgres.js');
-      const postgres = await startEmbeddedPostgres({ clusterDir: path.join(settings.dataDir, 'postgres') });
-      stops.push(() => postgres.stop());
-      await postgres.createDatabase('studio');
-      ownerUrl = postgres.urlFor('studio');
-      databaseUrl = postgres.appUrlFor('studio');
-      say(`PostgreSQL: embedded, ${new URL(databaseUrl).host}`);
-    }
-    const owner = await openDatabase(ownerUrl!, 1);
-    try {
-      const applied = await migrateToLatest(owner);
-      say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'migrations: schema up to date');
-      if (sameRole(ownerUrl!, databaseUrl)) {
-        say('warning: the app uses the role that owns the schema (set MIGRATION_DATABASE_URL to the owner and DATABASE_URL to a plain login role)');
-      } else {
-        const app = await provisionAppRole(ownerUrl!, databaseUrl);
-        say(`PostgreSQL: the app logs in as "${app.role}", which can read and write rows but not alter the schema`);
-      }
-      // An external database is a real studio's: demo accounts with known passwords only when asked for.
-      if (!settings.databaseUrl || settings.demoData) {
-        say((await seedDemoData(owner, settings.admin)) ? 'demo data seeded' : 'demo data: database already has users, left as is');
-      }
-      // The built-in ADMIN_PASSWORD is the demo's, printed below: never put on a real studio's account.
-      if (!settings.databaseUrl || settings.demoData || process.env.ADMIN_PASSWORD) {
-        const admin = await ensureAdmin(owner, settings.admin);
-        if (admin !== 'unchanged') say(`admin account ${settings.admin.email}: ${admin}`);
-      } else {
-        say('admin account: left as is (set ADMIN_PASSWORD to create or update the ADMIN_EMAIL account)');
-      }
-    } finally {
-      await owner.close();
-    }
+    const database = await prepareDatabase(settings, say);
+    stops.push(database.stop);
+    const databaseUrl = database.appUrl;
     const orm = await openDatabase(databaseUrl);
     stops.push(() => orm.close());
 

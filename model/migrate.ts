@@ -15,7 +15,7 @@ const fail = (message: string): never => {
 };
 if (!settings.databaseUrl) fail('npm run migrate needs DATABASE_URL (npm start migrates its embedded database itself).');
 // The default is the embedded demo's, printed by npm start: never a deployed studio's admin.
-if (!process.env.ADMIN_PASSWORD) fail('npm run migrate needs ADMIN_PASSWORD: the ADMIN_EMAIL account is created, or its password updated, with it.');
+if (!settings.admin.passwordSet) fail('npm run migrate needs ADMIN_PASSWORD: the ADMIN_EMAIL account is created, or its password updated, with it.');
 const appUrl = settings.databaseUrl!;
 const ownerUrl = settings.migrationDatabaseUrl ?? appUrl;
 try {
