@@ -23,6 +23,11 @@ import { cacheDir, findGoTool, stopChild, type GoTool } from '../../launcher/go-
 import { bookingWorkflowId, purchaseWorkflowId } from '../../workflows/definitions.js';
 import { readComposeFile, root } from '../deploy/compose-file.js';
 
+/**
+ * Where the app's processes run from: this checkout, or (TOPOLOGY_APP_DIR) another one
+ * installed as the image is, with `npm ci --omit=dev`, to prove they need nothing else.
+ */
+const appDir = path.resolve(process.env.TOPOLOGY_APP_DIR || root);
 const began = Date.now();
 const say = (line: string) => console.log(`[${((Date.now() - began) / 1000).toFixed(1).padStart(6)}s] ${line}`);
 
@@ -55,7 +60,7 @@ let workDir = '';
 
 function startProcess(name: string, args: string[], env: Record<string, string>, ready: (output: string) => boolean): Promise<ChildProcess> {
   const [command, ...rest] = args;
-  const child = spawn(command!, rest, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command!, rest, { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push({ name, child });
   const logFile = createWriteStream(path.join(workDir, `${name}.log`));
   let output = '';
@@ -74,7 +79,7 @@ function startProcess(name: string, args: string[], env: Record<string, string>,
 /** A one-shot step: runs to completion, must exit 0. */
 function runOnce(name: string, args: string[], env: Record<string, string>): string {
   const [command, ...rest] = args;
-  const result = spawnSync(command!, rest, { cwd: root, env, encoding: 'utf8', timeout: 300_000 });
+  const result = spawnSync(command!, rest, { cwd: appDir, env, encoding: 'utf8', timeout: 300_000 });
   const output = `${result.stdout}${result.stderr}`;
   check(result.status === 0, `${name} failed (exit ${result.status}):\n${output.slice(-3_000)}`);
   return output;
@@ -122,7 +127,7 @@ async function main(): Promise<void> {
   workDir = await mkdtemp(path.join(os.tmpdir(), 'studio-topology-'));
   // As root, PostgreSQL runs as the `postgres` user, which must reach its cluster.
   await chmod(workDir, 0o755);
-  say(`work directory ${workDir} (process logs kept there on failure)`);
+  say(`work directory ${workDir} (process logs kept there on failure); the app runs from ${appDir}`);
 
   const into = path.join(cacheDir, `temporal-server-${temporalVersion}`);
   const [server, sqlTool] = (await Promise.all(serverTools.map(async (tool) => {
