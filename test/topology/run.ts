@@ -216,6 +216,7 @@ async function main(): Promise<void> {
       // No Stripe keys here: production refuses to start without them unless the simulator is asked for.
       STRIPE_SIMULATOR: 'true',
     };
+    const jwtSecret = randomBytes(32).toString('base64url');
     const tsx = (entry: string) => [process.execPath, '--import', 'tsx', entry];
     const dataDir = (name: string) => ({ DATA_DIR: path.join(workDir, name) });
 
@@ -234,7 +235,7 @@ async function main(): Promise<void> {
     await Promise.all([
       ...[1, 2].map((n) => startProcess(`worker-${n}`, tsx('worker/main.ts'), { ...shared, ...dataDir(`worker-${n}`) }, (output) => output.includes('worker polling'))),
       ...apiPorts.map((port, index) => startProcess(`api-${index + 1}`, tsx('api/main.ts'), {
-        ...shared, ...dataDir(`api-${index + 1}`), PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: shared.STRIPE_WEBHOOK_SECRET.slice(6),
+        ...shared, ...dataDir(`api-${index + 1}`), PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: jwtSecret,
       }, (output) => output.includes('Server listening'))),
     ]);
     for (const base of apis) {
