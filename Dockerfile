@@ -8,7 +8,9 @@
 # Needs BuildKit (the default builder of current Docker / `docker compose build`)
 # for the npm cache mounts.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# A supported LTS line (Node 20 reached its end of life in April 2026); the code itself
+# keeps running on Node 20.19+ (package.json engines) for those who run it outside.
+ARG NODE_IMAGE=node:24-trixie-slim
 
 # ---------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS base
@@ -30,8 +32,9 @@ RUN npm run build:admin
 # ---------------------------------------------------------------------------
 # Runtime dependencies only, installed in a separate stage so that the
 # runtime layer does not depend on (or get invalidated by) the console build.
-# Note: the embedded-PostgreSQL packages are regular dependencies and land here
-# too; they are never started in containers because DATABASE_URL is always set.
+# The embedded PostgreSQL (and its per-platform binaries) and @temporalio/testing
+# are devDependencies, so they stay out, and the image builds on any platform
+# (test/deploy/runtime-dependencies.test.ts keeps the entry points off them).
 FROM base AS deps
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev

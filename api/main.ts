@@ -11,6 +11,9 @@ await runProcess('api', async () => {
   if (!settings.databaseUrl || !settings.temporal.address) {
     throw new Error('npm run api needs DATABASE_URL and TEMPORAL_ADDRESS (npm start runs everything on this machine instead).');
   }
+  // Generated per DATA_DIR otherwise: each replica would reject the others' tokens and the workers' simulated webhooks.
+  const unset = ['JWT_SECRET', 'STRIPE_WEBHOOK_SECRET'].filter((name) => !process.env[name]);
+  if (unset.length > 0) throw new Error(`npm run api needs ${unset.join(' and ')}, the same on every API instance.`);
   const orm = await openDatabase(settings.databaseUrl);
   const temporal = await connectTemporalClient(settings.temporal, settings.temporal.address);
   const app = await buildApp({ settings, orm, temporal }, { logger: true });

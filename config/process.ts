@@ -1,8 +1,9 @@
 /**
  * Runs a long-lived process role: start it, print one clear line (no stack trace) when
- * it cannot start, and on SIGINT/SIGTERM run its shutdown once, then exit.
+ * it cannot start, and on SIGINT/SIGTERM run its shutdown once, then exit, by force
+ * after `forceExitAfterMs` when the shutdown hangs.
  */
-export async function runProcess(name: string, start: () => Promise<() => Promise<void>>): Promise<void> {
+export async function runProcess(name: string, start: () => Promise<() => Promise<void>>, { forceExitAfterMs = 20_000 } = {}): Promise<void> {
   let stop: (() => Promise<void>) | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -10,9 +11,9 @@ export async function runProcess(name: string, start: () => Promise<() => Promis
     stopping = true;
     console.log(`${name}: ${signal}, shutting down`);
     const force = setTimeout(() => {
-      console.error(`${name}: shutdown took over 20 s, exiting`);
+      console.error(`${name}: shutdown took over ${forceExitAfterMs / 1000} s, exiting`);
       process.exit(1);
-    }, 20_000);
+    }, forceExitAfterMs);
     force.unref();
     try {
       await stop?.();

@@ -31,6 +31,8 @@ export interface Settings {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** The schema owner's URL for migrations; the app itself never connects with it. */
+  migrationDatabaseUrl: string | undefined;
   temporal: {
     address: string | undefined;
     namespace: string;
@@ -49,7 +51,10 @@ export interface Settings {
     webhookSecret: string;
     apiBaseUrl: string | undefined;
   };
-  admin: { email: string; password: string };
+  /** passwordSet: ADMIN_PASSWORD was given, rather than the embedded demo's default. */
+  admin: { email: string; password: string; passwordSet: boolean };
+  /** `npm start` seeds demo accounts into an external (DATABASE_URL) database only when this is set. */
+  demoData: boolean;
   consoleOrigin: string | undefined;
   /** Fastify's trustProxy: false (the socket's address is the client), a hop count, or the proxies' addresses/CIDRs. */
   trustProxy: boolean | number | string[];
@@ -143,6 +148,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     host: env.HOST || '0.0.0.0',
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
+    migrationDatabaseUrl: env.MIGRATION_DATABASE_URL || undefined,
     temporal: {
       address: env.TEMPORAL_ADDRESS || undefined,
       namespace: env.TEMPORAL_NAMESPACE || 'default',
@@ -164,7 +170,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     admin: {
       email: env.ADMIN_EMAIL || 'admin@studio.test',
       password: env.ADMIN_PASSWORD || 'admin-demo-password',
+      passwordSet: Boolean(env.ADMIN_PASSWORD),
     },
+    demoData: env.DEMO_DATA === 'true',
     consoleOrigin: env.CONSOLE_ORIGIN || undefined,
     trustProxy: trustProxy(env.TRUST_PROXY),
     rateLimits: {

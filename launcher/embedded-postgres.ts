@@ -12,7 +12,10 @@ import { projectRoot } from './go-tools.js';
 export interface RunningPostgres {
   /** URL of the maintenance database; callers create and name their own. */
   adminUrl: string;
+  /** As the cluster's superuser, which owns the schema and runs migrations. */
   urlFor(database: string): string;
+  /** As the app's own login role (see model/database-roles.ts), with its generated password. */
+  appUrlFor(database: string): string;
   createDatabase(name: string, template?: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -37,10 +40,11 @@ process.on('exit', () => {
 });
 
 const USER = 'studio';
+const APP_USER = 'studio_app';
 
-async function clusterPassword(clusterDir: string): Promise<string> {
+async function clusterPassword(clusterDir: string, role: 'owner' | 'app'): Promise<string> {
   // Kept beside (not inside) the cluster: initdb wants an empty directory.
-  const file = `${clusterDir}.password`;
+  const file = role === 'owner' ? `${clusterDir}.password` : `${clusterDir}.app-password`;
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
   const password = randomBytes(18).toString('base64url');
   await mkdir(path.dirname(file), { recursive: true });
@@ -99,7 +103,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const { clusterDir, ephemeral = false, log = () => {} } = options;
   assertPostgresCanReach(clusterDir);
   const port = await freePort();
-  const password = await clusterPassword(clusterDir);
+  const password = await clusterPassword(clusterDir, 'owner');
+  const appPassword = await clusterPassword(clusterDir, 'app');
   const durability = ephemeral
     ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
     : [];
@@ -135,6 +140,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     adminUrl: urlFor('postgres'),
     urlFor,
+    appUrlFor: (database) => `postgres://${APP_USER}:${encodeURIComponent(appPassword)}@127.0.0.1:${port}/${database}`,
     async createDatabase(name, template) {
       const client = new pg.Client({ connectionString: urlFor('postgres') });
       await client.connect();

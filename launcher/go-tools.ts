@@ -4,8 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The Go-built tools the project runs (the Temporal CLI, stripe-mock): found on an
- * explicit path, on PATH or in the project's ignored cache, else built once with
+ * The Go-built tools the project runs (the Temporal CLI, stripe-mock, and for the
+ * deployment checks the Temporal server and the Compose CLI): found on an explicit path,
+ * on PATH or in the project's ignored cache, else built once with
  * `go install module@version` into that cache. Go keeps its own module and build caches
  * where it always does, so a fresh clone on the same machine rebuilds in seconds.
  */
@@ -20,6 +21,13 @@ export interface GoTool {
   version: string;
   /** Arguments that make a working binary exit 0. */
   versionArgs: string[];
+  /**
+   * The main package's path inside the module, for a module whose go.mod has replace or
+   * exclude directives: `go install module@version` refuses those, so the binary is
+   * built with `go build` inside the module's downloaded source, where its go.mod applies
+   * (still only the Go module proxy is needed).
+   */
+  mainPackage?: string;
 }
 
 export interface FoundTool {
@@ -67,11 +75,30 @@ function works(tool: GoTool, binary: string): boolean {
   return spawnSync(binary, tool.versionArgs, { encoding: 'utf8', timeout: 20_000 }).status === 0;
 }
 
-async function goInstall(tool: GoTool, go: string, into: string, log: (line: string) => void, fail: (message: string) => Error): Promise<string> {
+const GO_ENV = { CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' };
+
+/** Where `go mod download` unpacked the module (read-only, in Go's module cache). */
+function moduleSource(tool: GoTool, go: string, fail: (message: string) => Error): string {
+  const download = spawnSync(go, ['mod', 'download', '-json', `${tool.module}@${tool.version}`], {
+    encoding: 'utf8', env: { ...process.env, ...GO_ENV }, timeout: 600_000,
+  });
+  const info = JSON.parse(download.stdout || '{}') as { Dir?: string; Error?: string };
+  if (download.status !== 0 || !info.Dir) {
+    throw fail(`go mod download ${tool.module}@${tool.version} failed: ${info.Error ?? download.stderr.trim()}`);
+  }
+  return info.Dir;
+}
+
+async function goBuild(tool: GoTool, go: string, into: string, log: (line: string) => void, fail: (message: string) => Error): Promise<string> {
+  const binary = path.join(into, tool.binary);
+  const [args, cwd, what] = tool.mainPackage
+    ? [['build', '-v', '-trimpath', '-o', binary, `./${tool.mainPackage}`], moduleSource(tool, go, fail), `go build ./${tool.mainPackage} in ${tool.module}@${tool.version}`]
+    : [['install', '-v', '-trimpath', `${tool.module}@${tool.version}`], undefined, `go install ${tool.module}@${tool.version}`];
   log(`building ${tool.binary} ${tool.version} with ${go} into ${into} (minutes the first time on a cold Go cache, seconds after)`);
   const started = Date.now();
-  const child = spawn(go, ['install', '-v', '-trimpath', `${tool.module}@${tool.version}`], {
-    env: { ...process.env, GOBIN: into, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' },
+  const child = spawn(go, args, {
+    cwd,
+    env: { ...process.env, GOBIN: into, ...GO_ENV },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let packages = 0;
@@ -93,9 +120,8 @@ async function goInstall(tool: GoTool, go: string, into: string, log: (line: str
     child.on('close', resolve);
   });
   clearInterval(progress);
-  const binary = path.join(into, tool.binary);
   if (code !== 0 || !executable(binary)) {
-    throw fail(`go install ${tool.module}@${tool.version} failed (exit ${code}):\n${tail.join('\n')}`);
+    throw fail(`${what} failed (exit ${code}):\n${tail.join('\n')}`);
   }
   log(`built ${tool.binary} in ${Math.round((Date.now() - started) / 1000)}s`);
   return binary;
@@ -117,7 +143,7 @@ export async function findGoTool(tool: GoTool, options: FindToolOptions): Promis
   if (existsSync(cached) && works(tool, cached)) return { path: cached, source: `project cache (${tool.version})` };
   const go = options.go === undefined ? goBinary() : options.go;
   if (!go) return undefined;
-  return { path: await goInstall(tool, go, into, log, options.fail), source: `built with go install (${tool.version})` };
+  return { path: await goBuild(tool, go, into, log, options.fail), source: `built with go ${tool.mainPackage ? 'build' : 'install'} (${tool.version})` };
 }
 
 /** SIGTERM, then SIGKILL after a grace period; resolves once the child is gone. */

@@ -6,11 +6,11 @@ import { listen } from '../api/server.js';
 import { connectTemporalClient } from '../api/temporal-client.js';
 import { runProcess } from '../config/process.js';
 import { loadSettings } from '../config/settings.js';
-import { migrateToLatest, openDatabase } from '../model/orm.js';
-import { demoLogins, seedDemoData } from '../model/seed.js';
-import { connectWorker, createWorker, ensureSearchAttributes } from '../worker/worker.js';
+import { openDatabase } from '../model/orm.js';
+import { demoLogins } from '../model/seed.js';
+import { connectWorker, createWorker, ensureSearchAttributes, PROCESS_EXIT_AFTER_MS } from '../worker/worker.js';
 import { ensureConsoleBuilt } from './console-build.js';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { prepareDatabase } from './database.js';
 import { portInUse } from './free-port.js';
 import { startLocalTemporal } from './temporal.js';
 
@@ -38,21 +38,11 @@ await runProcess('studio-sessions', async () => {
       throw new Error(`Port ${settings.port} is already in use. Stop whatever listens there or set PORT to a free port.`);
     }
 
-    let databaseUrl = settings.databaseUrl;
-    if (databaseUrl) {
-      say('PostgreSQL: DATABASE_URL');
-    } else {
-      const postgres = await startEmbeddedPostgres({ clusterDir: path.join(settings.dataDir, 'postgres') });
-      stops.push(() => postgres.stop());
-      await postgres.createDatabase('studio');
-      databaseUrl = postgres.urlFor('studio');
-      say(`PostgreSQL: embedded, ${new URL(databaseUrl).host}`);
-    }
+    const database = await prepareDatabase(settings, say);
+    stops.push(database.stop);
+    const databaseUrl = database.appUrl;
     const orm = await openDatabase(databaseUrl);
     stops.push(() => orm.close());
-    const applied = await migrateToLatest(orm);
-    say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'migrations: schema up to date');
-    say((await seedDemoData(orm, settings.admin)) ? 'demo data seeded' : 'demo data: database already has users, left as is');
 
     let temporalAddress = settings.temporal.address;
     let temporalUi = settings.temporal.uiUrl;
@@ -117,4 +107,4 @@ await runProcess('studio-sessions', async () => {
     await stopAll();
     throw error;
   }
-});
+}, { forceExitAfterMs: PROCESS_EXIT_AFTER_MS });

@@ -1,4 +1,3 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ClientIdKey, PurchaseIdKey, SessionIdKey } from '../workflows/definitions.js';
 import { findTemporalCli, NO_TEMPORAL_CLI_HELP, TemporalCliUnavailable, type FindCliOptions } from './temporal-cli.js';
 import { FAST_DISPATCH, startTemporalDevServer, type DevServerOptions, type RunningTemporal } from './temporal-dev-server.js';
@@ -19,6 +18,8 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
   }
   log('no temporal CLI and no Go: trying the Temporal SDK download');
   try {
+    // A devDependency, loaded only on this path: nothing that runs in the production image reaches it.
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
     const env = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'cached-download' },

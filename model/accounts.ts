@@ -1,7 +1,7 @@
 import type { Orm } from './orm.js';
 import { query } from './transaction.js';
 import { User, type Role } from './entities/user.js';
-import { hashPassword } from './passwords.js';
+import { hashPassword, verifyPassword } from './passwords.js';
 
 export interface NewAccount {
   email: string;
@@ -52,11 +52,21 @@ export async function findAccountByEmail(orm: Orm, email: string): Promise<User 
   return orm.em.fork().findOne(User, { email: normalizeEmail(email) });
 }
 
-/** Creates the configured admin once (deploys run this with migrations); an existing account is left alone. */
-export async function ensureAdmin(orm: Orm, admin: { email: string; password: string }): Promise<boolean> {
-  if (await findAccountByEmail(orm, admin.email)) return false;
-  await createAccount(orm, { email: admin.email, password: admin.password, role: 'admin', firstName: 'Studio', lastName: 'Admin' });
-  return true;
+/**
+ * The configured admin: created when missing, and its password set to `admin.password`
+ * when it no longer matches, so changing ADMIN_PASSWORD and migrating again rotates it
+ * (a password set in the console lasts until the next deploy, which sets ADMIN_PASSWORD again).
+ */
+export async function ensureAdmin(orm: Orm, admin: { email: string; password: string }): Promise<'created' | 'password updated' | 'unchanged'> {
+  const existing = await findAccountByEmail(orm, admin.email);
+  if (!existing) {
+    await createAccount(orm, { email: admin.email, password: admin.password, role: 'admin', firstName: 'Studio', lastName: 'Admin' });
+    return 'created';
+  }
+  if (await verifyPassword(admin.password, existing.passwordHash)) return 'unchanged';
+  // As any password change: the account's existing sign-ins end.
+  await changeAccount(orm, existing.id, { password: admin.password });
+  return 'password updated';
 }
 
 /** What a token is checked against on every request: the account as it is now. */

@@ -9,6 +9,16 @@ import { SEARCH_ATTRIBUTES } from '../workflows/definitions.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+/**
+ * Shutdown, in the order a stop goes: in-flight activities get SHUTDOWN_GRACE_MS to finish
+ * (the SDK's default of 0 cancels them at once), the worker is abandoned after
+ * SHUTDOWN_FORCE_MS, and the process exits at PROCESS_EXIT_AFTER_MS; docker-compose.yml's
+ * stop_grace_period for the worker must exceed that, or SIGKILL comes first.
+ */
+export const SHUTDOWN_GRACE_MS = 30_000;
+export const SHUTDOWN_FORCE_MS = 40_000;
+export const PROCESS_EXIT_AFTER_MS = 50_000;
+
 export interface WorkerOptions {
   connection: NativeConnection;
   namespace: string;
@@ -33,17 +43,42 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     // Bookings wait on local activities inside update handlers; let many run side by side.
     maxConcurrentLocalActivityExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 100,
+    shutdownGraceTime: SHUTDOWN_GRACE_MS,
+    shutdownForceTime: SHUTDOWN_FORCE_MS,
   });
 }
 
-/** Registers the search attributes the workflows set; an existing registration is fine. */
+async function missingSearchAttributes(connection: NativeConnection, namespace: string): Promise<string[]> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  return Object.keys(SEARCH_ATTRIBUTES).filter((name) => !(name in (existing.customAttributes ?? {})));
+}
+
+/**
+ * Registers the search attributes the workflows set; an existing registration is fine.
+ * One process does this (`npm run temporal:setup`, compose's temporal-init, `npm start`),
+ * never every worker at start: replicas starting together would race on it.
+ */
 export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
   const keyword = protos.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = Object.keys(SEARCH_ATTRIBUTES).filter((name) => !(name in (existing.customAttributes ?? {})));
+  const missing = await missingSearchAttributes(connection, namespace);
   if (missing.length === 0) return;
   await connection.operatorService.addSearchAttributes({
     namespace,
     searchAttributes: Object.fromEntries(missing.map((name) => [name, keyword])),
   });
+}
+
+/** A worker refuses to start rather than fail every workflow start that sets a missing attribute. */
+export async function requireSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
+  let missing: string[];
+  try {
+    missing = await missingSearchAttributes(connection, namespace);
+  } catch (error) {
+    // A namespace-scoped API key may not list them (Temporal Cloud): start, and let a missing one fail loudly later.
+    console.warn(`could not check the search attributes of "${namespace}": ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  if (missing.length > 0) {
+    throw new Error(`namespace "${namespace}" lacks the Keyword search attributes ${missing.join(', ')}: run \`npm run temporal:setup\` once (on Temporal Cloud, create them in the namespace's settings or with tcld)`);
+  }
 }

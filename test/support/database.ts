@@ -3,13 +3,18 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type Orm } from '../../model/orm.js';
 
-function urlFor(database: string): string {
+/** As the cluster's superuser (the schema's owner), or as the app's restricted role. */
+export function urlFor(database: string, as: 'owner' | 'app' = 'owner'): string {
   const url = new URL(inject('postgresAdminUrl'));
   url.pathname = `/${database}`;
+  if (as === 'app') {
+    url.username = inject('appRole').user;
+    url.password = inject('appRole').password;
+  }
   return url.toString();
 }
 
-/** A new database with the migrated schema, private to the calling test file. */
+/** A new database with the migrated schema, private to the calling test file; its owner's URL. */
 export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<string> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: inject('postgresAdminUrl') });
@@ -45,7 +50,9 @@ async function offsetIdentities(url: string): Promise<void> {
   }
 }
 
+/** The app's view of a fresh database: its restricted role, as deployed. */
 export async function openTestDatabase(): Promise<{ url: string; orm: Orm }> {
-  const url = await createTestDatabase();
+  const database = new URL(await createTestDatabase()).pathname.slice(1);
+  const url = urlFor(database, 'app');
   return { url, orm: await openDatabase(url, 60) };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,12 +8,15 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../launcher/embedded-postgres.js';
 import { startLocalTemporal } from '../../launcher/temporal.js';
 import { findStripeMock, startStripeMock } from '../../launcher/stripe-mock.js';
+import { provisionAppRole } from '../../model/database-roles.js';
 import { migrateToLatest, openDatabase } from '../../model/orm.js';
 import { workflowsPath } from '../../worker/worker.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     postgresAdminUrl: string;
+    /** User and password the app logs in with (a role with row privileges only, as deployed). */
+    appRole: { user: string; password: string };
     templateDatabase: string;
     temporalAddress: string;
     workflowBundlePath: string;
@@ -35,20 +39,42 @@ async function provisionPostgres(root: string) {
   return { adminUrl: server.adminUrl, stop: () => server.stop() };
 }
 
-/** Migrates one template database; every test file clones it, so each starts from a fresh schema in milliseconds. */
-async function prepareTemplate(adminUrl: string): Promise<string> {
+const APP_ROLE = { user: 'studio_app_test', password: randomBytes(18).toString('base64url') };
+
+const withDatabase = (adminUrl: string, database: string, role?: { user: string; password: string }) => {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  if (role) {
+    url.username = role.user;
+    url.password = role.password;
+  }
+  return url.toString();
+};
+
+/**
+ * Migrates one template database as the owner and grants the app's role its row
+ * privileges there; every test file clones it (grants included), so each starts from a
+ * fresh schema in milliseconds and the app under test cannot alter that schema.
+ */
+async function prepareTemplate(adminUrl: string): Promise<{ name: string; appRole: { user: string; password: string } }> {
   const name = `studio_template_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`drop database if exists ${name}`);
   await admin.query(`create database ${name}`);
   await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const orm = await openDatabase(url.toString(), 1);
+  const orm = await openDatabase(withDatabase(adminUrl, name), 1);
   await migrateToLatest(orm);
   await orm.close(true);
-  return name;
+  try {
+    await provisionAppRole(withDatabase(adminUrl, name), withDatabase(adminUrl, name, APP_ROLE));
+    return { name, appRole: APP_ROLE };
+  } catch (error) {
+    // An external DATABASE_URL whose role may not create roles: the app runs as that role.
+    log(`the app runs as the database's own role: ${error instanceof Error ? error.message : String(error)}`);
+    const url = new URL(adminUrl);
+    return { name, appRole: { user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } };
+  }
 }
 
 export default async function setup(project: TestProject) {
@@ -56,7 +82,7 @@ export default async function setup(project: TestProject) {
   // As root, PostgreSQL runs as the `postgres` user, which must be able to reach its cluster.
   await chmod(root, 0o755);
   const postgres = await provisionPostgres(root);
-  const templateDatabase = await prepareTemplate(postgres.adminUrl);
+  const { name: templateDatabase, appRole } = await prepareTemplate(postgres.adminUrl);
 
   const temporal = process.env.TEMPORAL_ADDRESS
     ? { address: process.env.TEMPORAL_ADDRESS, stop: async () => {}, source: 'TEMPORAL_ADDRESS' }
@@ -70,6 +96,7 @@ export default async function setup(project: TestProject) {
   log(`workflow bundle: ${Math.round(bundle.code.length / 1024)} KiB in ${Date.now() - started} ms`);
 
   project.provide('postgresAdminUrl', postgres.adminUrl);
+  project.provide('appRole', appRole);
   project.provide('templateDatabase', templateDatabase);
   project.provide('temporalAddress', temporal.address);
   project.provide('workflowBundlePath', workflowBundlePath);
