@@ -4,7 +4,7 @@ import { DomainError, ErrorCode } from '../model/errors.js';
 import { appendEntry, findEntry, lockClient, returnToLot, takeFromEarliestLot } from '../model/ledger.js';
 import type { Orm } from '../model/orm.js';
 import { inTransaction, query, type Sql } from '../model/transaction.js';
-import { actorLabel, type Actor } from '../workflows/definitions.js';
+import { actorLabel, type Actor } from '../model/vocabulary.js';
 import { businessRules, currentTrace } from './failures.js';
 
 export interface ReserveSeatRequest {

@@ -5,9 +5,9 @@ import { ErrorCode } from '../model/errors.js';
 import type { Orm } from '../model/orm.js';
 import { loadPurchaseRecord, savePurchaseProgress, type PurchaseProgress, type PurchaseRecord } from '../model/purchases.js';
 import { inTransaction } from '../model/transaction.js';
-import { purchaseLedgerKeys } from '../workflows/definitions.js';
+import { purchaseLedgerKeys } from '../model/vocabulary.js';
 import { businessRules } from './failures.js';
-import { createStripeClient, postSignedEvent, simulatedChargeRefundedEvent, simulatedRefundId } from './stripe.js';
+import { createStripeClient, postSignedEvent, simulatedChargeRefundedEvent, simulatedRefundId } from '../payments/stripe.js';
 
 export type { PurchaseProgress, PurchaseRecord };
 

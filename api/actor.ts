@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Actor } from '../workflows/definitions.js';
+import type { Actor } from '../model/vocabulary.js';
 
 /** The signed-in user as the workflows record it. */
 export function actorOf(request: FastifyRequest): Actor {

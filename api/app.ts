@@ -8,10 +8,8 @@ import jwt from '@fastify/jwt';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Client } from '@temporalio/client';
-import type { Settings } from '../config/settings.js';
 import { accountAccess } from '../model/accounts.js';
-import type { Orm } from '../model/orm.js';
+import type { ApiDependencies, RouteDependencies } from './dependencies.js';
 import { installErrorHandler } from './errors.js';
 import { installIdempotency } from './idempotency.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -28,15 +26,7 @@ import { installRetryAfterHeader } from './temporal-outage.js';
 import { installValidation } from './validation.js';
 import { WorkflowCommands } from './workflow-commands.js';
 
-export interface ApiDependencies {
-  settings: Settings;
-  orm: Orm;
-  temporal: Client;
-}
 
-export interface RouteDependencies extends ApiDependencies {
-  commands: WorkflowCommands;
-}
 
 export const consoleDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'admin', 'dist');
 

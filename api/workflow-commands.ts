@@ -1,3 +1,4 @@
+import type { Actor } from '../model/vocabulary.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import {
@@ -12,7 +13,7 @@ import {
   ClientIdKey, PurchaseIdKey, SessionIdKey, allocationWorkflowId, bookUpdate, bookingWorkflowId, cancelUpdate, completeSignal,
   confirmSignal, disputeSignal, issueRefundUpdate, noShowSignal, paymentSignal, purchaseWorkflowId, refundSignal,
   sessionCancelWorkflowId, sessionRescheduleWorkflowId,
-  type Actor, type AdminRefundOutcome, type AdminRefundRequest, type AllocationInput, type AllocationResult, type BookingOutcome,
+  type AdminRefundOutcome, type AdminRefundRequest, type AllocationInput, type AllocationResult, type BookingOutcome,
   type CancelOutcome, type CancelRequest, type CheckoutEvent, type DisputeEvent, type PurchaseInput, type RefundEvent,
   type SessionRescheduleInput,
 } from '../workflows/definitions.js';

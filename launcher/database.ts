@@ -3,7 +3,7 @@ import type { Settings } from '../config/settings.js';
 import { ensureAdmin } from '../model/accounts.js';
 import { provisionAppRole, sameRole } from '../model/database-roles.js';
 import { migrateToLatest, openDatabase } from '../model/orm.js';
-import { seedDemoData } from '../model/seed.js';
+import { seedDemoData } from './seed.js';
 
 export interface PreparedDatabase {
   /** What the worker and the API log in with: the app's own role where there are two. */

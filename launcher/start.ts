@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { usesStripeSimulator } from '../activities/stripe.js';
+import { usesStripeSimulator } from '../payments/stripe.js';
 import { buildApp } from '../api/app.js';
 import { listen } from '../api/server.js';
 import { connectTemporalClient } from '../api/temporal-client.js';
 import { runProcess } from '../config/process.js';
 import { loadSettings } from '../config/settings.js';
 import { openDatabase } from '../model/orm.js';
-import { demoLogins } from '../model/seed.js';
+import { demoLogins } from './seed.js';
 import { connectWorker, createWorker, ensureSearchAttributes, PROCESS_EXIT_AFTER_MS } from '../worker/worker.js';
 import { ensureConsoleBuilt } from './console-build.js';
 import { prepareDatabase } from './database.js';

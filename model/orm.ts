@@ -33,7 +33,7 @@ export class DatabaseUnreachable extends Error {
  * and proves the database answers, naming the host (never the password) when it does not.
  */
 export async function openDatabase(databaseUrl: string, poolMax?: number): Promise<Orm> {
-  let where = 'the configured database';
+  let where: string;
   try {
     const url = new URL(databaseUrl);
     where = `${url.hostname}:${url.port || 5432}${url.pathname}`;

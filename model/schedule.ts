@@ -1,4 +1,4 @@
-import { SESSION_STATUSES } from './entities/training-session.js';
+import type { SESSION_STATUSES } from './entities/training-session.js';
 import { ENTRY_COLUMNS, type LedgerEntryRow } from './ledger.js';
 import type { Orm } from './orm.js';
 import { query } from './transaction.js';

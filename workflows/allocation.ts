@@ -1,6 +1,7 @@
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { actorLabel, type AllocationInput, type AllocationResult } from './definitions.js';
+import { actorLabel } from '../model/vocabulary.js';
+import type { AllocationInput, AllocationResult } from './definitions.js';
 
 // Local activities: the admin's request waits on this workflow, so it stays one task long.
 const { grantCredits, removeCredits } = proxyLocalActivities<Activities>({

@@ -1,3 +1,4 @@
+import type { Actor } from '../model/vocabulary.js';
 import {
   ActivityFailure, ApplicationFailure, CancellationScope, allHandlersFinished, condition, log, patched,
   proxyActivities, proxyLocalActivities, setHandler, workflowInfo,
@@ -6,7 +7,7 @@ import type { Activities } from '../activities/index.js';
 import { ErrorCode } from '../model/error-codes.js';
 import {
   bookUpdate, bookingStateQuery, cancelUpdate, completeSignal, confirmSignal, noShowSignal, rescheduledSignal, sessionCancelledSignal,
-  type Actor, type BookingInput, type BookingOutcome,
+  type BookingInput, type BookingOutcome,
 } from './definitions.js';
 
 // The request path: local activities inside the update handler, so a booking costs one workflow task.

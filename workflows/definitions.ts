@@ -6,6 +6,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Actor } from '../model/vocabulary.js';
 
 export const DEFAULT_TASK_QUEUE = 'studio-sessions';
 
@@ -28,16 +29,7 @@ export const sessionCancelWorkflowId = (sessionId: number) => `session-cancel-${
 /** One reschedule of a session at a time, so its bookings hear the moves in the order they were made. */
 export const sessionRescheduleWorkflowId = (sessionId: number) => `session-reschedule-${sessionId}`;
 
-/** Who acts: a user id, or `stripe` / `system` for automatic flows. */
-export interface Actor {
-  id: string;
-  role: 'admin' | 'trainer' | 'client' | 'stripe' | 'system';
-}
 
-/** How an actor is written in the ledger: `admin:12`, `client:7`, or `stripe` / `system`. */
-export function actorLabel(actor: Actor): string {
-  return actor.role === 'system' || actor.role === 'stripe' ? actor.role : `${actor.role}:${actor.id}`;
-}
 
 export interface AllocationInput {
   idempotencyKey: string;
@@ -202,10 +194,3 @@ export interface AdminRefundOutcome extends PurchaseView {
 export const issueRefundUpdate = defineUpdate<AdminRefundOutcome, [AdminRefundRequest]>('issueRefund');
 export const purchaseStateQuery = defineQuery<PurchaseView>('purchaseState');
 
-/** Ledger idempotency keys of one purchase's steps: a retry or a later run finds what was already done. */
-export const purchaseLedgerKeys = (purchaseId: number) => ({
-  grant: `purchase:${purchaseId}:grant`,
-  refundTo: (sessionsRefunded: number) => `purchase:${purchaseId}:refund-to:${sessionsRefunded}`,
-  disputeHold: `purchase:${purchaseId}:dispute-hold`,
-  disputeRestore: `purchase:${purchaseId}:dispute-restore`,
-});

@@ -1,3 +1,4 @@
+import { purchaseLedgerKeys } from '../model/vocabulary.js';
 import {
   ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, proxyLocalActivities,
   setHandler, upsertSearchAttributes, workflowInfo,
@@ -6,7 +7,7 @@ import type { Activities } from '../activities/index.js';
 import type { IssuedRefund } from '../activities/purchases.js';
 import { ErrorCode } from '../model/error-codes.js';
 import {
-  ClientIdKey, disputeSignal, issueRefundUpdate, paymentSignal, purchaseLedgerKeys, purchaseStateQuery, refundSignal,
+  ClientIdKey, disputeSignal, issueRefundUpdate, paymentSignal, purchaseStateQuery, refundSignal,
   type CheckoutEvent, type DisputeEvent, type PurchaseInput, type PurchaseView, type RefundEvent,
 } from './definitions.js';
 import { PurchaseBooks, RefundRefused, type LedgerStep, type RevokeResult } from './purchase-books.js';

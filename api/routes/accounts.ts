@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { changeAccount, publicUser } from '../../model/accounts.js';
-import type { RouteDependencies } from '../app.js';
+import type { RouteDependencies } from '../dependencies.js';
 import { currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { IdParams } from '../schemas.js';

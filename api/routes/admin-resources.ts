@@ -14,7 +14,7 @@ import type { Role } from '../../model/entities/user.js';
 import {
   contentRange, filters, ListQuerystring, MAX_ROWS, parseListRequest, type Filter, type FilterSpec,
 } from '../admin/simple-rest.js';
-import type { RouteDependencies } from '../app.js';
+import type { RouteDependencies } from '../dependencies.js';
 import { currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createAccount, findAccountByEmail, publicUser } from '../../model/accounts.js';
 import { hashPassword, verifyPassword } from '../../model/passwords.js';
-import type { ApiDependencies } from '../app.js';
+import type { ApiDependencies } from '../dependencies.js';
 import { signToken } from '../auth/tokens.js';
 import { HttpError } from '../errors.js';
 import { rateLimit } from '../rate-limit.js';

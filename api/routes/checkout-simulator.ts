@@ -3,9 +3,9 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   postSignedEvent, simulatedCheckoutEvent, simulatorToken, usesStripeSimulator, validSimulatorToken,
   type SimulatedPayment,
-} from '../../activities/stripe.js';
+} from '../../payments/stripe.js';
 import { findPurchaseSummary, type PurchaseSummary } from '../../model/purchases.js';
-import type { ApiDependencies } from '../app.js';
+import type { ApiDependencies } from '../dependencies.js';
 import { HttpError } from '../errors.js';
 import { simulatorPage } from './checkout-pages.js';
 

@@ -4,7 +4,7 @@ import { query } from '../../model/transaction.js';
 import { clientSummary } from '../../model/summary.js';
 import { listClients } from '../../model/schedule.js';
 import { actorOf } from '../actor.js';
-import type { RouteDependencies } from '../app.js';
+import type { RouteDependencies } from '../dependencies.js';
 import { assertSelfOrRole, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { IdempotencyHeaders, SummaryShape, UserIdParams } from '../schemas.js';

@@ -3,7 +3,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { User } from '../../model/entities/user.js';
 import { bookingsFor, ledgerFor } from '../../model/schedule.js';
 import { clientSummary } from '../../model/summary.js';
-import type { RouteDependencies } from '../app.js';
+import type { RouteDependencies } from '../dependencies.js';
 import { currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 

@@ -6,7 +6,7 @@ import { findSessionView, listSessions, liveBookings, type SessionView } from '.
 import { inTransaction } from '../../model/transaction.js';
 import { bookingWorkflowId } from '../../workflows/definitions.js';
 import { actorOf } from '../actor.js';
-import type { RouteDependencies } from '../app.js';
+import type { RouteDependencies } from '../dependencies.js';
 import { assertSelfOrRole, currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { rateLimit } from '../rate-limit.js';

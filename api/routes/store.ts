@@ -2,14 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type Stripe from 'stripe';
 import type { Settings } from '../../config/settings.js';
-import { createStripeClient, simulatedCheckoutSessionId, simulatorToken, usesStripeSimulator } from '../../activities/stripe.js';
+import { createStripeClient, simulatedCheckoutSessionId, simulatorToken, usesStripeSimulator } from '../../payments/stripe.js';
 import type { Orm } from '../../model/orm.js';
 import {
   attachCheckoutSession, createPendingPurchase, findBuyer, findPackageOnSale, findPurchaseSummary, keepStripeCustomerId,
   listPackagesOnSale, markCheckoutFailed, type Buyer, type NewPurchase, type PackageOnSale,
 } from '../../model/purchases.js';
 import { purchaseWorkflowId } from '../../workflows/definitions.js';
-import type { RouteDependencies } from '../app.js';
+import type { RouteDependencies } from '../dependencies.js';
 import { currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { rateLimit } from '../rate-limit.js';

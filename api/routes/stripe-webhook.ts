@@ -3,7 +3,7 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Stripe from 'stripe';
 import { purchaseIdByPaymentIntent } from '../../model/purchases.js';
 import type { CheckoutEvent } from '../../workflows/definitions.js';
-import type { RouteDependencies } from '../app.js';
+import type { RouteDependencies } from '../dependencies.js';
 import { HttpError } from '../errors.js';
 import { RetryLater } from '../temporal-outage.js';
 import type { PurchaseEvent } from '../workflow-commands.js';

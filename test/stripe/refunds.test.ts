@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCreditActivities } from '../../activities/credits.js';
 import { createPurchaseActivities } from '../../activities/purchases.js';
-import { createStripeClient } from '../../activities/stripe.js';
+import { createStripeClient } from '../../payments/stripe.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import { unusedPurchaseId,
   account, available, chargeRefunded, checkout, completed, createPackage, deliver, expectBooksBalanced, ledgerCount,

@@ -85,7 +85,7 @@ function runOnce(name: string, args: string[], env: Record<string, string>): str
   return output;
 }
 
-async function http<T = any>(base: string, method: string, url: string, options: { token?: string; body?: unknown; form?: Record<string, string> } = {}): Promise<{ status: number; body: T; headers: Headers }> {
+async function http<T = Record<string, unknown>>(base: string, method: string, url: string, options: { token?: string; body?: unknown; form?: Record<string, string> } = {}): Promise<{ status: number; body: T; headers: Headers }> {
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -261,11 +261,11 @@ async function main(): Promise<void> {
     const adminToken = login.body.token as string;
     const registered = await http(B, 'POST', '/api/auth/register', { body: { email: `client-${randomBytes(3).toString('hex')}@topology.test`, password: 'client-password-1', firstName: 'Topo', lastName: 'Client' } });
     check(registered.status === 201, `register answered ${registered.status}: ${JSON.stringify(registered.body)}`);
-    const client = { id: registered.body.user.id as number, token: registered.body.token as string };
+    const client = { id: (registered.body.user as { id: number }).id, token: registered.body.token as string };
     const createdPackage = await http(A, 'POST', '/api/admin/packages', { token: adminToken, body: { name: 'Ten sessions', sessions: 10, priceCents: 70_000, validityDays: 180 } });
     check(createdPackage.status === 201, `create package answered ${createdPackage.status}: ${JSON.stringify(createdPackage.body)}`);
 
-    const available = async (base: string) => (await http(base, 'GET', '/api/me/summary', { token: client.token })).body.data?.available as number;
+    const available = async (base: string) => (await http<{ data?: { available: number } }>(base, 'GET', '/api/me/summary', { token: client.token })).body.data?.available ?? -1;
     const checkout = await http(B, 'POST', '/api/checkout', { token: client.token, body: { packageId: createdPackage.body.id } });
     check(checkout.status === 201, `checkout answered ${checkout.status}: ${JSON.stringify(checkout.body)}`);
     const purchaseId = checkout.body.purchaseId as number;
@@ -320,7 +320,7 @@ async function main(): Promise<void> {
     say(`refund of 2 sessions on B: credits ${before} → ${before - 2} after ${figures['admin refund → credits taken back']} (purchase status ${purchase.body?.status})`);
 
     // The books balance, and both workers did the work.
-    const health = await http(B, 'GET', '/api/sessions/allocation-health', { token: adminToken });
+    const health = await http<{ data?: { clientsWithBalanceDrift: number } }>(B, 'GET', '/api/sessions/allocation-health', { token: adminToken });
     check(health.body?.data?.clientsWithBalanceDrift === 0, `ledger drift: ${JSON.stringify(health.body)}`);
     const temporalClient = await Connection.connect({ address: temporalAddress });
     const identities = new Map<string, number>();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBookingActivities } from '../../activities/bookings.js';
 import { query } from '../../model/transaction.js';
-import { bookingStateQuery, bookingWorkflowId, type Actor } from '../../workflows/definitions.js';
+import type { Actor } from '../../model/vocabulary.js';
+import { bookingStateQuery, bookingWorkflowId } from '../../workflows/definitions.js';
 import type { bookToDeduct } from '../../workflows/index.js';
 import { createSession, createUser, grant, type TestUser } from '../support/actors.js';
 import { eventually } from '../support/eventually.js';

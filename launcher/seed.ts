@@ -1,9 +1,9 @@
 import { createCreditActivities } from '../activities/credits.js';
-import { createAccount } from './accounts.js';
-import { Package } from './entities/package.js';
-import { TrainingSession } from './entities/training-session.js';
-import { User } from './entities/user.js';
-import type { Orm } from './orm.js';
+import { createAccount } from '../model/accounts.js';
+import { Package } from '../model/entities/package.js';
+import { TrainingSession } from '../model/entities/training-session.js';
+import { User } from '../model/entities/user.js';
+import type { Orm } from '../model/orm.js';
 
 export const DEMO_PASSWORD = 'demo-password';
 
