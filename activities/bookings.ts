@@ -123,7 +123,7 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
           [request.sessionId, request.clientId, request.complimentary ? 'complimentary' : 'pending', request.complimentary,
             session.startsAt, session.endsAt, policies.cancelWindowMinutes, actorLabel(request.actor), request.workflowId],
         );
-        // A new booking is always scheduled, and so is the session that holds it (SPEC §3's mirror).
+        // A new booking is always scheduled, and so is the session that holds it (the capacity-1 mirror of docs/domain.md).
         await sql(`update training_sessions set booked_count = booked_count + 1, status = 'scheduled' where id = ?`, [request.sessionId]);
         let availableAfter: number | null = null;
         if (request.complimentary) {
@@ -238,7 +238,7 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
       }));
     },
 
-    /** Completion and no-show both consume the held credit (SPEC §3); complimentary bookings hold none. */
+    /** Completion and no-show both consume the held credit (docs/domain.md); complimentary bookings hold none. */
     async finishBooking(request: FinishBookingRequest): Promise<{ status: string }> {
       return businessRules(() => inTransaction(orm, async (sql) => {
         const first = await requireBooking(sql, request.bookingId);

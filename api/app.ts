@@ -93,7 +93,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   await app.register(meRoutes, routeDeps);
   await app.register(adminResourceRoutes, routeDeps);
   await app.register(accountRoutes, routeDeps);
-  // Store and Stripe (issue 4); the webhook plugin keeps raw bodies for its own route only.
+  // Store and Stripe; the webhook plugin keeps raw bodies for its own route only.
   await app.register(storeRoutes, routeDeps);
   await app.register(stripeWebhookRoutes, routeDeps);
   await app.register(checkoutSimulatorRoutes, deps);

@@ -37,7 +37,7 @@ function claimOf(request: FastifyRequest, key: string): IdempotencyClaim {
 const asList = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
 
 /**
- * Idempotency-Key on the routes whose config says `idempotent: true` (SPEC §5): after the
+ * Idempotency-Key on the routes whose config says `idempotent: true`: after the
  * route's own guard has authenticated the caller, a key already answered for the same
  * request replays that answer (`Idempotent-Replayed: true`); a key used for another
  * request is refused with 422. Otherwise the handler runs, and its final answer (2xx or

@@ -6,7 +6,7 @@
  *   npx tsx bench/purchase-webhook.ts [purchases=200] [concurrency=1,8]
  *
  * Runs the real stack on this machine: embedded PostgreSQL, a Temporal dev server (with
- * the SPEC §7 dispatch settings), a worker and the API listening on a real port; events
+ * the raised dispatch settings), a worker and the API listening on a real port; events
  * are posted over HTTP. Nothing is mocked.
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';

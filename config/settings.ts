@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * Every setting of SPEC §8 and the studio policies of SPEC §3, read once from the
+ * Every setting (README's configuration table) and the studio policies (docs/domain.md), read once from the
  * environment (and `.env` when present). Durations are settings so tests run the
  * workflows' timers in seconds.
  */
@@ -60,7 +60,7 @@ export interface Settings {
   trustProxy: boolean | number | string[];
   rateLimits: { loginPerMinute: number; bookingPerMinute: number; checkoutPerMinute: number };
   policies: Policies;
-  /** Checkout, the purchase workflow's timers and the local Stripe simulator (issue 4). */
+  /** Checkout, the purchase workflow's timers and the local Stripe simulator. */
   store: {
     /** Base URL browsers reach this API at: Checkout's return pages and the simulator page. */
     publicUrl: string;

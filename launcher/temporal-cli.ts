@@ -22,7 +22,7 @@ export interface FindCliOptions {
 }
 
 /**
- * Finds a `temporal` CLI in the order of SPEC §7: TEMPORAL_CLI_PATH, PATH, the project
+ * Finds a `temporal` CLI in this order: TEMPORAL_CLI_PATH, PATH, the project
  * cache, then a Go build into that cache. Undefined when none of these can work, so the
  * caller may fall back to the SDK's download where the internet is reachable.
  */

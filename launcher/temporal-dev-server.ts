@@ -25,7 +25,7 @@ export interface DevServerOptions {
 
 /**
  * The dev server's default task dispatch polls each shard 20 times a second, so every
- * workflow task hop waits up to 50 ms (SPEC §7); raising the poll rates removes that wait.
+ * workflow task hop waits up to 50 ms; raising the poll rates removes that wait.
  */
 export const FAST_DISPATCH = [
   'history.transferProcessorMaxPollRPS=10000',

@@ -16,7 +16,7 @@ type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
  * The console's read side: one filtered, sorted, paged listing per admin resource, with
  * its total. Every value travels as a bound parameter; sort fields map to SQL through the
  * whitelists below, so nothing a caller sends is ever spliced into a statement.
- * Clients' figures come from the client_balances view, like every other screen (SPEC §2.6).
+ * Clients' figures come from the client_balances view, like every other screen.
  */
 
 export interface Sort {

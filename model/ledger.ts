@@ -5,7 +5,7 @@ import type { Sql } from './transaction.js';
 /**
  * The ledger's primitives, each a step inside a caller's transaction. Every change of
  * credit is one appended entry plus the cached balance moved in the same transaction
- * (SPEC §2.2). Lock order is fixed — session row (when any), then the client row, then
+ * (docs/domain.md). Lock order is fixed — session row (when any), then the client row, then
  * lots — so concurrent operations on one client queue on the client row and never deadlock.
  */
 

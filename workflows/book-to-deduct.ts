@@ -39,7 +39,7 @@ type Phase = 'awaiting' | 'booking' | 'live' | 'failed' | 'ended';
 type Request = { kind: 'confirm' | 'completed' | 'no_show'; actor: Actor } | { kind: 'session_cancelled'; actor: Actor; reason: string };
 
 /**
- * Book-to-deduct (SPEC §4): reserve a seat, hold one credit (earliest-expiring lot) and
+ * Book-to-deduct (docs/workflows.md): reserve a seat, hold one credit (earliest-expiring lot) and
  * answer the booking request in the same workflow task; compensate when the hold fails.
  * Then live until the booking ends: confirm, complete, no-show, cancel, a reminder before
  * the start and auto-completion after the end.

@@ -122,7 +122,7 @@ export interface SessionRescheduleInput {
 }
 
 // ---------------------------------------------------------------------------------------
-// Purchases (purchase-to-credit, issue 4)
+// Purchases (purchase-to-credit)
 
 export interface PurchaseInput {
   purchaseId: number;

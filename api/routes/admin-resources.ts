@@ -39,7 +39,7 @@ interface ReadResource<S extends ResourceFilters, T> {
   present?(row: T): unknown;
 }
 
-/** The workflow's page in the Temporal UI, where ops read its history (SPEC §4). */
+/** The workflow's page in the Temporal UI, where ops read its history (docs/workflows.md). */
 export function workflowUrl(temporal: Settings['temporal'], workflowId: string | null): string | null {
   if (!workflowId) return null;
   return `${temporal.uiUrl}/namespaces/${encodeURIComponent(temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;

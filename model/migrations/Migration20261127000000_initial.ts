@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /*
- * The invariants of SPEC §2 live here, in the database, so that no code path
+ * The invariants of docs/domain.md live here, in the database, so that no code path
  * (a retried activity, a second API instance, a hand-written SQL fix) can break them:
  * CHECKs keep balances and lots non-negative, UNIQUEs make Stripe ids and ledger
  * idempotency keys collapse duplicates, EXCLUDE constraints forbid double-booked

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * One query path for every figure shown for a client (SPEC §2.6): the API summary, the
+ * One query path for every figure shown for a client: the API summary, the
  * clients list and the console all read this view, which derives each figure from the
  * ledger itself (and cancellations from bookings), never from a hand-kept counter.
  */

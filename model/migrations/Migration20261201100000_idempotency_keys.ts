@@ -2,7 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 
 /*
  * The first answer to each Idempotency-Key, so that the same request sent again gets the
- * same answer and a different request under the same key is refused (SPEC §5). A key
+ * same answer and a different request under the same key is refused. A key
  * belongs to one route and one signed-in user (the scope), so nobody reads another's answer.
  */
 export class Migration20261201100000_idempotency_keys extends Migration {

@@ -7,7 +7,7 @@ import { startStack, type TestStack } from '../support/stack.js';
 import { createPackage } from '../support/stripe.js';
 
 /**
- * SPEC §5: an Idempotency-Key replays its first answer for the same request and is refused
+ * An Idempotency-Key replays its first answer for the same request and is refused
  * (422) for another; a key belongs to one route and one user.
  */
 let stack: TestStack;

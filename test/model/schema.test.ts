@@ -4,7 +4,7 @@ import { migrateToLatest, openDatabase } from '../../model/orm.js';
 import { createTestDatabase } from '../support/database.js';
 
 /**
- * The invariants the database itself enforces (SPEC §2): each statement below is what a
+ * The invariants the database itself enforces (docs/domain.md): each statement below is what a
  * buggy or hand-written code path could try, and each must be refused by PostgreSQL.
  */
 let db: pg.Client;

@@ -8,7 +8,7 @@ import { unusedPurchaseId, workflowExists,
 } from '../support/stripe.js';
 
 /**
- * SPEC §2.3: one Stripe payment credits its sessions exactly once, however often, late
+ * One Stripe payment credits its sessions exactly once, however often, late
  * or out of order its webhooks arrive. Every event here is signed and posted to the real
  * endpoint; the real workflow and the real ledger do the rest.
  */

@@ -11,7 +11,7 @@ import { unusedPurchaseId,
 } from '../support/stripe.js';
 
 /**
- * SPEC §2.3, second half: a refund takes back what it paid for, once — floor(refunded /
+ * A refund takes back what it paid for, once — floor(refunded /
  * price × sessions) credits in total however many refund events arrive, from this
  * purchase's credits only, never below zero, with what was already used recorded as owed.
  */

@@ -121,7 +121,7 @@ describe('the seed\'s protocol with a real purchase', () => {
     const purchase = await checkout(stack, member, threePack);
     await deliver(stack, completed(purchase));
     expect(await waitFor(() => available(stack.orm, member.id), (credits) => credits === 8)).toBe(8);
-    // The grant comes first, then the purchase is marked paid (SPEC §4), a moment later.
+    // The grant comes first, then the purchase is marked paid, a moment later.
     await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'paid');
 
     const trainer = await account(stack, 'trainer');

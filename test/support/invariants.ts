@@ -3,7 +3,7 @@ import type { Orm } from '../../model/orm.js';
 import { query } from '../../model/transaction.js';
 
 /**
- * SPEC §2 checked from the outside after every race, crash and flow: cached balances
+ * The invariants of docs/domain.md checked from the outside after every race, crash and flow: cached balances
  * equal ledger sums, lots account for every available credit, held credits belong to
  * live bookings, and no session holds more bookings than seats.
  */

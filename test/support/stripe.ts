@@ -191,7 +191,7 @@ export async function ledgerCount(orm: Orm, where: string, params: unknown[] = [
 }
 
 /**
- * SPEC §2.1/2.2 for one client: the cached balance equals the ledger's sum and the live
+ * The ledger's invariants (docs/domain.md) for one client: the cached balance equals the ledger's sum and the live
  * lots' remaining credits, every running balance in the ledger is non-negative and
  * follows from the one before it.
  */
