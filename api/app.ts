@@ -26,9 +26,10 @@ import { installRetryAfterHeader } from './temporal-outage.js';
 import { installValidation } from './validation.js';
 import { WorkflowCommands } from './workflow-commands.js';
 
-
-
 export const consoleDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'admin', 'dist');
+
+/** Fastify's own hop count is untyped; this is what it does with one: trust that many proxies nearest the socket. */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
 /** Builds the whole HTTP surface; `listen` is the caller's choice so tests can inject. */
 export interface BuildOptions {
@@ -42,9 +43,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   const app = Fastify({
     logger: options.logger ?? false,
     // request.ip is the socket's address unless TRUST_PROXY names the proxies in front.
-    trustProxy: typeof settings.trustProxy === 'number'
-      ? ((hops: number) => (_address: string, hop: number) => hop < hops)(settings.trustProxy)
-      : settings.trustProxy,
+    trustProxy: typeof settings.trustProxy === 'number' ? trustHops(settings.trustProxy) : settings.trustProxy,
   });
   installErrorHandler(app);
   installValidation(app);
