@@ -1,0 +1,29 @@
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { User } from './user.js';
+
+const p = defineEntity.properties;
+
+/**
+ * A row of the client_balances view (its migration holds the definition): one client's
+ * figures derived from the ledger, the one read path for every screen (SPEC §2.6).
+ * Read-only; the ORM treats the view as a table it never writes to.
+ */
+export const ClientBalance = defineEntity({
+  name: 'ClientBalance',
+  tableName: 'client_balances',
+  readonly: true,
+  properties: {
+    client: p.manyToOne(User).primary(),
+    /** Credits the client can book with now. */
+    available: p.integer(),
+    /** Credits held by upcoming bookings. */
+    scheduled: p.integer(),
+    /** Credits used: attended sessions, no-shows and forfeited late cancels. */
+    completed: p.integer(),
+    /** Bookings cancelled, in time or late. */
+    cancelled: p.integer(),
+    /** available + scheduled + completed. */
+    total: p.integer(),
+  },
+});
+export type ClientBalance = InferEntity<typeof ClientBalance>;
