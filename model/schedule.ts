@@ -2,7 +2,7 @@ import { Booking, type BookingStatus, type CreditState } from './entities/bookin
 import { ClientBalance } from './entities/client-balance.js';
 import { LedgerEntry } from './entities/ledger-entry.js';
 import { TrainingSession, type SessionStatus } from './entities/training-session.js';
-import type { User } from './entities/user.js';
+import { User } from './entities/user.js';
 import { entryRow, type LedgerEntryRow } from './ledger.js';
 import type { Orm } from './orm.js';
 
@@ -154,4 +154,23 @@ export async function listClients(orm: Orm, lowBalanceThreshold: number): Promis
     availableSessions: available,
     lowBalance: available <= lowBalanceThreshold,
   }));
+}
+
+export interface TrainerListRow {
+  id: number;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string | null;
+}
+
+export async function listTrainers(orm: Orm): Promise<TrainerListRow[]> {
+  const trainers = await orm.em.fork().find(User, { role: 'trainer' }, { orderBy: [{ lastName: 'asc' }, { firstName: 'asc' }, { id: 'asc' }] });
+  return trainers.map((trainer) => ({
+    id: trainer.id, firstName: trainer.firstName, lastName: trainer.lastName, email: trainer.email, phone: trainer.phone ?? null,
+  }));
+}
+
+export async function isTrainer(orm: Orm, userId: number): Promise<boolean> {
+  return (await orm.em.fork().count(User, { id: userId, role: 'trainer' })) > 0;
 }

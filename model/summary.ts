@@ -26,3 +26,11 @@ export async function clientSummaries(orm: Orm, clientIds: number[]): Promise<Ma
 export async function clientSummary(orm: Orm, clientId: number): Promise<ClientSummary | undefined> {
   return (await clientSummaries(orm, [clientId])).get(clientId);
 }
+
+/** Clients whose cached balance columns disagree with their ledger: zero unless an invariant broke. */
+export async function clientsWithBalanceDrift(orm: Orm): Promise<number> {
+  return orm.em.fork().createQueryBuilder(ClientBalance, 'cb')
+    .join('cb.client', 'u')
+    .where('u.available_sessions <> cb.available or u.held_sessions <> cb.scheduled')
+    .getCount();
+}

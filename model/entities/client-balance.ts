@@ -6,7 +6,8 @@ const p = defineEntity.properties;
 /**
  * A row of the client_balances view (its migration holds the definition): one client's
  * figures derived from the ledger, the one read path for every screen (SPEC §2.6).
- * Read-only; the ORM treats the view as a table it never writes to.
+ * Mapped as a read-only table: MikroORM 6 has no `view: true`, and a virtual entity
+ * (`expression`) would copy the view's SQL and could not be joined, nor keyed by its client.
  */
 export const ClientBalance = defineEntity({
   name: 'ClientBalance',
