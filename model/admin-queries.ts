@@ -37,8 +37,9 @@ export interface Page<T> {
 }
 
 /**
- * Sort field → what to order by: a property of an alias the listing joins, or a raw
- * expression over its columns where the order is not a column's own (case-insensitive names).
+ * Sort field → what to order by: `alias.property` of an alias the listing joins, or, where
+ * the order is not a column's own (names, case-insensitively), an SQL call over its columns,
+ * told apart by its parentheses.
  */
 type Sorts = Readonly<Record<string, string>>;
 
