@@ -69,9 +69,9 @@ export async function seedDemoData(orm: Orm, admin: { email: string; password: s
         if (startsAt <= now) continue;
         const groupClass = hour === 18;
         em.create(TrainingSession, {
-          trainerId: trainer.id, startsAt, durationMinutes: 60, capacity: groupClass ? 6 : 1, bookedCount: 0,
+          trainer: trainer.id, startsAt, durationMinutes: 60, capacity: groupClass ? 6 : 1, bookedCount: 0,
           location: groupClass ? 'Studio floor' : `Room ${index + 1}`, notes: groupClass ? 'Small-group strength' : null,
-          status: 'available', seriesId: null, createdAt: new Date(), endsAt: null,
+          status: 'available', seriesId: null, createdAt: new Date(),
         });
       }
     }

@@ -1,5 +1,4 @@
 import type { Orm } from './orm.js';
-import { query } from './transaction.js';
 import { User, type Role } from './entities/user.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
@@ -77,9 +76,8 @@ export interface AccountAccess {
 }
 
 export async function accountAccess(orm: Orm, userId: number): Promise<AccountAccess | undefined> {
-  const [row] = await query<{ role: Role; tokenVersion: number; active: boolean }>(orm,
-    'select role, token_version as "tokenVersion", active from users where id = ?', [userId]);
-  return row;
+  const user = await orm.em.fork().findOne(User, { id: userId }, { fields: ['role', 'tokenVersion', 'active'] });
+  return user ? { role: user.role, tokenVersion: user.tokenVersion, active: user.active } : undefined;
 }
 
 export interface AccountChange {

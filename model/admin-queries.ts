@@ -1,22 +1,21 @@
-import type { BOOKING_STATUSES } from './entities/booking.js';
-import type { LedgerKind } from './entities/ledger-entry.js';
-import type { PURCHASE_STATUSES } from './entities/purchase.js';
-import type { SESSION_STATUSES } from './entities/training-session.js';
+import { IsolationLevel, raw, type EntityManager, type QueryBuilder } from '@mikro-orm/postgresql';
+import { Booking, type BookingStatus } from './entities/booking.js';
+import { ClientBalance } from './entities/client-balance.js';
+import { LedgerEntry, type LedgerKind } from './entities/ledger-entry.js';
+import { Package } from './entities/package.js';
+import { Purchase, type PurchaseStatus } from './entities/purchase.js';
+import { TrainingSession, type SessionStatus } from './entities/training-session.js';
+import { User } from './entities/user.js';
 import { DomainError, ErrorCode } from './errors.js';
-import { ENTRY_COLUMNS, type LedgerEntryRow } from './ledger.js';
+import { entryRow, type LedgerEntryRow } from './ledger.js';
 import type { Orm } from './orm.js';
-import { SESSION_COLUMNS, SESSION_FROM, type SessionView } from './schedule.js';
-import { query, type Row } from './transaction.js';
-
-type SessionStatus = (typeof SESSION_STATUSES)[number];
-type BookingStatus = (typeof BOOKING_STATUSES)[number];
-type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
+import { fullName, sessionView, type SessionView } from './schedule.js';
 
 /**
  * The console's read side: one filtered, sorted, paged listing per admin resource, with
- * its total. Every value travels as a bound parameter; sort fields map to SQL through the
- * whitelists below, so nothing a caller sends is ever spliced into a statement.
- * Clients' figures come from the client_balances view, like every other screen.
+ * its total, each a QueryBuilder over the entities and their relations. Values travel as
+ * bound parameters; a sort field becomes an ORDER BY only through the whitelists below.
+ * Clients' figures come from the client_balances view entity, like every other screen.
  */
 
 export interface Sort {
@@ -37,66 +36,56 @@ export interface Page<T> {
   total: number;
 }
 
-/** knex expands JS array bindings, so id lists travel as one PostgreSQL array literal. */
-function intArray(ids: readonly number[]): string {
-  if (!ids.every((id) => Number.isSafeInteger(id))) throw new DomainError(ErrorCode.InvalidRequest, 'Ids must be whole numbers.');
-  return `{${ids.join(',')}}`;
-}
-
-/** Only for enumerated values (statuses, kinds), which never need quoting. */
-function wordArray(words: readonly string[]): string {
-  if (!words.every((word) => /^[a-z_]+$/.test(word))) throw new DomainError(ErrorCode.InvalidRequest, 'Unexpected filter value.');
-  return `{${words.join(',')}}`;
-}
+/**
+ * Sort field → what to order by: `alias.property` of an alias the listing joins, or, where
+ * the order is not a column's own (names, case-insensitively), an SQL call over its columns,
+ * told apart by its parentheses.
+ */
+type Sorts = Readonly<Record<string, string>>;
 
 /** `%text%` for ILIKE, with the pattern's own wildcards taken literally. */
 function containing(text: string): string {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
-/** Conditions joined with AND, each with its own `?` parameters in order. */
-class Where {
-  private readonly conditions: string[] = [];
-  readonly params: unknown[] = [];
+const caseInsensitive = (column: string) => `lower(${column})`;
 
-  add(condition: string, ...params: unknown[]): void {
-    this.conditions.push(condition);
-    this.params.push(...params);
-  }
-
-  toString(): string {
-    return this.conditions.length === 0 ? '' : `where ${this.conditions.join(' and ')}`;
-  }
-}
-
-interface Listing {
-  /** The select list; may hold `?` parameters, given in columnParams. */
-  columns: string;
-  columnParams?: unknown[];
-  from: string;
-  /** Sort field → SQL expression: the whitelist. */
-  sorts: Readonly<Record<string, string>>;
-  /** The unique key, the tiebreaker that makes paging stable. */
-  key: string;
-}
-
-async function listPage<T>(orm: Orm, listing: Listing, where: Where, request: PageRequest<unknown>): Promise<Page<T>> {
-  const orderBy = Object.hasOwn(listing.sorts, request.sort.field) ? listing.sorts[request.sort.field] : undefined;
+/**
+ * Orders, pages and runs a listing. The rows and their total are read in one
+ * repeatable-read transaction, so the page and its Content-Range total agree.
+ */
+async function listPage<E extends object, T>(
+  orm: Orm,
+  build: (em: EntityManager) => QueryBuilder<E, string>,
+  sorts: Sorts,
+  key: string,
+  request: PageRequest<unknown>,
+  toRow: (entity: E) => T,
+): Promise<Page<T>> {
+  const orderBy = Object.hasOwn(sorts, request.sort.field) ? sorts[request.sort.field] : undefined;
   if (!orderBy) throw new DomainError(ErrorCode.InvalidRequest, `Cannot sort by "${request.sort.field}".`);
   const direction = request.sort.order === 'DESC' ? 'desc' : 'asc';
-  // The total rides on every row (a window over the filtered set, before LIMIT), so the
-  // page and its Content-Range total come from one statement and one snapshot.
-  const rows = await query<Row & { matchingRows: number }>(orm,
-    `select ${listing.columns}, count(*) over ()::int as "matchingRows" from ${listing.from} ${where}
-      order by ${orderBy} ${direction} nulls last, ${listing.key} ${direction} limit ? offset ?`,
-    [...(listing.columnParams ?? []), ...where.params, request.limit, request.offset]);
-  let total = rows[0]?.matchingRows;
-  if (total === undefined) {
-    // A page past the end has no row to carry the total.
-    total = request.offset === 0 ? 0 : (await query<{ total: number }>(orm,
-      `select count(*)::int as total from ${listing.from} ${where}`, where.params))[0]?.total ?? 0;
-  }
-  return { rows: rows.map(({ matchingRows: _total, ...row }) => row as T), total };
+  const field = orderBy.includes('(') ? raw(orderBy) : orderBy;
+  const [entities, total] = await orm.em.fork().transactional((em) => build(em)
+    .orderBy([{ [field]: `${direction} nulls last` }, { [key]: direction }])
+    .limit(request.limit)
+    .offset(request.offset)
+    .getResultAndCount(), { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
+  return { rows: entities.map(toRow), total };
+}
+
+/** Matches email, first name, last name or "first last", case-insensitively. */
+function searchPeople(alias: string, q: string | undefined): object {
+  if (!q) return {};
+  const pattern = containing(q);
+  return {
+    $or: [
+      { [`${alias}.email`]: { $ilike: pattern } },
+      { [`${alias}.firstName`]: { $ilike: pattern } },
+      { [`${alias}.lastName`]: { $ilike: pattern } },
+      { [raw(`(${alias}.first_name || ' ' || ${alias}.last_name)`)]: { $ilike: pattern } },
+    ],
+  };
 }
 
 /* ---- clients ---- */
@@ -125,36 +114,36 @@ export interface ClientFilter {
 
 export const CLIENT_SORTS = {
   id: 'u.id',
-  lastName: 'lower(u.last_name)',
-  firstName: 'lower(u.first_name)',
+  lastName: caseInsensitive('u.last_name'),
+  firstName: caseInsensitive('u.first_name'),
   email: 'u.email',
   availableSessions: 'cb.available',
-  createdAt: 'u.created_at',
+  createdAt: 'u.createdAt',
 } as const;
-
-/** Matches email, first name, last name or "first last", case-insensitively. */
-function searchPeople(where: Where, q: string | undefined): void {
-  if (!q) return;
-  const pattern = containing(q);
-  where.add(`(u.email ilike ? or u.first_name ilike ? or u.last_name ilike ? or (u.first_name || ' ' || u.last_name) ilike ?)`,
-    pattern, pattern, pattern, pattern);
-}
 
 export async function clientsPage(orm: Orm, request: PageRequest<ClientFilter>, lowBalanceThreshold: number): Promise<Page<AdminClientRow>> {
   const { filter } = request;
-  const where = new Where();
-  searchPeople(where, filter.q);
-  if (filter.lowBalance !== undefined) where.add(filter.lowBalance ? 'cb.available <= ?' : 'cb.available > ?', lowBalanceThreshold);
-  if (filter.id) where.add('u.id = any(?::int[])', intArray(filter.id));
-  return listPage(orm, {
-    columns: `u.id, u.email, u.first_name as "firstName", u.last_name as "lastName", u.phone, u.created_at as "createdAt",
-      cb.available as "availableSessions", cb.scheduled, cb.completed, cb.cancelled, cb.total,
-      cb.available <= ? as "lowBalance", u.has_purchased_before as "hasPurchasedBefore"`,
-    columnParams: [lowBalanceThreshold],
-    from: 'users u join client_balances cb on cb.client_id = u.id',
-    sorts: CLIENT_SORTS,
-    key: 'u.id',
-  }, where, request);
+  return listPage(orm, (em) => em.createQueryBuilder(ClientBalance, 'cb')
+    .joinAndSelect('cb.client', 'u')
+    .where({
+      ...searchPeople('u', filter.q),
+      ...(filter.lowBalance === undefined ? {} : { available: { [filter.lowBalance ? '$lte' : '$gt']: lowBalanceThreshold } }),
+      ...(filter.id ? { client: { $in: filter.id } } : {}),
+    }), CLIENT_SORTS, 'u.id', request, ({ client: user, ...figures }) => ({
+    id: user.id,
+    email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    phone: user.phone ?? null,
+    createdAt: user.createdAt,
+    availableSessions: figures.available,
+    scheduled: figures.scheduled,
+    completed: figures.completed,
+    cancelled: figures.cancelled,
+    total: figures.total,
+    lowBalance: figures.available <= lowBalanceThreshold,
+    hasPurchasedBefore: user.hasPurchasedBefore,
+  }));
 }
 
 /* ---- trainers ---- */
@@ -174,22 +163,20 @@ export interface TrainerFilter {
 
 export const TRAINER_SORTS = {
   id: 'u.id',
-  lastName: 'lower(u.last_name)',
-  firstName: 'lower(u.first_name)',
+  lastName: caseInsensitive('u.last_name'),
+  firstName: caseInsensitive('u.first_name'),
   email: 'u.email',
 } as const;
 
 export async function trainersPage(orm: Orm, request: PageRequest<TrainerFilter>): Promise<Page<AdminTrainerRow>> {
-  const where = new Where();
-  where.add(`u.role = 'trainer'`);
-  searchPeople(where, request.filter.q);
-  if (request.filter.id) where.add('u.id = any(?::int[])', intArray(request.filter.id));
-  return listPage(orm, {
-    columns: `u.id, u.email, u.first_name as "firstName", u.last_name as "lastName", u.phone`,
-    from: 'users u',
-    sorts: TRAINER_SORTS,
-    key: 'u.id',
-  }, where, request);
+  const { filter } = request;
+  return listPage(orm, (em) => em.createQueryBuilder(User, 'u').where({
+    role: 'trainer',
+    ...searchPeople('u', filter.q),
+    ...(filter.id ? { id: { $in: filter.id } } : {}),
+  }), TRAINER_SORTS, 'u.id', request, (user) => ({
+    id: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName, phone: user.phone ?? null,
+  }));
 }
 
 /* ---- sessions ---- */
@@ -208,29 +195,25 @@ export interface SessionFilter {
 
 export const SESSION_SORTS = {
   id: 's.id',
-  startsAt: 's.starts_at',
-  endsAt: 's.ends_at',
-  trainerId: 's.trainer_id',
-  durationMinutes: 's.duration_minutes',
+  startsAt: 's.startsAt',
+  endsAt: 's.endsAt',
+  trainerId: 's.trainer',
+  durationMinutes: 's.durationMinutes',
   capacity: 's.capacity',
-  bookedCount: 's.booked_count',
+  bookedCount: 's.bookedCount',
   status: 's.status',
 } as const;
 
 export async function sessionsPage(orm: Orm, request: PageRequest<SessionFilter>): Promise<Page<AdminSessionRow>> {
   const { filter } = request;
-  const where = new Where();
-  if (filter.trainerId !== undefined) where.add('s.trainer_id = ?', filter.trainerId);
-  if (filter.status) where.add('s.status = any(?::text[])', wordArray(filter.status));
-  if (filter.from) where.add('s.starts_at >= ?', filter.from);
-  if (filter.to) where.add('s.starts_at < ?', filter.to);
-  if (filter.id) where.add('s.id = any(?::int[])', intArray(filter.id));
-  return listPage(orm, {
-    columns: SESSION_COLUMNS,
-    from: SESSION_FROM,
-    sorts: SESSION_SORTS,
-    key: 's.id',
-  }, where, request);
+  return listPage(orm, (em) => em.createQueryBuilder(TrainingSession, 's')
+    .joinAndSelect('s.trainer', 't')
+    .where({
+      ...(filter.trainerId === undefined ? {} : { trainer: filter.trainerId }),
+      ...(filter.status ? { status: { $in: filter.status } } : {}),
+      ...(filter.from || filter.to ? { startsAt: { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) } } : {}),
+      ...(filter.id ? { id: { $in: filter.id } } : {}),
+    }), SESSION_SORTS, 's.id', request, sessionView);
 }
 
 /* ---- bookings ---- */
@@ -261,30 +244,43 @@ export interface BookingFilter {
 
 export const BOOKING_SORTS = {
   id: 'b.id',
-  startsAt: 'b.starts_at',
-  bookedAt: 'b.booked_at',
-  cancelledAt: 'b.cancelled_at',
+  startsAt: 'b.startsAt',
+  bookedAt: 'b.bookedAt',
+  cancelledAt: 'b.cancelledAt',
   status: 'b.status',
-  clientId: 'b.client_id',
-  sessionId: 'b.session_id',
+  clientId: 'b.client',
+  sessionId: 'b.session',
 } as const;
 
 export async function bookingsPage(orm: Orm, request: PageRequest<BookingFilter>): Promise<Page<AdminBookingRow>> {
   const { filter } = request;
-  const where = new Where();
-  if (filter.clientId !== undefined) where.add('b.client_id = ?', filter.clientId);
-  if (filter.sessionId !== undefined) where.add('b.session_id = ?', filter.sessionId);
-  if (filter.trainerId !== undefined) where.add('s.trainer_id = ?', filter.trainerId);
-  if (filter.status) where.add('b.status = any(?::text[])', wordArray(filter.status));
-  if (filter.id) where.add('b.id = any(?::int[])', intArray(filter.id));
-  return listPage(orm, {
-    columns: `b.id, b.session_id as "sessionId", b.client_id as "clientId", trim(c.first_name || ' ' || c.last_name) as "clientName",
-      s.trainer_id as "trainerId", b.status, b.credit_state as "creditState", b.complimentary, b.starts_at as "startsAt",
-      b.booked_at as "bookedAt", b.cancelled_at as "cancelledAt", b.workflow_id as "workflowId"`,
-    from: 'bookings b join training_sessions s on s.id = b.session_id join users c on c.id = b.client_id',
-    sorts: BOOKING_SORTS,
-    key: 'b.id',
-  }, where, request);
+  return listPage(orm, (em) => em.createQueryBuilder(Booking, 'b')
+    .joinAndSelect('b.session', 's')
+    .joinAndSelect('b.client', 'c')
+    .where({
+      ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
+      ...(filter.sessionId === undefined && filter.trainerId === undefined ? {} : {
+        session: {
+          ...(filter.sessionId === undefined ? {} : { id: filter.sessionId }),
+          ...(filter.trainerId === undefined ? {} : { trainer: filter.trainerId }),
+        },
+      }),
+      ...(filter.status ? { status: { $in: filter.status } } : {}),
+      ...(filter.id ? { id: { $in: filter.id } } : {}),
+    }), BOOKING_SORTS, 'b.id', request, (booking) => ({
+    id: booking.id,
+    sessionId: booking.session.id,
+    clientId: booking.client.id,
+    clientName: fullName(booking.client),
+    trainerId: booking.session.trainer.id,
+    status: booking.status,
+    creditState: booking.creditState,
+    complimentary: booking.complimentary,
+    startsAt: booking.startsAt,
+    bookedAt: booking.bookedAt,
+    cancelledAt: booking.cancelledAt ?? null,
+    workflowId: booking.workflowId,
+  }));
 }
 
 /* ---- packages ---- */
@@ -308,24 +304,28 @@ export interface PackageFilter {
 
 export const PACKAGE_SORTS = {
   id: 'p.id',
-  name: 'lower(p.name)',
+  name: caseInsensitive('p.name'),
   sessions: 'p.sessions',
-  priceCents: 'p.price_cents',
+  priceCents: 'p.priceCents',
   currency: 'p.currency',
-  validityDays: 'p.validity_days',
+  validityDays: 'p.validityDays',
   active: 'p.active',
 } as const;
 
-const PACKAGE_COLUMNS = `p.id, p.name, p.sessions, p.price_cents as "priceCents", p.currency, p.validity_days as "validityDays",
-  p.active, p.stripe_price_id as "stripePriceId"`;
+function packageRow(pkg: Package): AdminPackageRow {
+  return {
+    id: pkg.id, name: pkg.name, sessions: pkg.sessions, priceCents: pkg.priceCents, currency: pkg.currency,
+    validityDays: pkg.validityDays ?? null, active: pkg.active, stripePriceId: pkg.stripePriceId ?? null,
+  };
+}
 
 export async function packagesPage(orm: Orm, request: PageRequest<PackageFilter>): Promise<Page<AdminPackageRow>> {
   const { filter } = request;
-  const where = new Where();
-  if (filter.q) where.add('p.name ilike ?', containing(filter.q));
-  if (filter.active !== undefined) where.add('p.active = ?', filter.active);
-  if (filter.id) where.add('p.id = any(?::int[])', intArray(filter.id));
-  return listPage(orm, { columns: PACKAGE_COLUMNS, from: 'packages p', sorts: PACKAGE_SORTS, key: 'p.id' }, where, request);
+  return listPage(orm, (em) => em.createQueryBuilder(Package, 'p').where({
+    ...(filter.q ? { name: { $ilike: containing(filter.q) } } : {}),
+    ...(filter.active === undefined ? {} : { active: filter.active }),
+    ...(filter.id ? { id: { $in: filter.id } } : {}),
+  }), PACKAGE_SORTS, 'p.id', request, packageRow);
 }
 
 export interface PackageDraft {
@@ -338,41 +338,21 @@ export interface PackageDraft {
   stripePriceId: string | null;
 }
 
-/** Field → column, the whitelist an update's SET clause is built from. */
-const PACKAGE_FIELDS: Record<keyof PackageDraft, string> = {
-  name: 'name',
-  sessions: 'sessions',
-  priceCents: 'price_cents',
-  currency: 'currency',
-  validityDays: 'validity_days',
-  active: 'active',
-  stripePriceId: 'stripe_price_id',
-};
-
 export async function createPackage(orm: Orm, draft: PackageDraft): Promise<AdminPackageRow> {
-  const [row] = await query<AdminPackageRow & Row>(orm,
-    `insert into packages as p (name, sessions, price_cents, currency, validity_days, active, stripe_price_id)
-       values (?, ?, ?, ?, ?, ?, ?) returning ${PACKAGE_COLUMNS}`,
-    [draft.name, draft.sessions, draft.priceCents, draft.currency, draft.validityDays, draft.active, draft.stripePriceId]);
-  return row!;
+  const em = orm.em.fork();
+  const pkg = em.create(Package, draft);
+  await em.flush();
+  return packageRow(pkg);
 }
 
 /** Changes the given fields; undefined when there is no such package. */
 export async function updatePackage(orm: Orm, id: number, changes: Partial<PackageDraft>): Promise<AdminPackageRow | undefined> {
-  const set: string[] = [];
-  const params: unknown[] = [];
-  for (const field of Object.keys(PACKAGE_FIELDS) as (keyof PackageDraft)[]) {
-    if (changes[field] === undefined) continue;
-    set.push(`${PACKAGE_FIELDS[field]} = ?`);
-    params.push(changes[field]);
-  }
-  if (set.length === 0) {
-    const [row] = await query<AdminPackageRow & Row>(orm, `select ${PACKAGE_COLUMNS} from packages p where p.id = ?`, [id]);
-    return row;
-  }
-  const [row] = await query<AdminPackageRow & Row>(orm,
-    `update packages as p set ${set.join(', ')} where p.id = ? returning ${PACKAGE_COLUMNS}`, [...params, id]);
-  return row;
+  const em = orm.em.fork();
+  const pkg = await em.findOne(Package, { id });
+  if (!pkg) return undefined;
+  em.assign(pkg, Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)));
+  await em.flush();
+  return packageRow(pkg);
 }
 
 /** Packages are never deleted (purchases point at them): retiring one takes it off sale. */
@@ -410,30 +390,38 @@ export interface PurchaseFilter {
 
 export const PURCHASE_SORTS = {
   id: 'p.id',
-  createdAt: 'p.created_at',
-  paidAt: 'p.paid_at',
-  amountCents: 'p.amount_cents',
+  createdAt: 'p.createdAt',
+  paidAt: 'p.paidAt',
+  amountCents: 'p.amountCents',
   status: 'p.status',
-  clientId: 'p.client_id',
+  clientId: 'p.client',
 } as const;
 
 export async function purchasesPage(orm: Orm, request: PageRequest<PurchaseFilter>): Promise<Page<AdminPurchaseRow>> {
   const { filter } = request;
-  const where = new Where();
-  if (filter.clientId !== undefined) where.add('p.client_id = ?', filter.clientId);
-  if (filter.packageId !== undefined) where.add('p.package_id = ?', filter.packageId);
-  if (filter.status) where.add('p.status = any(?::text[])', wordArray(filter.status));
-  if (filter.id) where.add('p.id = any(?::int[])', intArray(filter.id));
-  return listPage(orm, {
-    columns: `p.id, p.client_id as "clientId", p.package_id as "packageId", p.sessions, p.amount_cents as "amountCents",
-      p.currency, p.status, p.refunded_cents as "refundedCents", p.refunded_sessions as "refundedSessions",
-      p.sessions_owed as "sessionsOwed", p.dispute_status as "disputeStatus",
-      p.stripe_checkout_session_id as "stripeCheckoutSessionId", p.stripe_payment_intent_id as "stripePaymentIntentId",
-      p.workflow_id as "workflowId", p.created_at as "createdAt", p.paid_at as "paidAt"`,
-    from: 'purchases p',
-    sorts: PURCHASE_SORTS,
-    key: 'p.id',
-  }, where, request);
+  return listPage(orm, (em) => em.createQueryBuilder(Purchase, 'p').where({
+    ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
+    ...(filter.packageId === undefined ? {} : { package: filter.packageId }),
+    ...(filter.status ? { status: { $in: filter.status } } : {}),
+    ...(filter.id ? { id: { $in: filter.id } } : {}),
+  }), PURCHASE_SORTS, 'p.id', request, (purchase) => ({
+    id: purchase.id,
+    clientId: purchase.client.id,
+    packageId: purchase.package.id,
+    sessions: purchase.sessions,
+    amountCents: purchase.amountCents,
+    currency: purchase.currency,
+    status: purchase.status,
+    refundedCents: purchase.refundedCents,
+    refundedSessions: purchase.refundedSessions,
+    sessionsOwed: purchase.sessionsOwed,
+    disputeStatus: purchase.disputeStatus ?? null,
+    stripeCheckoutSessionId: purchase.stripeCheckoutSessionId ?? null,
+    stripePaymentIntentId: purchase.stripePaymentIntentId ?? null,
+    workflowId: purchase.workflowId ?? null,
+    createdAt: purchase.createdAt,
+    paidAt: purchase.paidAt ?? null,
+  }));
 }
 
 /* ---- ledger ---- */
@@ -452,23 +440,22 @@ export interface LedgerFilter {
 }
 
 export const LEDGER_SORTS = {
-  id: 'id',
-  createdAt: 'created_at',
-  clientId: 'client_id',
-  kind: 'kind',
-  delta: 'delta',
+  id: 'e.id',
+  createdAt: 'e.createdAt',
+  clientId: 'e.client',
+  kind: 'e.kind',
+  delta: 'e.delta',
 } as const;
 
 export async function ledgerPage(orm: Orm, request: PageRequest<LedgerFilter>): Promise<Page<LedgerEntryRow>> {
   const { filter } = request;
-  const where = new Where();
-  if (filter.clientId !== undefined) where.add('client_id = ?', filter.clientId);
-  if (filter.kind) where.add('kind = any(?::text[])', wordArray(filter.kind));
-  if (filter.from) where.add('created_at >= ?', filter.from);
-  if (filter.to) where.add('created_at < ?', filter.to);
-  if (filter.workflowId) where.add('workflow_id = ?', filter.workflowId);
-  if (filter.sessionId !== undefined) where.add('session_id = ?', filter.sessionId);
-  if (filter.purchaseId !== undefined) where.add('purchase_id = ?', filter.purchaseId);
-  if (filter.id) where.add('id = any(?::bigint[])', intArray(filter.id));
-  return listPage(orm, { columns: ENTRY_COLUMNS, from: 'ledger_entries', sorts: LEDGER_SORTS, key: 'id' }, where, request);
+  return listPage(orm, (em) => em.createQueryBuilder(LedgerEntry, 'e').where({
+    ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
+    ...(filter.kind ? { kind: { $in: filter.kind } } : {}),
+    ...(filter.from || filter.to ? { createdAt: { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) } } : {}),
+    ...(filter.workflowId ? { workflowId: filter.workflowId } : {}),
+    ...(filter.sessionId === undefined ? {} : { session: filter.sessionId }),
+    ...(filter.purchaseId === undefined ? {} : { purchase: filter.purchaseId }),
+    ...(filter.id ? { id: { $in: filter.id } } : {}),
+  }), LEDGER_SORTS, 'e.id', request, entryRow);
 }

@@ -1,4 +1,4 @@
-import type { LedgerKind } from './entities/ledger-entry.js';
+import type { LedgerEntry, LedgerKind } from './entities/ledger-entry.js';
 import { DomainError, ErrorCode } from './errors.js';
 import type { Sql } from './transaction.js';
 
@@ -53,6 +53,29 @@ export const ENTRY_COLUMNS = `id::int as "id", client_id as "clientId", lot_id a
   held_delta as "heldDelta", balance_after as "balanceAfter", held_after as "heldAfter",
   session_id as "sessionId", booking_id as "bookingId", purchase_id as "purchaseId", actor, reason,
   idempotency_key as "idempotencyKey", workflow_id as "workflowId", run_id as "runId", created_at as "createdAt"`;
+
+/** An entry as every reader sees it, read through the ORM. */
+export function entryRow(entry: LedgerEntry): LedgerEntryRow {
+  return {
+    id: entry.id,
+    clientId: entry.client.id,
+    lotId: entry.lot?.id ?? null,
+    kind: entry.kind,
+    delta: entry.delta,
+    heldDelta: entry.heldDelta,
+    balanceAfter: entry.balanceAfter,
+    heldAfter: entry.heldAfter,
+    sessionId: entry.session?.id ?? null,
+    bookingId: entry.booking?.id ?? null,
+    purchaseId: entry.purchase?.id ?? null,
+    actor: entry.actor,
+    reason: entry.reason,
+    idempotencyKey: entry.idempotencyKey,
+    workflowId: entry.workflowId ?? null,
+    runId: entry.runId ?? null,
+    createdAt: entry.createdAt,
+  };
+}
 
 export interface ClientBalance {
   available: number;

@@ -1,14 +1,16 @@
+import { Package } from './entities/package.js';
+import { Purchase, type DisputeStatus, type PurchaseStatus } from './entities/purchase.js';
+import { User } from './entities/user.js';
 import type { Orm } from './orm.js';
-import { inTransaction, query, type Sql } from './transaction.js';
+import type { Sql } from './transaction.js';
+
+export type { DisputeStatus, PurchaseStatus } from './entities/purchase.js';
 
 /**
  * The store's queries: packages on sale, purchases from checkout to refund. The purchase
  * row's progress columns are written only by its purchase-to-credit workflow (through
- * `savePurchaseProgress`), so they never race each other.
+ * `savePurchaseProgress`, inside its activity's transaction), so they never race each other.
  */
-
-export type PurchaseStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'refunded' | 'partially_refunded' | 'disputed';
-export type DisputeStatus = 'open' | 'won' | 'lost';
 
 export interface PackageOnSale {
   id: number;
@@ -20,16 +22,21 @@ export interface PackageOnSale {
   stripePriceId: string | null;
 }
 
-const PACKAGE_COLUMNS = `id, name, sessions, price_cents as "priceCents", currency, validity_days as "validityDays",
-  stripe_price_id as "stripePriceId"`;
+function onSale(pkg: Package): PackageOnSale {
+  return {
+    id: pkg.id, name: pkg.name, sessions: pkg.sessions, priceCents: pkg.priceCents, currency: pkg.currency,
+    validityDays: pkg.validityDays ?? null, stripePriceId: pkg.stripePriceId ?? null,
+  };
+}
 
-export function listPackagesOnSale(orm: Orm): Promise<PackageOnSale[]> {
-  return query<PackageOnSale & Record<string, unknown>>(orm, `select ${PACKAGE_COLUMNS} from packages where active order by price_cents, id`);
+export async function listPackagesOnSale(orm: Orm): Promise<PackageOnSale[]> {
+  const packages = await orm.em.fork().find(Package, { active: true }, { orderBy: [{ priceCents: 'asc' }, { id: 'asc' }] });
+  return packages.map(onSale);
 }
 
 export async function findPackageOnSale(orm: Orm, packageId: number): Promise<PackageOnSale | undefined> {
-  const [row] = await query<PackageOnSale & Record<string, unknown>>(orm, `select ${PACKAGE_COLUMNS} from packages where id = ? and active`, [packageId]);
-  return row;
+  const pkg = await orm.em.fork().findOne(Package, { id: packageId, active: true });
+  return pkg ? onSale(pkg) : undefined;
 }
 
 export interface Buyer {
@@ -42,18 +49,20 @@ export interface Buyer {
 }
 
 export async function findBuyer(orm: Orm, userId: number): Promise<Buyer | undefined> {
-  const [row] = await query<Buyer & Record<string, unknown>>(orm,
-    `select id, email, first_name as "firstName", last_name as "lastName", stripe_customer_id as "stripeCustomerId",
-        created_at as "createdAt"
-       from users where id = ? and role = 'client'`, [userId]);
-  return row;
+  const user = await orm.em.fork().findOne(User, { id: userId, role: 'client' });
+  if (!user) return undefined;
+  return {
+    id: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName,
+    stripeCustomerId: user.stripeCustomerId ?? null, createdAt: user.createdAt,
+  };
 }
 
 /** Keeps the first customer id stored for a user (two checkouts at once may both create one); returns the kept id. */
 export async function keepStripeCustomerId(orm: Orm, userId: number, customerId: string): Promise<string> {
-  await query(orm, `update users set stripe_customer_id = ? where id = ? and stripe_customer_id is null`, [customerId, userId]);
-  const [row] = await query<{ id: string | null }>(orm, `select stripe_customer_id as id from users where id = ?`, [userId]);
-  return row?.id ?? customerId;
+  const em = orm.em.fork();
+  await em.nativeUpdate(User, { id: userId, stripeCustomerId: null }, { stripeCustomerId: customerId });
+  const user = await em.findOne(User, { id: userId }, { fields: ['stripeCustomerId'] });
+  return user?.stripeCustomerId ?? customerId;
 }
 
 export interface NewPurchase {
@@ -63,30 +72,30 @@ export interface NewPurchase {
 
 /** The pending purchase exists before Stripe hears of it, so every checkout has a row to tie its events to. */
 export function createPendingPurchase(orm: Orm, clientId: number, pkg: PackageOnSale, workflowIdFor: (purchaseId: number) => string): Promise<NewPurchase> {
-  return inTransaction(orm, async (sql) => {
-    const [row] = await sql<NewPurchase & Record<string, unknown>>(
-      `insert into purchases (client_id, package_id, sessions, amount_cents, currency, status)
-        values (?, ?, ?, ?, ?, 'pending') returning id, created_at as "createdAt"`,
-      [clientId, pkg.id, pkg.sessions, pkg.priceCents, pkg.currency],
-    );
-    await sql(`update purchases set workflow_id = ? where id = ?`, [workflowIdFor(row!.id), row!.id]);
-    return row!;
+  return orm.em.fork().transactional(async (em) => {
+    const purchase = em.create(Purchase, {
+      client: clientId, package: pkg.id, sessions: pkg.sessions, amountCents: pkg.priceCents, currency: pkg.currency, status: 'pending',
+    });
+    // The workflow id names the purchase's id, which only the insert assigns.
+    await em.flush();
+    purchase.workflowId = workflowIdFor(purchase.id);
+    return { id: purchase.id, createdAt: purchase.createdAt };
   });
 }
 
 export async function attachCheckoutSession(orm: Orm, purchaseId: number, checkoutSessionId: string): Promise<void> {
-  await query(orm, `update purchases set stripe_checkout_session_id = ?, updated_at = now() where id = ?`, [checkoutSessionId, purchaseId]);
+  await orm.em.fork().nativeUpdate(Purchase, { id: purchaseId }, { stripeCheckoutSessionId: checkoutSessionId, updatedAt: new Date() });
 }
 
 /** Checkout could not be opened at Stripe: the purchase never became payable. */
 export async function markCheckoutFailed(orm: Orm, purchaseId: number): Promise<void> {
-  await query(orm, `update purchases set status = 'failed', updated_at = now() where id = ? and status = 'pending'`, [purchaseId]);
+  await orm.em.fork().nativeUpdate(Purchase, { id: purchaseId, status: 'pending' }, { status: 'failed', updatedAt: new Date() });
 }
 
 /** Routing for charge and dispute events, which name the payment intent but not the purchase. */
 export async function purchaseIdByPaymentIntent(orm: Orm, paymentIntentId: string): Promise<number | undefined> {
-  const [row] = await query<{ id: number }>(orm, `select id from purchases where stripe_payment_intent_id = ?`, [paymentIntentId]);
-  return row?.id;
+  const purchase = await orm.em.fork().findOne(Purchase, { stripePaymentIntentId: paymentIntentId }, { fields: ['id'] });
+  return purchase?.id;
 }
 
 export interface PurchaseSummary {
@@ -106,14 +115,22 @@ export interface PurchaseSummary {
 
 /** What the checkout page and the admin refund route show about one purchase. */
 export async function findPurchaseSummary(orm: Orm, purchaseId: number): Promise<PurchaseSummary | undefined> {
-  const [row] = await query<PurchaseSummary & Record<string, unknown>>(orm,
-    `select p.id, p.client_id as "clientId", pk.name as "packageName", p.sessions, p.amount_cents as "amountCents",
-        p.currency, p.status, p.stripe_checkout_session_id as "checkoutSessionId",
-        p.stripe_payment_intent_id as "paymentIntentId", u.stripe_customer_id as "customerId", u.email,
-        p.created_at as "createdAt"
-       from purchases p join packages pk on pk.id = p.package_id join users u on u.id = p.client_id
-      where p.id = ?`, [purchaseId]);
-  return row;
+  const purchase = await orm.em.fork().findOne(Purchase, { id: purchaseId }, { populate: ['package', 'client'] });
+  if (!purchase) return undefined;
+  return {
+    id: purchase.id,
+    clientId: purchase.client.id,
+    packageName: purchase.package.name,
+    sessions: purchase.sessions,
+    amountCents: purchase.amountCents,
+    currency: purchase.currency,
+    status: purchase.status,
+    checkoutSessionId: purchase.stripeCheckoutSessionId ?? null,
+    paymentIntentId: purchase.stripePaymentIntentId ?? null,
+    customerId: purchase.client.stripeCustomerId ?? null,
+    email: purchase.client.email,
+    createdAt: purchase.createdAt,
+  };
 }
 
 /** A purchase as its workflow needs it: the facts of the sale and everything done so far. */

@@ -1,7 +1,10 @@
-import type { SESSION_STATUSES } from './entities/training-session.js';
-import { ENTRY_COLUMNS, type LedgerEntryRow } from './ledger.js';
+import { Booking, type BookingStatus, type CreditState } from './entities/booking.js';
+import { ClientBalance } from './entities/client-balance.js';
+import { LedgerEntry } from './entities/ledger-entry.js';
+import { TrainingSession, type SessionStatus } from './entities/training-session.js';
+import { User } from './entities/user.js';
+import { entryRow, type LedgerEntryRow } from './ledger.js';
 import type { Orm } from './orm.js';
-import { query } from './transaction.js';
 
 /** Read side of the schedule and of one client's history; writes go through workflows. */
 
@@ -15,34 +18,56 @@ export interface SessionView {
   capacity: number;
   bookedCount: number;
   seatsLeft: number;
-  status: (typeof SESSION_STATUSES)[number];
+  status: SessionStatus;
   location: string | null;
   notes: string | null;
   seriesId: string | null;
 }
 
-/** A session as every screen shows it; the console's admin list reads the same columns. */
-export const SESSION_COLUMNS = `s.id, s.trainer_id as "trainerId", trim(t.first_name || ' ' || t.last_name) as "trainerName",
-  s.starts_at as "startsAt", s.ends_at as "endsAt", s.duration_minutes as "durationMinutes", s.capacity,
-  s.booked_count as "bookedCount", greatest(s.capacity - s.booked_count, 0) as "seatsLeft", s.status,
-  s.location, s.notes, s.series_id as "seriesId"`;
-export const SESSION_FROM = 'training_sessions s join users t on t.id = s.trainer_id';
-const SESSION_VIEW = `${SESSION_COLUMNS} from ${SESSION_FROM}`;
+/** "First Last", or whichever of the two the account has. */
+export function fullName(user: Pick<User, 'firstName' | 'lastName'>): string {
+  return `${user.firstName} ${user.lastName}`.replace(/^ +| +$/g, '');
+}
+
+/** A session as every screen shows it (its trainer loaded); the console's admin list shows the same. */
+export function sessionView(session: TrainingSession): SessionView {
+  return {
+    id: session.id,
+    trainerId: session.trainer.id,
+    trainerName: fullName(session.trainer),
+    startsAt: session.startsAt,
+    endsAt: session.endsAt,
+    durationMinutes: session.durationMinutes,
+    capacity: session.capacity,
+    bookedCount: session.bookedCount,
+    seatsLeft: Math.max(session.capacity - session.bookedCount, 0),
+    status: session.status,
+    location: session.location ?? null,
+    notes: session.notes ?? null,
+    seriesId: session.seriesId ?? null,
+  };
+}
 
 /** `lateBookingMinutes`: a session that started less than this long ago is still bookable (the late-booking policy). */
 export async function listSessions(orm: Orm, filter: { from: Date; to: Date; trainerId?: number | undefined; bookableOnly: boolean; lateBookingMinutes: number }): Promise<SessionView[]> {
-  return query<SessionView & Record<string, unknown>>(orm,
-    `select ${SESSION_VIEW}
-      where s.starts_at >= ? and s.starts_at < ? and (?::int is null or s.trainer_id = ?::int)
-        and (not ?::boolean or (s.status in ('available', 'scheduled') and s.booked_count < s.capacity
-          and s.starts_at + make_interval(secs => ?) > now()))
-      order by s.starts_at, s.id`,
-    [filter.from, filter.to, filter.trainerId ?? null, filter.trainerId ?? null, filter.bookableOnly, filter.lateBookingMinutes * 60]);
+  const qb = orm.em.fork().createQueryBuilder(TrainingSession, 's')
+    .joinAndSelect('s.trainer', 't')
+    .where({
+      startsAt: { $gte: filter.from, $lt: filter.to },
+      ...(filter.trainerId === undefined ? {} : { trainer: filter.trainerId }),
+    })
+    .orderBy([{ startsAt: 'asc' }, { id: 'asc' }]);
+  if (filter.bookableOnly) {
+    // The database's clock and the seat count decide, as they do when the booking is made.
+    qb.andWhere({ status: { $in: ['available', 'scheduled'] } })
+      .andWhere('s.booked_count < s.capacity and s.starts_at + make_interval(secs => ?) > now()', [filter.lateBookingMinutes * 60]);
+  }
+  return (await qb.getResultList()).map(sessionView);
 }
 
 export async function findSessionView(orm: Orm, sessionId: number): Promise<SessionView | undefined> {
-  const [row] = await query<SessionView & Record<string, unknown>>(orm, `select ${SESSION_VIEW} where s.id = ?`, [sessionId]);
-  return row;
+  const session = await orm.em.fork().findOne(TrainingSession, { id: sessionId }, { populate: ['trainer'] });
+  return session ? sessionView(session) : undefined;
 }
 
 export interface LiveBooking {
@@ -52,25 +77,27 @@ export interface LiveBooking {
 }
 
 export async function liveBookings(orm: Orm, sessionId: number, clientId?: number): Promise<LiveBooking[]> {
-  return query<LiveBooking & Record<string, unknown>>(orm,
-    `select id, client_id as "clientId", workflow_id as "workflowId" from bookings
-      where session_id = ? and status in ('scheduled', 'confirmed') and (?::int is null or client_id = ?::int)
-      order by id`,
-    [sessionId, clientId ?? null, clientId ?? null]);
+  const bookings = await orm.em.fork().find(Booking, {
+    session: sessionId,
+    status: { $in: ['scheduled', 'confirmed'] },
+    ...(clientId === undefined ? {} : { client: clientId }),
+  }, { orderBy: { id: 'asc' } });
+  return bookings.map((booking) => ({ id: booking.id, clientId: booking.client.id, workflowId: booking.workflowId }));
 }
 
 export async function ledgerFor(orm: Orm, clientId: number, page: { limit: number; beforeId?: number | undefined }): Promise<LedgerEntryRow[]> {
-  return query<LedgerEntryRow & Record<string, unknown>>(orm,
-    `select ${ENTRY_COLUMNS} from ledger_entries
-      where client_id = ? and (?::bigint is null or id < ?::bigint) order by id desc limit ?`,
-    [clientId, page.beforeId ?? null, page.beforeId ?? null, page.limit]);
+  const entries = await orm.em.fork().find(LedgerEntry, {
+    client: clientId,
+    ...(page.beforeId === undefined ? {} : { id: { $lt: page.beforeId } }),
+  }, { orderBy: { id: 'desc' }, limit: page.limit });
+  return entries.map(entryRow);
 }
 
 export interface ClientBookingView {
   id: number;
   sessionId: number;
-  status: string;
-  creditState: string;
+  status: BookingStatus;
+  creditState: CreditState;
   complimentary: boolean;
   startsAt: Date;
   endsAt: Date;
@@ -83,14 +110,25 @@ export interface ClientBookingView {
 }
 
 export async function bookingsFor(orm: Orm, clientId: number): Promise<ClientBookingView[]> {
-  return query<ClientBookingView & Record<string, unknown>>(orm,
-    `select b.id, b.session_id as "sessionId", b.status, b.credit_state as "creditState", b.complimentary,
-            b.starts_at as "startsAt", b.ends_at as "endsAt", s.trainer_id as "trainerId",
-            trim(t.first_name || ' ' || t.last_name) as "trainerName", s.location, b.booked_at as "bookedAt",
-            b.cancelled_at as "cancelledAt", b.workflow_id as "workflowId"
-       from bookings b join training_sessions s on s.id = b.session_id join users t on t.id = s.trainer_id
-      where b.client_id = ? order by b.starts_at desc, b.id desc`,
-    [clientId]);
+  const bookings = await orm.em.fork().find(Booking, { client: clientId }, {
+    populate: ['session.trainer'],
+    orderBy: [{ startsAt: 'desc' }, { id: 'desc' }],
+  });
+  return bookings.map((booking) => ({
+    id: booking.id,
+    sessionId: booking.session.id,
+    status: booking.status,
+    creditState: booking.creditState,
+    complimentary: booking.complimentary,
+    startsAt: booking.startsAt,
+    endsAt: booking.endsAt,
+    trainerId: booking.session.trainer.id,
+    trainerName: fullName(booking.session.trainer),
+    location: booking.session.location ?? null,
+    bookedAt: booking.bookedAt,
+    cancelledAt: booking.cancelledAt ?? null,
+    workflowId: booking.workflowId,
+  }));
 }
 
 export interface ClientListRow {
@@ -104,10 +142,35 @@ export interface ClientListRow {
 
 /** Clients with their balance read from the same view as every other figure. */
 export async function listClients(orm: Orm, lowBalanceThreshold: number): Promise<ClientListRow[]> {
-  return query<ClientListRow & Record<string, unknown>>(orm,
-    `select u.id, u.first_name as "firstName", u.last_name as "lastName", u.email, cb.available as "availableSessions",
-            cb.available <= ? as "lowBalance"
-       from users u join client_balances cb on cb.client_id = u.id
-      order by u.last_name, u.first_name, u.id`,
-    [lowBalanceThreshold]);
+  const balances = await orm.em.fork().find(ClientBalance, {}, {
+    populate: ['client'],
+    orderBy: [{ client: { lastName: 'asc' } }, { client: { firstName: 'asc' } }, { client: { id: 'asc' } }],
+  });
+  return balances.map(({ client, available }) => ({
+    id: client.id,
+    firstName: client.firstName,
+    lastName: client.lastName,
+    email: client.email,
+    availableSessions: available,
+    lowBalance: available <= lowBalanceThreshold,
+  }));
+}
+
+export interface TrainerListRow {
+  id: number;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string | null;
+}
+
+export async function listTrainers(orm: Orm): Promise<TrainerListRow[]> {
+  const trainers = await orm.em.fork().find(User, { role: 'trainer' }, { orderBy: [{ lastName: 'asc' }, { firstName: 'asc' }, { id: 'asc' }] });
+  return trainers.map((trainer) => ({
+    id: trainer.id, firstName: trainer.firstName, lastName: trainer.lastName, email: trainer.email, phone: trainer.phone ?? null,
+  }));
+}
+
+export async function isTrainer(orm: Orm, userId: number): Promise<boolean> {
+  return (await orm.em.fork().count(User, { id: userId, role: 'trainer' })) > 0;
 }

@@ -1,5 +1,5 @@
+import { ClientBalance } from './entities/client-balance.js';
 import type { Orm } from './orm.js';
-import { query } from './transaction.js';
 
 export interface ClientSummary {
   userId: number;
@@ -18,13 +18,19 @@ export interface ClientSummary {
 /** The one read path for a client's figures: the client_balances view over the ledger. */
 export async function clientSummaries(orm: Orm, clientIds: number[]): Promise<Map<number, ClientSummary>> {
   if (clientIds.length === 0) return new Map();
-  // knex expands a JS array binding into a list, so the ids travel as one array literal.
-  const rows = await query<ClientSummary & Record<string, unknown>>(orm,
-    `select client_id as "userId", available, scheduled, completed, cancelled, total
-       from client_balances where client_id = any(?::int[])`, [`{${clientIds.join(',')}}`]);
-  return new Map(rows.map((row) => [row.userId, row]));
+  const balances = await orm.em.fork().find(ClientBalance, { client: { $in: clientIds } });
+  return new Map(balances.map(({ client, available, scheduled, completed, cancelled, total }) =>
+    [client.id, { userId: client.id, available, scheduled, completed, cancelled, total }]));
 }
 
 export async function clientSummary(orm: Orm, clientId: number): Promise<ClientSummary | undefined> {
   return (await clientSummaries(orm, [clientId])).get(clientId);
+}
+
+/** Clients whose cached balance columns disagree with their ledger: zero unless an invariant broke. */
+export async function clientsWithBalanceDrift(orm: Orm): Promise<number> {
+  return orm.em.fork().createQueryBuilder(ClientBalance, 'cb')
+    .join('cb.client', 'u')
+    .where('u.available_sessions <> cb.available or u.held_sessions <> cb.scheduled')
+    .getCount();
 }

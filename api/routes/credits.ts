@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { query } from '../../model/transaction.js';
-import { clientSummary } from '../../model/summary.js';
-import { listClients } from '../../model/schedule.js';
+import { clientsWithBalanceDrift, clientSummary } from '../../model/summary.js';
+import { listClients, listTrainers } from '../../model/schedule.js';
 import { actorOf } from '../actor.js';
 import type { RouteDependencies } from '../dependencies.js';
 import { assertSelfOrRole, requireRole } from '../auth/guard.js';
@@ -74,17 +73,14 @@ export async function creditRoutes(app: FastifyInstance, { orm, settings, comman
     schema: { tags: ['credits'], summary: 'Trainers' },
   }, async () => ({
     success: true,
-    data: await query(orm, `select id, first_name as "firstName", last_name as "lastName", email, phone
-      from users where role = 'trainer' order by last_name, first_name, id`),
+    data: await listTrainers(orm),
   }));
 
   api.get('/api/sessions/allocation-health', {
     preHandler: requireRole('admin'),
     schema: { tags: ['credits'], summary: 'Health of the database, Temporal and Stripe links, and ledger drift' },
   }, async () => {
-    const [drift] = await query<{ clients: number }>(orm,
-      `select count(*)::int as clients from users u join client_balances cb on cb.client_id = u.id
-        where u.available_sessions <> cb.available or u.held_sessions <> cb.scheduled`);
+    const drift = await clientsWithBalanceDrift(orm);
     const temporal = await commands.ping().then(() => 'ok', (error: Error) => `unreachable: ${error.message}`);
     return {
       success: true,
@@ -92,7 +88,7 @@ export async function creditRoutes(app: FastifyInstance, { orm, settings, comman
         database: 'ok',
         temporal,
         stripe: settings.stripe.secretKey ? 'live keys configured' : 'simulator (no STRIPE_SECRET_KEY)',
-        clientsWithBalanceDrift: drift?.clients ?? 0,
+        clientsWithBalanceDrift: drift,
         policies: settings.policies,
       },
     };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DomainError, ErrorCode } from '../../model/errors.js';
-import { findSessionView, listSessions, liveBookings, type SessionView } from '../../model/schedule.js';
+import { findSessionView, isTrainer, listSessions, liveBookings, type SessionView } from '../../model/schedule.js';
 import { inTransaction } from '../../model/transaction.js';
 import { bookingWorkflowId } from '../../workflows/definitions.js';
 import { actorOf } from '../actor.js';
@@ -32,8 +32,7 @@ function assertRunsSession(request: FastifyRequest, session: SessionView): void 
 }
 
 async function assertTrainer(deps: RouteDependencies, trainerId: number): Promise<void> {
-  const [trainer] = await deps.orm.em.fork().execute<{ role: string }[]>('select role from users where id = ?', [trainerId]);
-  if (trainer?.role !== 'trainer') throw new HttpError(400, 'INVALID_TRAINER', `User ${trainerId} is not a trainer.`);
+  if (!(await isTrainer(deps.orm, trainerId))) throw new HttpError(400, 'INVALID_TRAINER', `User ${trainerId} is not a trainer.`);
 }
 
 const SessionBody = {

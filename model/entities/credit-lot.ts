@@ -1,4 +1,6 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { Purchase } from './purchase.js';
+import { User } from './user.js';
 
 const p = defineEntity.properties;
 
@@ -9,14 +11,14 @@ export const CreditLot = defineEntity({
   name: 'CreditLot',
   tableName: 'credit_lots',
   properties: {
-    id: p.integer().primary(),
-    clientId: p.integer(),
+    id: p.integer().primary().generated('by default as identity'),
+    client: p.manyToOne(User),
     source: p.enum([...LOT_SOURCES]),
-    purchaseId: p.integer().nullable(),
+    purchase: p.manyToOne(Purchase).nullable(),
     quantity: p.integer(),
     remaining: p.integer(),
     expiresAt: p.datetime().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
   },
 });
 export type CreditLot = InferEntity<typeof CreditLot>;

@@ -1,4 +1,5 @@
 import { Booking } from './booking.js';
+import { ClientBalance } from './client-balance.js';
 import { CreditLot } from './credit-lot.js';
 import { LedgerEntry } from './ledger-entry.js';
 import { Notification } from './notification.js';
@@ -7,6 +8,10 @@ import { Purchase } from './purchase.js';
 import { TrainingSession } from './training-session.js';
 import { User } from './user.js';
 
-export { Booking, CreditLot, LedgerEntry, Notification, Package, Purchase, TrainingSession, User };
+export { Booking, ClientBalance, CreditLot, LedgerEntry, Notification, Package, Purchase, TrainingSession, User };
 
-export const entities = [User, Package, Purchase, CreditLot, LedgerEntry, TrainingSession, Booking, Notification];
+/**
+ * Every table but two has its entity: rate_limit_windows and idempotency_keys are only
+ * ever touched by an upsert whose RETURNING is the answer, so they stay SQL-only.
+ */
+export const entities = [User, Package, Purchase, CreditLot, LedgerEntry, TrainingSession, Booking, Notification, ClientBalance];

@@ -1,4 +1,9 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { Booking } from './booking.js';
+import { CreditLot } from './credit-lot.js';
+import { Purchase } from './purchase.js';
+import { TrainingSession } from './training-session.js';
+import { User } from './user.js';
 
 const p = defineEntity.properties;
 
@@ -6,31 +11,33 @@ export const LEDGER_KINDS = ['grant', 'hold', 'release', 'consume', 'expire', 'r
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 /**
- * Append-only (a trigger rejects UPDATE and DELETE). `delta` moves the available
- * balance, `heldDelta` the held one: a hold is (-1, +1), a release (+1, -1), a consume (0, -1).
+ * Append-only (a trigger rejects UPDATE and DELETE); entries are written by the ledger's
+ * own SQL, never through the unit of work. `delta` moves the available balance,
+ * `heldDelta` the held one: a hold is (-1, +1), a release (+1, -1), a consume (0, -1).
  */
 export const LedgerEntry = defineEntity({
   name: 'LedgerEntry',
   tableName: 'ledger_entries',
   readonly: true,
   properties: {
-    id: p.bigint('number').primary(),
-    clientId: p.integer(),
-    lotId: p.integer().nullable(),
+    // bigint in the table; JavaScript numbers hold ids exactly up to 2^53, far beyond any ledger.
+    id: p.bigint('number').primary().generated('by default as identity'),
+    client: p.manyToOne(User),
+    lot: p.manyToOne(CreditLot).nullable(),
     kind: p.enum([...LEDGER_KINDS]),
     delta: p.integer(),
-    heldDelta: p.integer(),
+    heldDelta: p.integer().default(0),
     balanceAfter: p.integer(),
     heldAfter: p.integer(),
-    sessionId: p.integer().nullable(),
-    bookingId: p.integer().nullable(),
-    purchaseId: p.integer().nullable(),
-    actor: p.string(),
-    reason: p.string(),
-    idempotencyKey: p.string(),
-    workflowId: p.string().nullable(),
-    runId: p.string().nullable(),
-    createdAt: p.datetime(),
+    session: p.manyToOne(TrainingSession).nullable(),
+    booking: p.manyToOne(Booking).nullable(),
+    purchase: p.manyToOne(Purchase).nullable(),
+    actor: p.text(),
+    reason: p.text(),
+    idempotencyKey: p.text().unique('ledger_entries_idempotency_key_key'),
+    workflowId: p.text().nullable(),
+    runId: p.text().nullable(),
+    createdAt: p.datetime().defaultRaw('now()'),
   },
 });
 export type LedgerEntry = InferEntity<typeof LedgerEntry>;

@@ -6,16 +6,16 @@ export const Package = defineEntity({
   name: 'Package',
   tableName: 'packages',
   properties: {
-    id: p.integer().primary(),
-    name: p.string(),
+    id: p.integer().primary().generated('by default as identity'),
+    name: p.text(),
     sessions: p.integer(),
     priceCents: p.integer(),
-    currency: p.string().default('usd'),
+    currency: p.text().default('usd'),
     /** Credits expire this many days after purchase; null means never. */
     validityDays: p.integer().nullable(),
     active: p.boolean().default(true),
-    stripePriceId: p.string().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    stripePriceId: p.text().nullable(),
+    createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
   },
 });
 export type Package = InferEntity<typeof Package>;

@@ -1,0 +1,30 @@
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { User } from './user.js';
+
+const p = defineEntity.properties;
+
+/**
+ * A row of the client_balances view (its migration holds the definition): one client's
+ * figures derived from the ledger, the one read path for every screen (docs/domain.md).
+ * Mapped as a read-only table: MikroORM 6 has no `view: true`, and a virtual entity
+ * (`expression`) would copy the view's SQL and could not be joined, nor keyed by its client.
+ */
+export const ClientBalance = defineEntity({
+  name: 'ClientBalance',
+  tableName: 'client_balances',
+  readonly: true,
+  properties: {
+    client: p.manyToOne(User).primary(),
+    /** Credits the client can book with now. */
+    available: p.integer(),
+    /** Credits held by upcoming bookings. */
+    scheduled: p.integer(),
+    /** Credits used: attended sessions, no-shows and forfeited late cancels. */
+    completed: p.integer(),
+    /** Bookings cancelled, in time or late. */
+    cancelled: p.integer(),
+    /** available + scheduled + completed. */
+    total: p.integer(),
+  },
+});
+export type ClientBalance = InferEntity<typeof ClientBalance>;
