@@ -1,29 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import type { ApiDependencies } from '../dependencies.js';
+import { firstSettled } from '../temporal-outage.js';
+import type { RouteDependencies } from '../dependencies.js';
 
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const CHECK_MS = 2_000;
 
 /** Liveness and readiness for load balancers and orchestrators. */
-export async function healthRoutes(app: FastifyInstance, { orm, temporal }: ApiDependencies): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, { orm, commands }: RouteDependencies): Promise<void> {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const unanswered = async (): Promise<never> => {
+      throw new Error(`no answer in ${CHECK_MS} ms`);
+    };
     const checks = await Promise.all([
-      withTimeout(orm.em.fork().execute('select 1'), 2_000).then(() => 'ok', (error: Error) => `unreachable: ${error.message}`),
-      withTimeout(temporal.connection.workflowService.getSystemInfo({}), 2_000).then(() => 'ok', (error: Error) => `unreachable: ${error.message}`),
+      firstSettled(orm.em.fork().execute('select 1'), CHECK_MS, unanswered).then(() => 'ok', (error: Error) => `unreachable: ${error.message}`),
+      commands.ping().then(() => 'ok', (error: Error) => `unreachable: ${error.message}`),
     ]);
-    const [database, temporalStatus] = checks;
+    const [database, temporal] = checks;
     const ready = checks.every((check) => check === 'ok');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', database, temporal: temporalStatus });
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', database, temporal });
   });
 }
