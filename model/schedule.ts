@@ -1,6 +1,7 @@
 import { Booking, type BookingStatus, type CreditState } from './entities/booking.js';
 import { ClientBalance } from './entities/client-balance.js';
 import { LedgerEntry } from './entities/ledger-entry.js';
+import { Purchase } from './entities/purchase.js';
 import { TrainingSession, type SessionStatus } from './entities/training-session.js';
 import { User } from './entities/user.js';
 import { entryRow, type LedgerEntryRow } from './ledger.js';
@@ -131,27 +132,53 @@ export async function bookingsFor(orm: Orm, clientId: number): Promise<ClientBoo
   }));
 }
 
+/** One client as the seed's front end lists it (`GET /api/sessions/clients`), plus the low-balance flag. */
 export interface ClientListRow {
   id: number;
   firstName: string;
   lastName: string;
   email: string;
   availableSessions: number;
+  /** Sessions bought through paid purchases, less what refunds took back. */
+  totalSessionsPurchased: number;
+  /** Credits used: attended sessions, no-shows and forfeited late cancels. */
+  sessionsUsed: number;
+  /** The start of the latest session the client attended (or missed as a no-show). */
+  lastSessionDate: Date | null;
   lowBalance: boolean;
 }
 
+const PAID_PURCHASE_STATUSES = ['paid', 'partially_refunded', 'refunded', 'disputed'] as const;
+
 /** Clients with their balance read from the same view as every other figure. */
 export async function listClients(orm: Orm, lowBalanceThreshold: number): Promise<ClientListRow[]> {
-  const balances = await orm.em.fork().find(ClientBalance, {}, {
-    populate: ['client'],
-    orderBy: [{ client: { lastName: 'asc' } }, { client: { firstName: 'asc' } }, { client: { id: 'asc' } }],
-  });
-  return balances.map(({ client, available }) => ({
+  const em = orm.em.fork();
+  const [balances, purchases, attended] = await Promise.all([
+    em.find(ClientBalance, {}, {
+      populate: ['client'],
+      orderBy: [{ client: { lastName: 'asc' } }, { client: { firstName: 'asc' } }, { client: { id: 'asc' } }],
+    }),
+    em.find(Purchase, { status: { $in: [...PAID_PURCHASE_STATUSES] } }, { fields: ['client', 'sessions', 'refundedSessions'] }),
+    em.find(Booking, { status: { $in: ['completed', 'no_show'] } }, { fields: ['client', 'startsAt'] }),
+  ]);
+  const purchased = new Map<number, number>();
+  for (const purchase of purchases) {
+    purchased.set(purchase.client.id, (purchased.get(purchase.client.id) ?? 0) + purchase.sessions - purchase.refundedSessions);
+  }
+  const lastAttended = new Map<number, Date>();
+  for (const booking of attended) {
+    const latest = lastAttended.get(booking.client.id);
+    if (!latest || booking.startsAt > latest) lastAttended.set(booking.client.id, booking.startsAt);
+  }
+  return balances.map(({ client, available, completed }) => ({
     id: client.id,
     firstName: client.firstName,
     lastName: client.lastName,
     email: client.email,
     availableSessions: available,
+    totalSessionsPurchased: purchased.get(client.id) ?? 0,
+    sessionsUsed: completed,
+    lastSessionDate: lastAttended.get(client.id) ?? null,
     lowBalance: available <= lowBalanceThreshold,
   }));
 }

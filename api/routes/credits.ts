@@ -65,8 +65,9 @@ export async function creditRoutes(app: FastifyInstance, { orm, settings, comman
 
   api.get('/api/sessions/clients', {
     preHandler: requireRole('admin'),
-    schema: { tags: ['credits'], summary: 'Clients with their available sessions and low-balance flag' },
-  }, async () => ({ success: true, data: await listClients(orm, settings.policies.lowBalanceThreshold) }));
+    schema: { tags: ['credits'], summary: 'Clients as the seed\'s front end reads them: a bare array with balances, purchases, use and last session' },
+  }, async () => (await listClients(orm, settings.policies.lowBalanceThreshold))
+    .map((client) => ({ ...client, lastSessionDate: client.lastSessionDate?.toISOString() ?? null })));
 
   api.get('/api/sessions/trainers', {
     preHandler: requireRole('admin'),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../../model/transaction.js';
 import { createSession, createUser, type TestUser } from '../support/actors.js';
+import { eventually } from '../support/eventually.js';
 import { localActivitiesRun } from '../support/history.js';
 import { expectLedgerConsistent } from '../support/invariants.js';
 import { startStack, type TestStack } from '../support/stack.js';
@@ -51,8 +52,13 @@ describe("the seed's protocol, end to end over HTTP", () => {
     expect(own.json().data).toEqual(expected);
     expect((await stack.app.inject({ url: '/api/me/summary', headers: client.headers })).json().data).toEqual(expected);
     expect((await stack.app.inject({ url: '/api/me', headers: client.headers })).json()).toMatchObject({ id: client.id, availableSessions: 6, lowBalance: false });
-    const clients = (await stack.app.inject({ url: '/api/sessions/clients', headers: admin.headers })).json().data;
-    expect(clients.find((row: { id: number }) => row.id === client.id)).toMatchObject({ availableSessions: 6, lowBalance: false });
+    // The seed's front end reads a bare array with these fields (allocations are not purchases).
+    const clients = (await stack.app.inject({ url: '/api/sessions/clients', headers: admin.headers })).json();
+    expect(Array.isArray(clients)).toBe(true);
+    expect(clients.find((row: { id: number }) => row.id === client.id)).toEqual({
+      id: client.id, firstName: 'client', lastName: 'Test', email: client.email, availableSessions: 6,
+      totalSessionsPurchased: 0, sessionsUsed: 0, lastSessionDate: null, lowBalance: false,
+    });
     const bookings = (await stack.app.inject({ url: '/api/me/bookings', headers: client.headers })).json();
     expect(bookings.map((b: { status: string; creditState: string }) => [b.status, b.creditState])).toEqual([['scheduled', 'held'], ['scheduled', 'held']]);
     const ledger = (await stack.app.inject({ url: '/api/me/ledger', headers: client.headers })).json();
@@ -140,5 +146,19 @@ describe("the seed's protocol, end to end over HTTP", () => {
       expect(response.json()).toEqual(expect.objectContaining({ message: expect.any(String), code: expect.any(String) }));
     }
     await expectLedgerConsistent(stack.orm);
+  });
+});
+
+describe("the seed's client list", () => {
+  it('counts the sessions a client used and dates the last one', async () => {
+    const client = await createUser(stack, 'client');
+    await addToUser(client.id, 2);
+    const session = await createSession(stack, admin, trainer.id);
+    expect((await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: session.id } })).statusCode).toBe(200);
+    expect((await stack.app.inject({ method: 'POST', url: `/api/sessions/${session.id}/complete`, headers: admin.headers, payload: { userId: client.id } })).statusCode).toBe(202);
+    await eventually(async () => {
+      const clients = (await stack.app.inject({ url: '/api/sessions/clients', headers: admin.headers })).json();
+      expect(clients.find((row: { id: number }) => row.id === client.id)).toMatchObject({ availableSessions: 1, sessionsUsed: 1, lastSessionDate: session.startsAt });
+    });
   });
 });

@@ -138,8 +138,8 @@ describe('the seed\'s protocol with a real purchase', () => {
     const expected = { userId: member.id, available: 6, scheduled: 2, completed: 0, cancelled: 0, total: 8 };
     expect((await stack.app.inject({ url: `/api/sessions/user-summary/${member.id}`, headers: admin.headers })).json().data).toEqual(expected);
     expect((await stack.app.inject({ url: '/api/me/summary', headers: member.headers })).json().data).toEqual(expected);
-    const listed = (await stack.app.inject({ url: '/api/sessions/clients', headers: admin.headers })).json().data;
-    expect(listed.find((row: { id: number }) => row.id === member.id)).toMatchObject({ availableSessions: 6 });
+    const listed = (await stack.app.inject({ url: '/api/sessions/clients', headers: admin.headers })).json();
+    expect(listed.find((row: { id: number }) => row.id === member.id)).toMatchObject({ availableSessions: 6, totalSessionsPurchased: 3, sessionsUsed: 0 });
     expect(await expectBooksBalanced(stack.orm, member.id)).toBe(6);
   });
 });
