@@ -24,12 +24,19 @@ if (noChromium) {
 }
 
 const PASSWORD = 'console e2e password';
-const SCREENSHOT = '/tmp/console-clients.png';
+/** Every screen at the size a front desk uses, for a person to look at (git-ignored). */
+const ARTIFACTS = path.resolve(import.meta.dirname, '..', '..', 'test-artifacts', 'console');
+const VIEWPORT = { width: 1440, height: 900 };
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
 
 let stack: TestStack;
 let browser: Browser;
 let base: string;
 let allocationWorkflowUrl: string;
+const ids = { admin: 0, client: 0, rich: 0, trainer: 0 };
 let bookingWorkflowUrl: string;
 const people = {
   admin: { email: 'desk@studio.test', firstName: 'Front', lastName: 'Desk' },
@@ -58,6 +65,19 @@ async function signIn(page: Page, email: string): Promise<void> {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** A signed-in admin's page at the front desk's screen size, recording any failed API call or page error. */
+async function adminPage(): Promise<{ page: Page; failures: string[] }> {
+  const page = await browser.newPage({ viewport: VIEWPORT, locale: 'en-US' });
+  const failures: string[] = [];
+  page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.url().includes('/api/') && response.status() >= 400) failures.push(`${response.status()} ${response.url()}`);
+  });
+  await signIn(page, people.admin.email);
+  await page.locator('.MuiCard-root', { hasText: 'Welcome' }).waitFor();
+  return { page, failures };
+}
+
 describe.skipIf(noChromium)('the console in Chromium', () => {
   beforeAll(async () => {
     await buildConsole();
@@ -70,6 +90,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
     const client = await createAccount(stack.orm, { ...people.client, password: PASSWORD, role: 'client' });
     const rich = await createAccount(stack.orm, { ...people.richClient, password: PASSWORD, role: 'client' });
     await grant(stack, rich.id, 9);
+    Object.assign(ids, { admin: admin.id, client: client.id, rich: rich.id });
     // The client's credit comes through the allocation workflow, so its ledger entry links to a workflow.
     const token = signToken(stack.app, admin);
     const allocated = await stack.app.inject({
@@ -88,6 +109,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
     });
     expect(created.statusCode, created.body).toBe(201);
     const sessionId = (created.json() as { id: number }).id;
+    ids.trainer = trainer.id;
     const booked = await stack.app.inject({
       method: 'POST', url: `/api/sessions/book/${client.id}`, headers: { authorization: `Bearer ${token}` }, payload: { sessionId },
     });
@@ -122,7 +144,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
   });
 
   it("lets an admin in: dashboard, clients with balance and low-balance flag, a client's ledger, links to Temporal", async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+    const page = await browser.newPage({ viewport: VIEWPORT, locale: 'en-US' });
     const failures: string[] = [];
     page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
     page.on('response', (response) => {
@@ -144,13 +166,13 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       expect((await lowRow.locator('td').allInnerTexts())[available]?.trim()).toMatch(/^1\s*Low balance$/);
       const richRow = page.getByRole('row', { name: /Richards/ });
       expect((await richRow.locator('td').allInnerTexts())[available]?.trim()).toBe('9');
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      await screenshot(page, 'clients');
 
       // The client's page: figures and the ledger entry the allocation workflow wrote.
-      await lowRow.getByRole('cell', { name: 'Lowe', exact: true }).click();
+      await lowRow.getByRole('cell', { name: 'Lena Lowe', exact: true }).click();
       await page.getByText('Welcome offer').waitFor();
       const entry = page.getByRole('row', { name: /Welcome offer/ });
-      expect(await entry.getByText('grant').count()).toBe(1);
+      expect(await entry.getByText('Given', { exact: true }).count()).toBe(1);
       expect(await entry.getByRole('link').getAttribute('href')).toBe(allocationWorkflowUrl);
 
       // The ledger: each workflow-written entry links to its history in the Temporal UI, in a new tab.
@@ -163,10 +185,11 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       // Filtered by kind through the console's own filter form: the booking's hold stays, the grant goes.
       await page.locator(`a[href="${bookingWorkflowUrl}"]`).waitFor();
       await page.getByRole('combobox', { name: 'Kind' }).click();
-      await page.getByRole('option', { name: 'hold' }).click();
+      await page.getByRole('option', { name: 'Held for a booking' }).click();
       await link.waitFor({ state: 'detached' });
       await page.locator(`a[href="${bookingWorkflowUrl}"]`).waitFor();
-      expect(await page.getByRole('cell', { name: 'grant', exact: true }).count()).toBe(0);
+      expect(await page.getByRole('cell', { name: 'Given', exact: true }).count()).toBe(0);
+      await screenshot(page, 'ledger');
 
       expect(failures).toEqual([]);
     } finally {
@@ -175,7 +198,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
   });
 
   it('creates, edits and takes a package off sale through the forms', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+    const page = await browser.newPage({ viewport: VIEWPORT, locale: 'en-US' });
     try {
       await signIn(page, people.admin.email);
       await page.locator('.MuiCard-root', { hasText: 'Welcome' }).waitFor();
@@ -201,6 +224,36 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       const [stored] = await query<{ priceCents: number; active: boolean; validityDays: number }>(stack.orm,
         `select price_cents as "priceCents", active, validity_days as "validityDays" from packages where name = 'Five pack'`);
       expect(stored).toEqual({ priceCents: 35_000, active: false, validityDays: 90 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('gives a client 5 sessions with a reason from their page, once however often the button is pressed', async () => {
+    const { page, failures } = await adminPage();
+    try {
+      await screenshot(page, 'dashboard');
+      await page.goto(`${base}/admin/#/clients/${ids.rich}/show`);
+      await page.getByText('rich@studio.test').waitFor();
+      await page.getByRole('button', { name: 'Add / remove sessions' }).click();
+      const dialog = page.getByRole('dialog', { name: /Add \/ remove sessions/ });
+      await dialog.getByLabel(/^Sessions/).fill('5');
+      await dialog.getByRole('button', { name: 'Goodwill gesture' }).click();
+      await screenshot(page, 'allocation-dialog');
+      await dialog.getByRole('button', { name: 'Add sessions' }).dblclick();
+      await dialog.getByText('Added 5 sessions. Rafael Richards has 14 available now.').waitFor();
+      await screenshot(page, 'allocation-done');
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await page.getByText('Available sessions', { exact: true }).locator('..').getByText('14', { exact: true }).waitFor();
+      const grants = await query<{ delta: number; reason: string }>(stack.orm,
+        `select delta, reason from ledger_entries where client_id = ? and kind = 'grant' and reason = 'Goodwill gesture'`, [ids.rich]);
+      expect(grants).toEqual([{ delta: 5, reason: 'Goodwill gesture' }]);
+
+      // The page of its own lists it among the recent allocations.
+      await page.getByRole('menuitem', { name: 'Add / remove sessions' }).click();
+      await page.getByRole('row', { name: /Goodwill gesture/ }).getByText('Rafael Richards').waitFor();
+      await screenshot(page, 'allocations');
+      expect(failures).toEqual([]);
     } finally {
       await page.close();
     }

@@ -1,5 +1,5 @@
 import { AutocompleteInput, List, ReferenceInput, SelectInput, usePermissions } from 'react-admin';
-import { statusChoices } from '../statusChoices';
+import { statusChoices } from '../status/statusLabel';
 import { BookingEntries } from './BookingEntries';
 
 const STATUSES = statusChoices(['scheduled', 'confirmed', 'completed', 'cancelled', 'late_cancelled', 'no_show']);

@@ -3,6 +3,7 @@ import {
     BooleanField,
     DateField,
     EmailField,
+    FunctionField,
     Labeled,
     NumberField,
     Pagination,
@@ -10,11 +11,15 @@ import {
     Show,
     TabbedShowLayout,
     TextField,
+    TopToolbar,
 } from 'react-admin';
+import { AllocateButton } from '../allocations/AllocateButton';
+import { DAY } from '../dates/formats';
 import { BookingEntries } from '../bookings/BookingEntries';
 import { LedgerEntries } from '../ledger/LedgerEntries';
 import { PurchaseEntries } from '../purchases/PurchaseEntries';
 import { BalanceField } from './BalanceField';
+import { clientName, type ClientOption } from './clientName';
 
 /** The figures, each from the API's one query path (the ledger's client_balances view). */
 const Figures = () => (
@@ -39,14 +44,8 @@ const Figures = () => (
 
 const Profile = () => (
     <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 4 }}>
-        <Labeled>
-            <TextField source="id" />
-        </Labeled>
         <Labeled label="Name">
-            <TextField source="firstName" />
-        </Labeled>
-        <Labeled label="Last name">
-            <TextField source="lastName" />
+            <FunctionField<ClientOption> render={clientName} />
         </Labeled>
         <Labeled>
             <EmailField source="email" />
@@ -55,7 +54,7 @@ const Profile = () => (
             <TextField source="phone" emptyText="—" />
         </Labeled>
         <Labeled label="Client since">
-            <DateField source="createdAt" />
+            <DateField source="createdAt" options={DAY} />
         </Labeled>
         <Labeled label="Has purchased before">
             <BooleanField source="hasPurchasedBefore" />
@@ -63,8 +62,14 @@ const Profile = () => (
     </Box>
 );
 
+const ClientActions = () => (
+    <TopToolbar>
+        <AllocateButton />
+    </TopToolbar>
+);
+
 export const ClientShow = () => (
-    <Show>
+    <Show actions={<ClientActions />}>
         <TabbedShowLayout>
             <TabbedShowLayout.Tab label="Balance and ledger">
                 <Profile />

@@ -1,5 +1,5 @@
 import { AutocompleteInput, List, ReferenceInput, SelectInput } from 'react-admin';
-import { statusChoices } from '../statusChoices';
+import { statusChoices } from '../status/statusLabel';
 import { PurchaseEntries } from './PurchaseEntries';
 
 const STATUSES = statusChoices(['pending', 'paid', 'failed', 'expired', 'refunded', 'partially_refunded', 'disputed']);

@@ -9,12 +9,11 @@ import {
     TextField,
     usePermissions,
 } from 'react-admin';
-import { statusChoices } from '../statusChoices';
+import { startOfLocalDay } from '../dates/formats';
+import { statusChoices } from '../status/statusLabel';
 
 const SESSION_STATUSES = statusChoices(['available', 'scheduled', 'confirmed', 'completed', 'cancelled', 'no_show']);
 
-/** A date picked in the browser's time zone, sent as the instant its day starts. */
-const startOfLocalDay = (value: string) => (value ? new Date(`${value}T00:00`).toISOString() : null);
 
 const commonFilters = [
     <SelectInput key="status" source="status" choices={SESSION_STATUSES} alwaysOn />,
