@@ -29,7 +29,9 @@ const ARTIFACTS = path.resolve(import.meta.dirname, '..', '..', 'test-artifacts'
 const VIEWPORT = { width: 1440, height: 900 };
 
 async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  // A dialog or panel covers the window, not the whole scrolled page.
+  const overlay = await page.locator('.MuiModal-root:not(.MuiModal-hidden)').count();
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: overlay === 0 });
 }
 
 let stack: TestStack;
@@ -37,6 +39,7 @@ let browser: Browser;
 let base: string;
 let allocationWorkflowUrl: string;
 const ids = { admin: 0, client: 0, rich: 0, trainer: 0 };
+let adminHeaders: Record<string, string>;
 let bookingWorkflowUrl: string;
 const people = {
   admin: { email: 'desk@studio.test', firstName: 'Front', lastName: 'Desk' },
@@ -93,6 +96,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
     Object.assign(ids, { admin: admin.id, client: client.id, rich: rich.id });
     // The client's credit comes through the allocation workflow, so its ledger entry links to a workflow.
     const token = signToken(stack.app, admin);
+    adminHeaders = { authorization: `Bearer ${token}` };
     const allocated = await stack.app.inject({
       method: 'POST', url: '/api/sessions/add-to-user', headers: { authorization: `Bearer ${token}` },
       payload: { userId: client.id, sessions: 2, reason: 'Welcome offer' },
@@ -244,7 +248,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await dialog.getByText('Added 5 sessions. Rafael Richards has 14 available now.').waitFor();
       await screenshot(page, 'allocation-done');
       await dialog.getByRole('button', { name: 'Close' }).click();
-      await page.getByText('Available sessions', { exact: true }).locator('..').getByText('14', { exact: true }).waitFor();
+      await page.locator('.RaLabeled-root', { hasText: 'Available sessions' }).getByText('14', { exact: true }).waitFor();
       const grants = await query<{ delta: number; reason: string }>(stack.orm,
         `select delta, reason from ledger_entries where client_id = ? and kind = 'grant' and reason = 'Goodwill gesture'`, [ids.rich]);
       expect(grants).toEqual([{ delta: 5, reason: 'Goodwill gesture' }]);
@@ -253,6 +257,111 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await page.getByRole('menuitem', { name: 'Add / remove sessions' }).click();
       await page.getByRole('row', { name: /Goodwill gesture/ }).getByText('Rafael Richards').waitFor();
       await screenshot(page, 'allocations');
+      expect(failures).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('runs a session from the Master Schedule: create by clicking a slot, book a client, drag it to another hour, complete it', async () => {
+    const { page, failures } = await adminPage();
+    try {
+      await page.getByRole('menuitem', { name: 'Schedule' }).click();
+      await page.locator('.fc-timegrid').waitFor();
+      await screenshot(page, 'schedule-week');
+      // Next week: every slot in it is in the future, whatever day the test runs.
+      const title = await page.locator('.fc-toolbar-title').innerText();
+      await page.locator('button.fc-next-button').click();
+      await page.locator('.fc-toolbar-title', { hasNotText: title }).waitFor();
+      const day = await page.locator('td.fc-timegrid-col[data-date]').nth(2).getAttribute('data-date');
+      const column = page.locator(`td.fc-timegrid-col[data-date="${day}"]`);
+      const slotAt = async (time: string) => {
+        const lane = (await page.locator(`td.fc-timegrid-slot-lane[data-time="${time}"]`).boundingBox())!;
+        const col = (await column.boundingBox())!;
+        return { x: col.x + col.width / 2, y: lane.y + lane.height / 2 };
+      };
+
+      const ten = await slotAt('10:00:00');
+      await page.mouse.click(ten.x, ten.y);
+      const dialog = page.getByRole('dialog', { name: 'New session' });
+      await dialog.getByLabel(/^Clients \(capacity\)/).fill('2');
+      await screenshot(page, 'session-create');
+      await dialog.getByRole('button', { name: 'Create session' }).click();
+      const block = column.locator('.fc-event', { hasText: 'Casey Coach' });
+      await block.getByText('0/2 booked').waitFor();
+      const startsAt = (time: string) => page.evaluate(([date, at]) => new Date(`${date}T${at}`).toISOString(), [day!, time]);
+      const [created] = await query<{ id: number }>(stack.orm,
+        'select id from training_sessions where trainer_id = ? and starts_at = ?', [ids.trainer, await startsAt('10:00')]);
+      expect(created).toBeDefined();
+
+      await block.click();
+      const panel = page.getByRole('dialog', { name: 'Session', exact: true });
+      await panel.getByText('Nobody is booked yet. Book a client below.').waitFor();
+      await screenshot(page, 'session-panel-empty');
+      await panel.getByLabel(/^Client/).fill('Rich');
+      await page.getByRole('option', { name: /Rafael Richards/ }).click();
+      await panel.getByText(/Rafael Richards has \d+ available/).waitFor();
+      await panel.getByRole('button', { name: 'Book client' }).click();
+      const roster = panel.getByRole('list', { name: 'Booked clients' });
+      await roster.getByText('Rafael Richards').waitFor();
+      await roster.getByText('Credit held').waitFor();
+      await block.getByText('1/2 booked').waitFor();
+      await screenshot(page, 'session-panel-booked');
+      await panel.getByRole('button', { name: 'Close the session panel' }).click();
+      await panel.waitFor({ state: 'hidden' });
+
+      // Drag from 10:00 to 14:00 the way a hand does: press, move in steps, release.
+      const from = (await block.boundingBox())!;
+      const two = await slotAt('14:00:00');
+      await page.mouse.move(from.x + from.width / 2, from.y + 8);
+      await page.mouse.down();
+      await page.mouse.move(two.x, two.y - 10, { steps: 12 });
+      await page.mouse.move(two.x, two.y, { steps: 4 });
+      await page.mouse.up();
+      await page.getByText('Session moved; booked clients keep their seats.').waitFor();
+      const [moved] = await query<{ startsAt: Date }>(stack.orm, 'select starts_at as "startsAt" from training_sessions where id = ?', [created!.id]);
+      expect(moved!.startsAt.toISOString()).toBe(await startsAt('14:00'));
+
+      await block.click();
+      await roster.getByText('Rafael Richards').waitFor();
+      await panel.getByRole('button', { name: 'Complete all' }).click();
+      await roster.getByText('Completed').waitFor();
+      await roster.getByText('Credit consumed').waitFor();
+      await screenshot(page, 'session-panel-completed');
+      expect(failures).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('cancels a booking inside the cancel window, and the admin waives the forfeit', async () => {
+    const headers = adminHeaders;
+    const created = await stack.app.inject({
+      method: 'POST', url: '/api/sessions', headers,
+      payload: { trainerId: ids.trainer, startsAt: new Date(Date.now() + 2 * 3_600_000).toISOString(), durationMinutes: 45 },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const sessionId = (created.json() as { id: number }).id;
+    const booked = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${ids.rich}`, headers, payload: { sessionId } });
+    expect(booked.statusCode, booked.body).toBe(200);
+
+    const { page, failures } = await adminPage();
+    try {
+      await page.goto(`${base}/admin/#/sessions?session=${sessionId}`);
+      const panel = page.getByRole('dialog', { name: 'Session', exact: true });
+      await panel.getByRole('button', { name: 'Actions for Rafael Richards' }).click();
+      await page.getByRole('menuitem', { name: 'Cancel booking' }).click();
+      const dialog = page.getByRole('dialog', { name: "Cancel Rafael Richards's booking?" });
+      await dialog.getByText('This is inside the 24-hour cancel window').waitFor();
+      await dialog.getByLabel('Waive the forfeit: give the credit back').check();
+      await screenshot(page, 'cancel-booking-late');
+      await dialog.getByRole('button', { name: 'Cancel booking' }).click();
+      await page.getByText("Rafael Richards's booking is cancelled; the credit went back to the client.").waitFor();
+      await panel.getByText('Credit released').waitFor();
+      await screenshot(page, 'cancel-booking-done');
+      const [booking] = await query<{ creditState: string }>(stack.orm,
+        'select credit_state as "creditState" from bookings where session_id = ? and client_id = ?', [sessionId, ids.rich]);
+      expect(booking).toEqual({ creditState: 'released' });
       expect(failures).toEqual([]);
     } finally {
       await page.close();

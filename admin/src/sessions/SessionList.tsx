@@ -1,5 +1,4 @@
 import {
-    ChipField,
     DataTable,
     DateField,
     DateInput,
@@ -9,11 +8,11 @@ import {
     TextField,
     usePermissions,
 } from 'react-admin';
-import { startOfLocalDay } from '../dates/formats';
+import { startOfLocalDay, WHEN } from '../dates/formats';
 import { statusChoices } from '../status/statusLabel';
+import { StatusField } from '../status/StatusField';
 
 const SESSION_STATUSES = statusChoices(['available', 'scheduled', 'confirmed', 'completed', 'cancelled', 'no_show']);
-
 
 const commonFilters = [
     <SelectInput key="status" source="status" choices={SESSION_STATUSES} alwaysOn />,
@@ -28,17 +27,20 @@ const adminFilters = [
     ...commonFilters,
 ];
 
+/** The schedule as a table: from today on, earliest first. */
 export const SessionList = () => {
     const { permissions } = usePermissions<string>();
     return (
         <List
             filters={permissions === 'admin' ? adminFilters : commonFilters}
-            sort={{ field: 'startsAt', order: 'DESC' }}
+            filterDefaultValues={{ from: startOfLocalDay(new Date().toLocaleDateString('en-CA')) }}
+            sort={{ field: 'startsAt', order: 'ASC' }}
             perPage={25}
+            title="Sessions"
         >
-            <DataTable rowClick="show" bulkActionButtons={false}>
+            <DataTable rowClick={id => `/sessions?session=${id}`} bulkActionButtons={false}>
                 <DataTable.Col source="startsAt" label="Starts at">
-                    <DateField source="startsAt" showTime />
+                    <DateField source="startsAt" showTime options={WHEN} />
                 </DataTable.Col>
                 <DataTable.NumberCol source="durationMinutes" label="Minutes" />
                 <DataTable.Col source="trainerId" label="Trainer">
@@ -47,7 +49,7 @@ export const SessionList = () => {
                 <DataTable.NumberCol source="capacity" />
                 <DataTable.NumberCol source="bookedCount" label="Booked" />
                 <DataTable.Col source="status">
-                    <ChipField source="status" size="small" />
+                    <StatusField />
                 </DataTable.Col>
                 <DataTable.Col source="location" disableSort />
             </DataTable>

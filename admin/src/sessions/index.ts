@@ -1,9 +1,10 @@
 import SessionIcon from '@mui/icons-material/Event';
-import { SessionList } from './SessionList';
+import { SessionHome } from './SessionHome';
 import { SessionShow } from './SessionShow';
 
 export default {
-    list: SessionList,
+    list: SessionHome,
+    options: { label: 'Schedule' },
     show: SessionShow,
     icon: SessionIcon,
     recordRepresentation: (session: { startsAt: string }) => new Date(session.startsAt).toLocaleString(),

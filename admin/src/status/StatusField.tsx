@@ -2,8 +2,14 @@ import { Chip } from '@mui/material';
 import { useRecordContext } from 'react-admin';
 import { statusLabel, statusTone } from './statusLabel';
 
-export const StatusChip = ({ status }: { status: string }) => (
-    <Chip label={statusLabel(status)} color={statusTone(status)} size="small" variant={statusTone(status) === 'default' ? 'outlined' : 'filled'} />
+/** `prefix` names what the status is of ("Credit held"). */
+export const StatusChip = ({ status, prefix }: { status: string; prefix?: string }) => (
+    <Chip
+        label={prefix ? `${prefix} ${statusLabel(status).toLowerCase()}` : statusLabel(status)}
+        color={statusTone(status)}
+        size="small"
+        variant={statusTone(status) === 'default' ? 'outlined' : 'filled'}
+    />
 );
 
 /** The record's `source` (a status word) as a coloured chip with spaces. */
