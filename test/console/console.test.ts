@@ -12,6 +12,7 @@ import { createAccount } from '../../model/accounts.js';
 import { query } from '../../model/transaction.js';
 import { grant } from '../support/actors.js';
 import { startStack, type TestStack } from '../support/stack.js';
+import { account, checkout, completed, createPackage, deliver, purchaseRow, waitFor } from '../support/stripe.js';
 
 /**
  * The console in a real browser against the real stack: the built react-admin app served
@@ -363,6 +364,60 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
         'select credit_state as "creditState" from bookings where session_id = ? and client_id = ?', [sessionId, ids.rich]);
       expect(booking).toEqual({ creditState: 'released' });
       expect(failures).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('refunds part of a purchase from its page, previewing the credits taken back', async () => {
+    const tenPack = await createPackage(stack.orm, { sessions: 10, priceCents: 70_000, validityDays: 180, name: 'Ten pack' });
+    const buyer = await account(stack, 'client');
+    const purchase = await checkout(stack, buyer, tenPack);
+    await deliver(stack, completed(purchase));
+    await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'paid');
+
+    const { page, failures } = await adminPage();
+    try {
+      await page.getByRole('menuitem', { name: 'Purchases' }).click();
+      const row = page.getByRole('row', { name: /Ten pack/ });
+      await row.getByText('Paid', { exact: true }).waitFor();
+      await screenshot(page, 'purchases');
+      await row.click();
+      await page.getByText(purchase.checkoutSessionId).waitFor();
+      await screenshot(page, 'purchase');
+
+      await page.getByRole('button', { name: 'Refund' }).click();
+      const dialog = page.getByRole('dialog', { name: `Refund purchase #${purchase.id}` });
+      await dialog.getByText(/Refunds are open for 180 days after payment/).waitFor();
+      await dialog.getByLabel('An amount').check();
+      await dialog.getByLabel('Amount to refund').fill('210');
+      await dialog.getByText('Refunds $210.00 and takes back 3 credits').waitFor();
+      await screenshot(page, 'refund-dialog');
+      await dialog.getByRole('button', { name: 'Refund', exact: true }).click();
+      await page.getByText('Refunded $210.00; 3 credits taken back.').waitFor();
+      await page.getByText('Partially refunded').waitFor();
+      await screenshot(page, 'purchase-refunded');
+      expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({ status: 'partially_refunded', refundedCents: 21_000, refundedSessions: 3 });
+      expect(failures).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows a trainer only their own schedule and roster, without money or workflows', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT, locale: 'en-US' });
+    try {
+      await signIn(page, 'coach@studio.test');
+      await page.locator('.MuiCard-root', { hasText: 'Welcome' }).waitFor();
+      expect(await page.getByRole('menuitem', { name: 'Purchases' }).count()).toBe(0);
+      await page.getByRole('menuitem', { name: 'Bookings' }).click();
+      await page.getByRole('row', { name: /Lena Lowe/ }).waitFor();
+      expect(await page.getByRole('columnheader', { name: 'Workflow' }).count()).toBe(0);
+      await screenshot(page, 'trainer-bookings');
+      await page.getByRole('menuitem', { name: 'Schedule' }).click();
+      await page.locator('.fc-timegrid').waitFor();
+      expect(await page.getByRole('combobox', { name: 'Trainer' }).count()).toBe(0);
+      await screenshot(page, 'trainer-schedule');
     } finally {
       await page.close();
     }

@@ -121,6 +121,8 @@ export const AllocationForm = ({
             onAllocated?.(answer);
             return undefined;
         } catch (error) {
+            // The API keeps a refusal under its key; a corrected request is a new command.
+            setIdempotencyKey(newIdempotencyKey());
             const errors = fieldErrorsOf(error, { REASON_REQUIRED: 'reason' });
             if (errors) {
                 return errors;

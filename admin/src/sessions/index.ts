@@ -1,4 +1,5 @@
 import SessionIcon from '@mui/icons-material/Event';
+import { formatWhen } from '../dates/formats';
 import { SessionHome } from './SessionHome';
 import { SessionShow } from './SessionShow';
 
@@ -7,5 +8,5 @@ export default {
     options: { label: 'Schedule' },
     show: SessionShow,
     icon: SessionIcon,
-    recordRepresentation: (session: { startsAt: string }) => new Date(session.startsAt).toLocaleString(),
+    recordRepresentation: (session: { startsAt: string }) => formatWhen(session.startsAt),
 };

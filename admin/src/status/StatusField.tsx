@@ -13,8 +13,11 @@ export const StatusChip = ({ status, prefix }: { status: string; prefix?: string
 );
 
 /** The record's `source` (a status word) as a coloured chip with spaces. */
-export const StatusField = ({ source = 'status' }: { source?: string; label?: string }) => {
+export const StatusField = ({ source = 'status', emptyText }: { source?: string; label?: string; emptyText?: string }) => {
     const record = useRecordContext<Record<string, unknown>>();
     const value = record?.[source];
-    return typeof value === 'string' ? <StatusChip status={value} /> : null;
+    if (typeof value === 'string') {
+        return <StatusChip status={value} />;
+    }
+    return emptyText ? <span>{emptyText}</span> : null;
 };
