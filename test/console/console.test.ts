@@ -249,7 +249,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await dialog.getByText('Added 5 sessions. Rafael Richards has 14 available now.').waitFor();
       await screenshot(page, 'allocation-done');
       await dialog.getByRole('button', { name: 'Close' }).click();
-      await page.locator('.RaLabeled-root', { hasText: 'Available sessions' }).getByText('14', { exact: true }).waitFor();
+      await waitFor(() => page.locator('main').innerText(), (text) => /Available sessions\s+14\b/.test(text));
       const grants = await query<{ delta: number; reason: string }>(stack.orm,
         `select delta, reason from ledger_entries where client_id = ? and kind = 'grant' and reason = 'Goodwill gesture'`, [ids.rich]);
       expect(grants).toEqual([{ delta: 5, reason: 'Goodwill gesture' }]);

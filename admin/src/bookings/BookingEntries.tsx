@@ -1,5 +1,6 @@
 import { BooleanField, DataTable, DateField, ReferenceField, TextField, usePermissions } from 'react-admin';
 import { WHEN } from '../dates/formats';
+import { EmptyState } from '../layout/EmptyState';
 import { StatusField } from '../status/StatusField';
 import { WorkflowLinkField } from '../workflows/WorkflowLinkField';
 
@@ -8,7 +9,11 @@ export const BookingEntries = ({ showClient = true }: { showClient?: boolean }) 
     const { permissions } = usePermissions<string>();
     const isAdmin = permissions === 'admin';
     return (
-        <DataTable rowClick={false} bulkActionButtons={false}>
+        <DataTable
+            rowClick={false}
+            bulkActionButtons={false}
+            empty={<EmptyState message="No bookings here yet." action="Open the schedule" to="/sessions" />}
+        >
             <DataTable.Col source="startsAt" label="Session">
                 {/* The session opens in the Master Schedule's panel, where its roster is run. */}
                 <ReferenceField source="sessionId" reference="sessions" link={record => `/sessions?session=${record.id}`}>

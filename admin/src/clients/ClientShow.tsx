@@ -15,6 +15,7 @@ import {
 } from 'react-admin';
 import { AllocateButton } from '../allocations/AllocateButton';
 import { DAY } from '../dates/formats';
+import { EmptyState } from '../layout/EmptyState';
 import { BookingEntries } from '../bookings/BookingEntries';
 import { LedgerEntries } from '../ledger/LedgerEntries';
 import { PurchaseEntries } from '../purchases/PurchaseEntries';
@@ -82,7 +83,10 @@ export const ClientShow = () => (
                     perPage={25}
                     pagination={<Pagination />}
                 >
-                    <LedgerEntries showClient={false} />
+                    <LedgerEntries
+                        showClient={false}
+                        empty={<EmptyState message="No credits yet. Give some with “Add / remove sessions” above." />}
+                    />
                 </ReferenceManyField>
             </TabbedShowLayout.Tab>
             <TabbedShowLayout.Tab label="Bookings" path="bookings">

@@ -1,12 +1,17 @@
 import { DataTable, DateField, ReferenceField } from 'react-admin';
 import { WHEN } from '../dates/formats';
+import { EmptyState } from '../layout/EmptyState';
 import { MoneyField } from '../money/MoneyField';
 import { StatusField } from '../status/StatusField';
 import { WorkflowLinkField } from '../workflows/WorkflowLinkField';
 
 /** Purchase rows: in the purchases list and in a client's page (without the client column there). */
 export const PurchaseEntries = ({ showClient = true }: { showClient?: boolean }) => (
-    <DataTable rowClick="show" bulkActionButtons={false}>
+    <DataTable
+        rowClick="show"
+        bulkActionButtons={false}
+        empty={<EmptyState message="No purchases yet: clients buy packages through the studio's checkout." action="See the packages" to="/packages" />}
+    >
         <DataTable.Col source="createdAt" label="Date">
             <DateField source="createdAt" showTime options={WHEN} />
         </DataTable.Col>

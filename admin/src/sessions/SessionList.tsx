@@ -9,6 +9,7 @@ import {
     usePermissions,
 } from 'react-admin';
 import { startOfLocalDay, WHEN } from '../dates/formats';
+import { EmptyState } from '../layout/EmptyState';
 import { statusChoices } from '../status/statusLabel';
 import { StatusField } from '../status/StatusField';
 
@@ -38,7 +39,11 @@ export const SessionList = () => {
             perPage={25}
             title="Sessions"
         >
-            <DataTable rowClick={id => `/sessions?session=${id}`} bulkActionButtons={false}>
+            <DataTable
+                rowClick={id => `/sessions?session=${id}`}
+                bulkActionButtons={false}
+                empty={<EmptyState message="No sessions match." action="Add one on the schedule" to="/sessions" />}
+            >
                 <DataTable.Col source="startsAt" label="Starts at">
                     <DateField source="startsAt" showTime options={WHEN} />
                 </DataTable.Col>
