@@ -129,6 +129,8 @@ export const MasterSchedule = () => {
             <Box
                 sx={{
                     '& .fc-event': { cursor: 'pointer' },
+                    // Tall enough that a 45-minute session shows its time, trainer and bookings.
+                    '& .fc-timegrid-slot': { height: '2.4em' },
                     '& .session-cancelled': { opacity: 0.45, textDecoration: 'line-through' },
                     '& .session-completed, & .session-no_show': { opacity: 0.75 },
                     '& .fc .fc-toolbar-title': { fontSize: '1.25rem' },
