@@ -32,7 +32,8 @@ const VIEWPORT = { width: 1440, height: 900 };
 async function screenshot(page: Page, name: string): Promise<void> {
   // A dialog or panel covers the window, not the whole scrolled page.
   const overlay = await page.locator('.MuiModal-root:not(.MuiModal-hidden)').count();
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: overlay === 0 });
+  // `animations: 'disabled'` lands a sliding panel or fading dialog where it ends.
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: overlay === 0, animations: 'disabled' });
 }
 
 let stack: TestStack;
@@ -270,6 +271,11 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await page.getByRole('menuitem', { name: 'Schedule' }).click();
       await page.locator('.fc-timegrid').waitFor();
       await screenshot(page, 'schedule-week');
+      await page.getByRole('tab', { name: 'List' }).click();
+      await page.getByRole('row', { name: /Casey Coach/ }).first().waitFor();
+      await screenshot(page, 'sessions-list');
+      await page.getByRole('tab', { name: 'Schedule' }).click();
+      await page.locator('.fc-timegrid').waitFor();
       // Next week: every slot in it is in the future, whatever day the test runs.
       const title = await page.locator('.fc-toolbar-title').innerText();
       await page.locator('button.fc-next-button').click();
@@ -311,9 +317,10 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await panel.getByRole('button', { name: 'Close the session panel' }).click();
       await panel.waitFor({ state: 'hidden' });
 
-      // Drag from 10:00 to 14:00 the way a hand does: press, move in steps, release.
+      // Drag from 10:00 to noon the way a hand does: press, move in steps, release (both within the window).
+      await page.mouse.wheel(0, -5_000);
       const from = (await block.boundingBox())!;
-      const two = await slotAt('14:00:00');
+      const two = await slotAt('12:00:00');
       await page.mouse.move(from.x + from.width / 2, from.y + 8);
       await page.mouse.down();
       await page.mouse.move(two.x, two.y - 10, { steps: 12 });
@@ -321,7 +328,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await page.mouse.up();
       await page.getByText('Session moved; booked clients keep their seats.').waitFor();
       const [moved] = await query<{ startsAt: Date }>(stack.orm, 'select starts_at as "startsAt" from training_sessions where id = ?', [created!.id]);
-      expect(moved!.startsAt.toISOString()).toBe(await startsAt('14:00'));
+      expect(moved!.startsAt.toISOString()).toBe(await startsAt('12:00'));
 
       await block.click();
       await roster.getByText('Rafael Richards').waitFor();

@@ -38,6 +38,8 @@ export const SessionList = () => {
             sort={{ field: 'startsAt', order: 'ASC' }}
             perPage={25}
             title="Sessions"
+            // It lives in a tab of the schedule, whose URL says which tab and which session is open.
+            disableSyncWithLocation
         >
             <DataTable
                 rowClick={id => `/sessions?session=${id}`}
