@@ -342,16 +342,18 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
     }
   });
 
-  it('cancels a booking inside the cancel window, and the admin waives the forfeit', async () => {
+  it('cancels a booking inside the cancel window with the forfeit waived, then the whole session, giving every credit back', async () => {
     const headers = adminHeaders;
     const created = await stack.app.inject({
       method: 'POST', url: '/api/sessions', headers,
-      payload: { trainerId: ids.trainer, startsAt: new Date(Date.now() + 2 * 3_600_000).toISOString(), durationMinutes: 45 },
+      payload: { trainerId: ids.trainer, startsAt: new Date(Date.now() + 2 * 3_600_000).toISOString(), durationMinutes: 45, capacity: 2 },
     });
     expect(created.statusCode, created.body).toBe(201);
     const sessionId = (created.json() as { id: number }).id;
-    const booked = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${ids.rich}`, headers, payload: { sessionId } });
-    expect(booked.statusCode, booked.body).toBe(200);
+    for (const clientId of [ids.rich, ids.client]) {
+      const booked = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${clientId}`, headers, payload: { sessionId } });
+      expect(booked.statusCode, booked.body).toBe(200);
+    }
 
     const { page, failures } = await adminPage();
     try {
@@ -370,6 +372,18 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       const [booking] = await query<{ creditState: string }>(stack.orm,
         'select credit_state as "creditState" from bookings where session_id = ? and client_id = ?', [sessionId, ids.rich]);
       expect(booking).toEqual({ creditState: 'released' });
+
+      await panel.getByRole('button', { name: 'Cancel this session' }).click();
+      const whole = page.getByRole('dialog', { name: 'Cancel this session?' });
+      await whole.getByText('1 booked client: 1 credit goes back.').waitFor();
+      await whole.getByLabel(/^Reason/).fill('Trainer is ill');
+      await screenshot(page, 'cancel-session');
+      await whole.getByRole('button', { name: 'Cancel session' }).click();
+      await page.getByText('Session cancelled; 1 credit went back to clients.').waitFor();
+      await panel.getByText('Cancelled', { exact: true }).first().waitFor();
+      const states = await query<{ creditState: string }>(stack.orm,
+        'select credit_state as "creditState" from bookings where session_id = ? order by client_id', [sessionId]);
+      expect(states).toEqual([{ creditState: 'released' }, { creditState: 'released' }]);
       expect(failures).toEqual([]);
     } finally {
       await page.close();
@@ -418,7 +432,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await page.locator('.MuiCard-root', { hasText: 'Welcome' }).waitFor();
       expect(await page.getByRole('menuitem', { name: 'Purchases' }).count()).toBe(0);
       await page.getByRole('menuitem', { name: 'Bookings' }).click();
-      await page.getByRole('row', { name: /Lena Lowe/ }).waitFor();
+      await page.getByRole('row', { name: /Lena Lowe/ }).first().waitFor();
       expect(await page.getByRole('columnheader', { name: 'Workflow' }).count()).toBe(0);
       await screenshot(page, 'trainer-bookings');
       await page.getByRole('menuitem', { name: 'Schedule' }).click();

@@ -37,7 +37,8 @@ export const SessionList = () => {
             filterDefaultValues={{ from: startOfLocalDay(new Date().toLocaleDateString('en-CA')) }}
             sort={{ field: 'startsAt', order: 'ASC' }}
             perPage={25}
-            title="Sessions"
+            // The schedule page above titles it.
+            title={false}
             // It lives in a tab of the schedule, whose URL says which tab and which session is open.
             disableSyncWithLocation
         >

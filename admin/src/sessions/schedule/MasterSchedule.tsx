@@ -129,8 +129,8 @@ export const MasterSchedule = () => {
             <Box
                 sx={{
                     '& .fc-event': { cursor: 'pointer' },
-                    // Tall enough that a 45-minute session shows its time, trainer and bookings.
-                    '& .fc-timegrid-slot': { height: '2.4em' },
+                    // Tall enough that a 45-minute session shows its start, trainer and bookings.
+                    '& .fc-timegrid-slot': { height: '1.8em' },
                     '& .session-cancelled': { opacity: 0.45, textDecoration: 'line-through' },
                     '& .session-completed, & .session-no_show': { opacity: 0.75 },
                     '& .fc .fc-toolbar-title': { fontSize: '1.25rem' },
@@ -148,6 +148,8 @@ export const MasterSchedule = () => {
                     slotDuration="00:30:00"
                     scrollTime="07:00:00"
                     height="auto"
+                    // The block's length shows the end; the start and the trainer then fit on one line.
+                    displayEventEnd={false}
                     nowIndicator
                     selectable
                     selectMirror
