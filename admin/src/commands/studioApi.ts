@@ -7,6 +7,12 @@ export interface Refusal {
     code?: string;
 }
 
+/** "must be >= 5" reads "Must be at least 5". */
+const readable = (rule: string) => {
+    const words = rule.replace(/>= /, 'at least ').replace(/<= /, 'at most ').replace(/> /, 'more than ').replace(/< /, 'less than ');
+    return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
 /**
  * Fastify's schema errors name the field ("Invalid request: body/sessions must be >= 1"), so
  * forms can show them under that field, as react-admin does with `body.errors`.
@@ -19,7 +25,7 @@ export const fieldErrorsOf = (error: unknown, fieldsByCode: Record<string, strin
     const message = body.message ?? error.message;
     const schemaError = /^Invalid request: body\/(\w+) (.+)$/.exec(message);
     if (schemaError) {
-        return { [schemaError[1]!]: schemaError[2]! };
+        return { [schemaError[1]!]: readable(schemaError[2]!) };
     }
     const missing = /^Invalid request: body must have required property '(\w+)'$/.exec(message);
     if (missing) {
