@@ -1,7 +1,10 @@
-import { Admin, Resource } from 'react-admin';
+import { Admin, CustomRoutes, Resource } from 'react-admin';
+import { Route } from 'react-router-dom';
+import allocations from './allocations';
 import bookings from './bookings';
 import clients from './clients';
 import { Dashboard } from './dashboard/Dashboard';
+import { Layout } from './layout/Layout';
 import { Login } from './layout/Login';
 import ledger from './ledger';
 import packages from './packages';
@@ -19,6 +22,7 @@ export const App = () => (
         dataProvider={dataProvider}
         dashboard={Dashboard}
         loginPage={Login}
+        layout={Layout}
         // No `requireAuth`: with it, react-admin 5.15 bounces between its auth check and
         // logout hundreds of times on a loaded machine before showing the login page
         // (seconds of CPU); every page still checks authentication on its own.
@@ -35,6 +39,9 @@ export const App = () => (
                       <Resource key="ledger" name="ledger" {...ledger} />,
                       <Resource key="packages" name="packages" {...packages} />,
                       <Resource key="trainers" name="trainers" {...trainers} />,
+                      <CustomRoutes key="allocations">
+                          <Route path={allocations.path} element={<allocations.page />} />
+                      </CustomRoutes>,
                   ]
                 : [
                       <Resource key="sessions" name="sessions" {...sessions} />,

@@ -12,6 +12,7 @@ import { createAccount } from '../../model/accounts.js';
 import { query } from '../../model/transaction.js';
 import { grant } from '../support/actors.js';
 import { startStack, type TestStack } from '../support/stack.js';
+import { account, checkout, completed, createPackage, deliver, purchaseRow, waitFor } from '../support/stripe.js';
 
 /**
  * The console in a real browser against the real stack: the built react-admin app served
@@ -24,12 +25,23 @@ if (noChromium) {
 }
 
 const PASSWORD = 'console e2e password';
-const SCREENSHOT = '/tmp/console-clients.png';
+/** Every screen at the size a front desk uses, for a person to look at (git-ignored). */
+const ARTIFACTS = path.resolve(import.meta.dirname, '..', '..', 'test-artifacts', 'console');
+const VIEWPORT = { width: 1440, height: 900 };
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  // A dialog or panel covers the window, not the whole scrolled page.
+  const overlay = await page.locator('.MuiModal-root:not(.MuiModal-hidden)').count();
+  // `animations: 'disabled'` lands a sliding panel or fading dialog where it ends.
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: overlay === 0, animations: 'disabled' });
+}
 
 let stack: TestStack;
 let browser: Browser;
 let base: string;
 let allocationWorkflowUrl: string;
+const ids = { admin: 0, client: 0, rich: 0, trainer: 0 };
+let adminHeaders: Record<string, string>;
 let bookingWorkflowUrl: string;
 const people = {
   admin: { email: 'desk@studio.test', firstName: 'Front', lastName: 'Desk' },
@@ -58,6 +70,19 @@ async function signIn(page: Page, email: string): Promise<void> {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** A signed-in admin's page at the front desk's screen size, recording any failed API call or page error. */
+async function adminPage(): Promise<{ page: Page; failures: string[] }> {
+  const page = await browser.newPage({ viewport: VIEWPORT, locale: 'en-US' });
+  const failures: string[] = [];
+  page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.url().includes('/api/') && response.status() >= 400) failures.push(`${response.status()} ${response.url()}`);
+  });
+  await signIn(page, people.admin.email);
+  await page.locator('.MuiCard-root', { hasText: 'Welcome' }).waitFor();
+  return { page, failures };
+}
+
 describe.skipIf(noChromium)('the console in Chromium', () => {
   beforeAll(async () => {
     await buildConsole();
@@ -70,8 +95,10 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
     const client = await createAccount(stack.orm, { ...people.client, password: PASSWORD, role: 'client' });
     const rich = await createAccount(stack.orm, { ...people.richClient, password: PASSWORD, role: 'client' });
     await grant(stack, rich.id, 9);
+    Object.assign(ids, { admin: admin.id, client: client.id, rich: rich.id });
     // The client's credit comes through the allocation workflow, so its ledger entry links to a workflow.
     const token = signToken(stack.app, admin);
+    adminHeaders = { authorization: `Bearer ${token}` };
     const allocated = await stack.app.inject({
       method: 'POST', url: '/api/sessions/add-to-user', headers: { authorization: `Bearer ${token}` },
       payload: { userId: client.id, sessions: 2, reason: 'Welcome offer' },
@@ -88,6 +115,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
     });
     expect(created.statusCode, created.body).toBe(201);
     const sessionId = (created.json() as { id: number }).id;
+    ids.trainer = trainer.id;
     const booked = await stack.app.inject({
       method: 'POST', url: `/api/sessions/book/${client.id}`, headers: { authorization: `Bearer ${token}` }, payload: { sessionId },
     });
@@ -122,7 +150,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
   });
 
   it("lets an admin in: dashboard, clients with balance and low-balance flag, a client's ledger, links to Temporal", async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+    const page = await browser.newPage({ viewport: VIEWPORT, locale: 'en-US' });
     const failures: string[] = [];
     page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
     page.on('response', (response) => {
@@ -144,13 +172,13 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       expect((await lowRow.locator('td').allInnerTexts())[available]?.trim()).toMatch(/^1\s*Low balance$/);
       const richRow = page.getByRole('row', { name: /Richards/ });
       expect((await richRow.locator('td').allInnerTexts())[available]?.trim()).toBe('9');
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      await screenshot(page, 'clients');
 
       // The client's page: figures and the ledger entry the allocation workflow wrote.
-      await lowRow.getByRole('cell', { name: 'Lowe', exact: true }).click();
+      await lowRow.getByRole('cell', { name: 'Lena Lowe', exact: true }).click();
       await page.getByText('Welcome offer').waitFor();
       const entry = page.getByRole('row', { name: /Welcome offer/ });
-      expect(await entry.getByText('grant').count()).toBe(1);
+      expect(await entry.getByText('Given', { exact: true }).count()).toBe(1);
       expect(await entry.getByRole('link').getAttribute('href')).toBe(allocationWorkflowUrl);
 
       // The ledger: each workflow-written entry links to its history in the Temporal UI, in a new tab.
@@ -163,10 +191,11 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       // Filtered by kind through the console's own filter form: the booking's hold stays, the grant goes.
       await page.locator(`a[href="${bookingWorkflowUrl}"]`).waitFor();
       await page.getByRole('combobox', { name: 'Kind' }).click();
-      await page.getByRole('option', { name: 'hold' }).click();
+      await page.getByRole('option', { name: 'Held for a booking' }).click();
       await link.waitFor({ state: 'detached' });
       await page.locator(`a[href="${bookingWorkflowUrl}"]`).waitFor();
-      expect(await page.getByRole('cell', { name: 'grant', exact: true }).count()).toBe(0);
+      expect(await page.getByRole('cell', { name: 'Given', exact: true }).count()).toBe(0);
+      await screenshot(page, 'ledger');
 
       expect(failures).toEqual([]);
     } finally {
@@ -175,7 +204,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
   });
 
   it('creates, edits and takes a package off sale through the forms', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+    const page = await browser.newPage({ viewport: VIEWPORT, locale: 'en-US' });
     try {
       await signIn(page, people.admin.email);
       await page.locator('.MuiCard-root', { hasText: 'Welcome' }).waitFor();
@@ -201,6 +230,220 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       const [stored] = await query<{ priceCents: number; active: boolean; validityDays: number }>(stack.orm,
         `select price_cents as "priceCents", active, validity_days as "validityDays" from packages where name = 'Five pack'`);
       expect(stored).toEqual({ priceCents: 35_000, active: false, validityDays: 90 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('gives a client 5 sessions with a reason from their page, once however often the button is pressed', async () => {
+    const { page, failures } = await adminPage();
+    try {
+      await screenshot(page, 'dashboard');
+      await page.goto(`${base}/admin/#/clients/${ids.rich}/show`);
+      await page.getByText('rich@studio.test').waitFor();
+      await page.getByRole('button', { name: 'Add / remove sessions' }).click();
+      const dialog = page.getByRole('dialog', { name: /Add \/ remove sessions/ });
+      await dialog.getByLabel(/^Sessions/).fill('5');
+      await dialog.getByRole('button', { name: 'Goodwill gesture' }).click();
+      await screenshot(page, 'allocation-dialog');
+      await dialog.getByRole('button', { name: 'Add sessions' }).dblclick();
+      await dialog.getByText('Added 5 sessions. Rafael Richards has 14 available now.').waitFor();
+      await screenshot(page, 'allocation-done');
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await waitFor(() => page.locator('main').innerText(), (text) => /Available sessions\s+14\b/.test(text));
+      const grants = await query<{ delta: number; reason: string }>(stack.orm,
+        `select delta, reason from ledger_entries where client_id = ? and kind = 'grant' and reason = 'Goodwill gesture'`, [ids.rich]);
+      expect(grants).toEqual([{ delta: 5, reason: 'Goodwill gesture' }]);
+
+      // The page of its own lists it among the recent allocations.
+      await page.getByRole('menuitem', { name: 'Add / remove sessions' }).click();
+      await page.getByRole('row', { name: /Goodwill gesture/ }).getByText('Rafael Richards').waitFor();
+      await screenshot(page, 'allocations');
+      expect(failures).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('runs a session from the Master Schedule: create by clicking a slot, book a client, drag it to another hour, complete it', async () => {
+    const { page, failures } = await adminPage();
+    try {
+      await page.getByRole('menuitem', { name: 'Schedule' }).click();
+      await page.locator('.fc-timegrid').waitFor();
+      await screenshot(page, 'schedule-week');
+      await page.getByRole('tab', { name: 'List' }).click();
+      await page.getByRole('row', { name: /Casey Coach/ }).first().waitFor();
+      await screenshot(page, 'sessions-list');
+      await page.getByRole('tab', { name: 'Schedule' }).click();
+      await page.locator('.fc-timegrid').waitFor();
+      // Next week: every slot in it is in the future, whatever day the test runs.
+      const title = await page.locator('.fc-toolbar-title').innerText();
+      await page.locator('button.fc-next-button').click();
+      await page.locator('.fc-toolbar-title', { hasNotText: title }).waitFor();
+      const day = await page.locator('td.fc-timegrid-col[data-date]').nth(2).getAttribute('data-date');
+      const column = page.locator(`td.fc-timegrid-col[data-date="${day}"]`);
+      const slotAt = async (time: string) => {
+        const lane = (await page.locator(`td.fc-timegrid-slot-lane[data-time="${time}"]`).boundingBox())!;
+        const col = (await column.boundingBox())!;
+        return { x: col.x + col.width / 2, y: lane.y + lane.height / 2 };
+      };
+
+      const ten = await slotAt('10:00:00');
+      await page.mouse.click(ten.x, ten.y);
+      const dialog = page.getByRole('dialog', { name: 'New session' });
+      await dialog.getByLabel(/^Clients \(capacity\)/).fill('2');
+      // The API's validation answer shows under the field it concerns.
+      await dialog.getByLabel(/^Minutes/).fill('3');
+      await dialog.getByRole('button', { name: 'Create session' }).click();
+      await dialog.getByText('Must be at least 5').waitFor();
+      await dialog.getByLabel(/^Minutes/).fill('60');
+      await screenshot(page, 'session-create');
+      await dialog.getByRole('button', { name: 'Create session' }).click();
+      const block = column.locator('.fc-event', { hasText: 'Casey Coach' });
+      await block.getByText('0/2 booked').waitFor();
+      const startsAt = (time: string) => page.evaluate(([date, at]) => new Date(`${date}T${at}`).toISOString(), [day!, time]);
+      const [created] = await query<{ id: number }>(stack.orm,
+        'select id from training_sessions where trainer_id = ? and starts_at = ?', [ids.trainer, await startsAt('10:00')]);
+      expect(created).toBeDefined();
+
+      await block.click();
+      const panel = page.getByRole('dialog', { name: 'Session', exact: true });
+      await panel.getByText('Nobody is booked yet. Book a client below.').waitFor();
+      await screenshot(page, 'session-panel-empty');
+      await panel.getByLabel(/^Client/).fill('Rich');
+      await page.getByRole('option', { name: /Rafael Richards/ }).click();
+      await panel.getByText(/Rafael Richards has \d+ available/).waitFor();
+      await panel.getByRole('button', { name: 'Book client' }).click();
+      const roster = panel.getByRole('list', { name: 'Booked clients' });
+      await roster.getByText('Rafael Richards').waitFor();
+      await roster.getByText('Credit held').waitFor();
+      await block.getByText('1/2 booked').waitFor();
+      await screenshot(page, 'session-panel-booked');
+      await panel.getByRole('button', { name: 'Close the session panel' }).click();
+      await panel.waitFor({ state: 'hidden' });
+
+      // Drag from 10:00 to noon the way a hand does: press, move in steps, release (both within the window).
+      await page.mouse.wheel(0, -5_000);
+      const from = (await block.boundingBox())!;
+      const two = await slotAt('12:00:00');
+      await page.mouse.move(from.x + from.width / 2, from.y + 8);
+      await page.mouse.down();
+      await page.mouse.move(two.x, two.y - 10, { steps: 12 });
+      await page.mouse.move(two.x, two.y, { steps: 4 });
+      await page.mouse.up();
+      await page.getByText('Session moved; booked clients keep their seats.').waitFor();
+      const [moved] = await query<{ startsAt: Date }>(stack.orm, 'select starts_at as "startsAt" from training_sessions where id = ?', [created!.id]);
+      expect(moved!.startsAt.toISOString()).toBe(await startsAt('12:00'));
+
+      await block.click();
+      await roster.getByText('Rafael Richards').waitFor();
+      await panel.getByRole('button', { name: 'Complete all' }).click();
+      await roster.getByText('Completed').waitFor();
+      await roster.getByText('Credit consumed').waitFor();
+      await screenshot(page, 'session-panel-completed');
+      expect(failures).toEqual([`400 ${base}/api/sessions`]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('cancels a booking inside the cancel window with the forfeit waived, then the whole session, giving every credit back', async () => {
+    const headers = adminHeaders;
+    const created = await stack.app.inject({
+      method: 'POST', url: '/api/sessions', headers,
+      payload: { trainerId: ids.trainer, startsAt: new Date(Date.now() + 2 * 3_600_000).toISOString(), durationMinutes: 45, capacity: 2 },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const sessionId = (created.json() as { id: number }).id;
+    for (const clientId of [ids.rich, ids.client]) {
+      const booked = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${clientId}`, headers, payload: { sessionId } });
+      expect(booked.statusCode, booked.body).toBe(200);
+    }
+
+    const { page, failures } = await adminPage();
+    try {
+      await page.goto(`${base}/admin/#/sessions?session=${sessionId}`);
+      const panel = page.getByRole('dialog', { name: 'Session', exact: true });
+      await panel.getByRole('button', { name: 'Actions for Rafael Richards' }).click();
+      await page.getByRole('menuitem', { name: 'Cancel booking' }).click();
+      const dialog = page.getByRole('dialog', { name: "Cancel Rafael Richards's booking?" });
+      await dialog.getByText('This is inside the 24-hour cancel window').waitFor();
+      await dialog.getByLabel('Waive the forfeit: give the credit back').check();
+      await screenshot(page, 'cancel-booking-late');
+      await dialog.getByRole('button', { name: 'Cancel booking' }).click();
+      await page.getByText("Rafael Richards's booking is cancelled; the credit went back to the client.").waitFor();
+      await panel.getByText('Credit released').waitFor();
+      await screenshot(page, 'cancel-booking-done');
+      const [booking] = await query<{ creditState: string }>(stack.orm,
+        'select credit_state as "creditState" from bookings where session_id = ? and client_id = ?', [sessionId, ids.rich]);
+      expect(booking).toEqual({ creditState: 'released' });
+
+      await panel.getByRole('button', { name: 'Cancel this session' }).click();
+      const whole = page.getByRole('dialog', { name: 'Cancel this session?' });
+      await whole.getByText('1 booked client: 1 credit goes back.').waitFor();
+      await whole.getByLabel(/^Reason/).fill('Trainer is ill');
+      await screenshot(page, 'cancel-session');
+      await whole.getByRole('button', { name: 'Cancel session' }).click();
+      await page.getByText('Session cancelled; 1 credit went back to clients.').waitFor();
+      await panel.getByText('Cancelled', { exact: true }).first().waitFor();
+      const states = await query<{ creditState: string }>(stack.orm,
+        'select credit_state as "creditState" from bookings where session_id = ? order by client_id', [sessionId]);
+      expect(states).toEqual([{ creditState: 'released' }, { creditState: 'released' }]);
+      expect(failures).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('refunds part of a purchase from its page, previewing the credits taken back', async () => {
+    const tenPack = await createPackage(stack.orm, { sessions: 10, priceCents: 70_000, validityDays: 180, name: 'Ten pack' });
+    const buyer = await account(stack, 'client');
+    const purchase = await checkout(stack, buyer, tenPack);
+    await deliver(stack, completed(purchase));
+    await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'paid');
+
+    const { page, failures } = await adminPage();
+    try {
+      await page.getByRole('menuitem', { name: 'Purchases' }).click();
+      const row = page.getByRole('row', { name: /Ten pack/ });
+      await row.getByText('Paid', { exact: true }).waitFor();
+      await screenshot(page, 'purchases');
+      await row.click();
+      await page.getByText(purchase.checkoutSessionId).waitFor();
+      await screenshot(page, 'purchase');
+
+      await page.getByRole('button', { name: 'Refund' }).click();
+      const dialog = page.getByRole('dialog', { name: `Refund purchase #${purchase.id}` });
+      await dialog.getByText(/Refunds are open for 180 days after payment/).waitFor();
+      await dialog.getByLabel('An amount').check();
+      await dialog.getByLabel('Amount to refund').fill('210');
+      await dialog.getByText('Refunds $210.00 and takes back 3 credits').waitFor();
+      await screenshot(page, 'refund-dialog');
+      await dialog.getByRole('button', { name: 'Refund', exact: true }).click();
+      await page.getByText('Refunded $210.00; 3 credits taken back.').waitFor();
+      await page.getByText('Partially refunded').waitFor();
+      await screenshot(page, 'purchase-refunded');
+      expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({ status: 'partially_refunded', refundedCents: 21_000, refundedSessions: 3 });
+      expect(failures).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows a trainer only their own schedule and roster, without money or workflows', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT, locale: 'en-US' });
+    try {
+      await signIn(page, 'coach@studio.test');
+      await page.locator('.MuiCard-root', { hasText: 'Welcome' }).waitFor();
+      expect(await page.getByRole('menuitem', { name: 'Purchases' }).count()).toBe(0);
+      await page.getByRole('menuitem', { name: 'Bookings' }).click();
+      await page.getByRole('row', { name: /Lena Lowe/ }).first().waitFor();
+      expect(await page.getByRole('columnheader', { name: 'Workflow' }).count()).toBe(0);
+      await screenshot(page, 'trainer-bookings');
+      await page.getByRole('menuitem', { name: 'Schedule' }).click();
+      await page.locator('.fc-timegrid').waitFor();
+      expect(await page.getByRole('combobox', { name: 'Trainer' }).count()).toBe(0);
+      await screenshot(page, 'trainer-schedule');
     } finally {
       await page.close();
     }

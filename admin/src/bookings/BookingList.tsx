@@ -1,5 +1,6 @@
 import { AutocompleteInput, List, ReferenceInput, SelectInput, usePermissions } from 'react-admin';
-import { statusChoices } from '../statusChoices';
+import { statusChoices } from '../status/statusLabel';
+import { EmptyState } from '../layout/EmptyState';
 import { BookingEntries } from './BookingEntries';
 
 const STATUSES = statusChoices(['scheduled', 'confirmed', 'completed', 'cancelled', 'late_cancelled', 'no_show']);
@@ -20,6 +21,7 @@ export const BookingList = () => {
             filters={permissions === 'admin' ? adminFilters : trainerFilters}
             sort={{ field: 'id', order: 'DESC' }}
             perPage={25}
+            empty={<EmptyState message="No bookings yet." action="Book clients from the schedule" to="/sessions" />}
         >
             <BookingEntries />
         </List>

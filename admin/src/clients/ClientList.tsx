@@ -1,5 +1,8 @@
-import { DataTable, DateField, List, SearchInput, SelectInput } from 'react-admin';
+import { DataTable, DateField, FunctionField, List, SearchInput, SelectInput } from 'react-admin';
+import { AllocateButton } from '../allocations/AllocateButton';
+import { DAY } from '../dates/formats';
 import { BalanceField } from './BalanceField';
+import { clientName, type ClientOption } from './clientName';
 
 const filters = [
     <SearchInput key="q" source="q" alwaysOn placeholder="Name or email" />,
@@ -17,9 +20,9 @@ const filters = [
 export const ClientList = () => (
     <List filters={filters} sort={{ field: 'lastName', order: 'ASC' }}>
         <DataTable rowClick="show" bulkActionButtons={false}>
-            <DataTable.Col source="id" />
-            <DataTable.Col source="firstName" />
-            <DataTable.Col source="lastName" />
+            <DataTable.Col source="lastName" label="Name">
+                <FunctionField<ClientOption> render={clientName} />
+            </DataTable.Col>
             <DataTable.Col source="email" />
             <DataTable.Col source="availableSessions" label="Available" align="right">
                 <BalanceField />
@@ -28,7 +31,10 @@ export const ClientList = () => (
             <DataTable.NumberCol source="completed" disableSort />
             <DataTable.NumberCol source="total" disableSort />
             <DataTable.Col source="createdAt" label="Client since">
-                <DateField source="createdAt" />
+                <DateField source="createdAt" options={DAY} />
+            </DataTable.Col>
+            <DataTable.Col label="" disableSort align="right">
+                <AllocateButton compact />
             </DataTable.Col>
         </DataTable>
     </List>

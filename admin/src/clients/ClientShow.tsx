@@ -3,6 +3,7 @@ import {
     BooleanField,
     DateField,
     EmailField,
+    FunctionField,
     Labeled,
     NumberField,
     Pagination,
@@ -10,11 +11,16 @@ import {
     Show,
     TabbedShowLayout,
     TextField,
+    TopToolbar,
 } from 'react-admin';
+import { AllocateButton } from '../allocations/AllocateButton';
+import { DAY } from '../dates/formats';
+import { EmptyState } from '../layout/EmptyState';
 import { BookingEntries } from '../bookings/BookingEntries';
 import { LedgerEntries } from '../ledger/LedgerEntries';
 import { PurchaseEntries } from '../purchases/PurchaseEntries';
 import { BalanceField } from './BalanceField';
+import { clientName, type ClientOption } from './clientName';
 
 /** The figures, each from the API's one query path (the ledger's client_balances view). */
 const Figures = () => (
@@ -39,14 +45,8 @@ const Figures = () => (
 
 const Profile = () => (
     <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 4 }}>
-        <Labeled>
-            <TextField source="id" />
-        </Labeled>
         <Labeled label="Name">
-            <TextField source="firstName" />
-        </Labeled>
-        <Labeled label="Last name">
-            <TextField source="lastName" />
+            <FunctionField<ClientOption> render={clientName} />
         </Labeled>
         <Labeled>
             <EmailField source="email" />
@@ -55,7 +55,7 @@ const Profile = () => (
             <TextField source="phone" emptyText="—" />
         </Labeled>
         <Labeled label="Client since">
-            <DateField source="createdAt" />
+            <DateField source="createdAt" options={DAY} />
         </Labeled>
         <Labeled label="Has purchased before">
             <BooleanField source="hasPurchasedBefore" />
@@ -63,8 +63,14 @@ const Profile = () => (
     </Box>
 );
 
+const ClientActions = () => (
+    <TopToolbar>
+        <AllocateButton />
+    </TopToolbar>
+);
+
 export const ClientShow = () => (
-    <Show>
+    <Show actions={<ClientActions />}>
         <TabbedShowLayout>
             <TabbedShowLayout.Tab label="Balance and ledger">
                 <Profile />
@@ -77,7 +83,10 @@ export const ClientShow = () => (
                     perPage={25}
                     pagination={<Pagination />}
                 >
-                    <LedgerEntries showClient={false} />
+                    <LedgerEntries
+                        showClient={false}
+                        empty={<EmptyState message="No credits yet. Give some with “Add / remove sessions” above." />}
+                    />
                 </ReferenceManyField>
             </TabbedShowLayout.Tab>
             <TabbedShowLayout.Tab label="Bookings" path="bookings">

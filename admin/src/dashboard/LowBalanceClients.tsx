@@ -1,17 +1,13 @@
-import { LinearProgress, List, ListItemButton, ListItemText, Typography } from '@mui/material';
+import { LinearProgress, List, ListItem, ListItemButton, ListItemText, Typography } from '@mui/material';
 import { Link, useCreatePath, useGetList } from 'react-admin';
+import { AllocateButton } from '../allocations/AllocateButton';
+import { clientName, type ClientOption } from '../clients/clientName';
 import { DashboardCard } from './DashboardCard';
 
-interface Client {
-    id: string | number;
-    firstName: string;
-    lastName: string;
-    availableSessions: number;
-}
 
 const LowBalanceList = () => {
     const createPath = useCreatePath();
-    const { data, isPending, error } = useGetList<Client>('clients', {
+    const { data, isPending, error } = useGetList<ClientOption>('clients', {
         filter: { lowBalance: true },
         pagination: { page: 1, perPage: 5 },
         sort: { field: 'availableSessions', order: 'ASC' },
@@ -29,16 +25,11 @@ const LowBalanceList = () => {
     return (
         <List dense disablePadding>
             {data.map(client => (
-                <ListItemButton
-                    key={client.id}
-                    component={Link}
-                    to={createPath({ resource: 'clients', id: client.id, type: 'show' })}
-                >
-                    <ListItemText
-                        primary={`${client.firstName} ${client.lastName}`}
-                        secondary={`${client.availableSessions} available`}
-                    />
-                </ListItemButton>
+                <ListItem key={client.id} disablePadding secondaryAction={<AllocateButton client={client} compact />}>
+                    <ListItemButton component={Link} to={createPath({ resource: 'clients', id: client.id, type: 'show' })}>
+                        <ListItemText primary={clientName(client)} secondary={`${client.availableSessions} available`} />
+                    </ListItemButton>
+                </ListItem>
             ))}
         </List>
     );

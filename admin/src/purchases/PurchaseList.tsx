@@ -1,5 +1,6 @@
 import { AutocompleteInput, List, ReferenceInput, SelectInput } from 'react-admin';
-import { statusChoices } from '../statusChoices';
+import { statusChoices } from '../status/statusLabel';
+import { EmptyState } from '../layout/EmptyState';
 import { PurchaseEntries } from './PurchaseEntries';
 
 const STATUSES = statusChoices(['pending', 'paid', 'failed', 'expired', 'refunded', 'partially_refunded', 'disputed']);
@@ -12,7 +13,12 @@ const filters = [
 ];
 
 export const PurchaseList = () => (
-    <List filters={filters} sort={{ field: 'createdAt', order: 'DESC' }} perPage={25}>
+    <List
+        filters={filters}
+        sort={{ field: 'createdAt', order: 'DESC' }}
+        perPage={25}
+        empty={<EmptyState message="No purchases yet: clients buy packages through the studio's checkout." action="See the packages" to="/packages" />}
+    >
         <PurchaseEntries />
     </List>
 );

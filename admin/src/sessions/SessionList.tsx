@@ -1,5 +1,4 @@
 import {
-    ChipField,
     DataTable,
     DateField,
     DateInput,
@@ -9,12 +8,12 @@ import {
     TextField,
     usePermissions,
 } from 'react-admin';
-import { statusChoices } from '../statusChoices';
+import { startOfLocalDay, WHEN } from '../dates/formats';
+import { EmptyState } from '../layout/EmptyState';
+import { statusChoices } from '../status/statusLabel';
+import { StatusField } from '../status/StatusField';
 
 const SESSION_STATUSES = statusChoices(['available', 'scheduled', 'confirmed', 'completed', 'cancelled', 'no_show']);
-
-/** A date picked in the browser's time zone, sent as the instant its day starts. */
-const startOfLocalDay = (value: string) => (value ? new Date(`${value}T00:00`).toISOString() : null);
 
 const commonFilters = [
     <SelectInput key="status" source="status" choices={SESSION_STATUSES} alwaysOn />,
@@ -29,17 +28,27 @@ const adminFilters = [
     ...commonFilters,
 ];
 
+/** The schedule as a table: from today on, earliest first. */
 export const SessionList = () => {
     const { permissions } = usePermissions<string>();
     return (
         <List
             filters={permissions === 'admin' ? adminFilters : commonFilters}
-            sort={{ field: 'startsAt', order: 'DESC' }}
+            filterDefaultValues={{ from: startOfLocalDay(new Date().toLocaleDateString('en-CA')) }}
+            sort={{ field: 'startsAt', order: 'ASC' }}
             perPage={25}
+            // The schedule page above titles it.
+            title={false}
+            // It lives in a tab of the schedule, whose URL says which tab and which session is open.
+            disableSyncWithLocation
         >
-            <DataTable rowClick="show" bulkActionButtons={false}>
+            <DataTable
+                rowClick={id => `/sessions?session=${id}`}
+                bulkActionButtons={false}
+                empty={<EmptyState message="No sessions match." action="Add one on the schedule" to="/sessions" />}
+            >
                 <DataTable.Col source="startsAt" label="Starts at">
-                    <DateField source="startsAt" showTime />
+                    <DateField source="startsAt" showTime options={WHEN} />
                 </DataTable.Col>
                 <DataTable.NumberCol source="durationMinutes" label="Minutes" />
                 <DataTable.Col source="trainerId" label="Trainer">
@@ -48,7 +57,7 @@ export const SessionList = () => {
                 <DataTable.NumberCol source="capacity" />
                 <DataTable.NumberCol source="bookedCount" label="Booked" />
                 <DataTable.Col source="status">
-                    <ChipField source="status" size="small" />
+                    <StatusField />
                 </DataTable.Col>
                 <DataTable.Col source="location" disableSort />
             </DataTable>

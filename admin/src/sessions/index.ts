@@ -1,10 +1,12 @@
 import SessionIcon from '@mui/icons-material/Event';
-import { SessionList } from './SessionList';
+import { formatWhen } from '../dates/formats';
+import { SessionHome } from './SessionHome';
 import { SessionShow } from './SessionShow';
 
 export default {
-    list: SessionList,
+    list: SessionHome,
+    options: { label: 'Schedule' },
     show: SessionShow,
     icon: SessionIcon,
-    recordRepresentation: (session: { startsAt: string }) => new Date(session.startsAt).toLocaleString(),
+    recordRepresentation: (session: { startsAt: string }) => formatWhen(session.startsAt),
 };

@@ -1,6 +1,6 @@
 import LaunchIcon from '@mui/icons-material/Launch';
 import { Link } from '@mui/material';
-import { useRecordContext } from 'react-admin';
+import { usePermissions, useRecordContext } from 'react-admin';
 
 interface WorkflowLinked {
     id: string | number;
@@ -10,11 +10,13 @@ interface WorkflowLinked {
 
 /**
  * The record's workflow id, linking to its history in the Temporal UI (the API builds the
- * URL). Opens a new tab and does not trigger the row's own click.
+ * URL). Opens a new tab and does not trigger the row's own click. Trainers do not run the
+ * studio's books, so they see no workflow.
  */
 export const WorkflowLinkField = (_props: { label?: string }) => {
     const record = useRecordContext<WorkflowLinked>();
-    if (!record?.workflowId) {
+    const { permissions } = usePermissions<string>();
+    if (!record?.workflowId || permissions !== 'admin') {
         return null;
     }
     if (!record.workflowUrl) {

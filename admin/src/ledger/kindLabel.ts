@@ -1,0 +1,14 @@
+/** The ledger's few verbs, as the front desk says them. */
+const KIND_LABELS: Record<string, string> = {
+    grant: 'Given',
+    hold: 'Held for a booking',
+    release: 'Released',
+    consume: 'Used',
+    expire: 'Expired',
+    revoke: 'Taken back (refund)',
+    adjust: 'Removed',
+};
+
+export const kindLabel = (kind: string) => KIND_LABELS[kind] ?? kind;
+
+export const KIND_CHOICES = Object.entries(KIND_LABELS).map(([id, name]) => ({ id, name }));

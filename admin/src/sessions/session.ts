@@ -1,0 +1,32 @@
+/** A session as /api/admin/sessions lists it. */
+export interface Session {
+    id: number;
+    trainerId: number;
+    trainerName: string;
+    startsAt: string;
+    endsAt: string;
+    durationMinutes: number;
+    capacity: number;
+    bookedCount: number;
+    seatsLeft: number;
+    status: string;
+    location: string | null;
+    notes: string | null;
+}
+
+/** A booking as /api/admin/bookings lists it. */
+export interface Booking {
+    id: number;
+    sessionId: number;
+    clientId: number;
+    clientName: string;
+    status: string;
+    creditState: string;
+    complimentary: boolean;
+    startsAt: string;
+}
+
+/** Bookings that still hold a seat; the others are history. */
+export const isLive = (booking: Booking) => booking.status === 'scheduled' || booking.status === 'confirmed';
+
+export const bookedLabel = (session: Pick<Session, 'bookedCount' | 'capacity'>) => `${session.bookedCount}/${session.capacity} booked`;
