@@ -30,3 +30,7 @@ export interface Booking {
 export const isLive = (booking: Booking) => booking.status === 'scheduled' || booking.status === 'confirmed';
 
 export const bookedLabel = (session: Pick<Session, 'bookedCount' | 'capacity'>) => `${session.bookedCount}/${session.capacity} booked`;
+
+/** What staff mark on a booking (the API's /confirm, /complete, /no-show). */
+export type Mark = 'confirm' | 'complete' | 'no-show';
+export const MARK_LABELS: Record<Mark, string> = { confirm: 'Confirm', complete: 'Complete', 'no-show': 'No-show' };

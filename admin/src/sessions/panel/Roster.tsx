@@ -12,9 +12,8 @@ import {
 } from '@mui/material';
 import { useState } from 'react';
 import { StatusChip } from '../../status/StatusField';
-import { isLive, type Booking, type Session } from '../session';
+import { isLive, MARK_LABELS, type Booking, type Mark, type Session } from '../session';
 import { CancelBookingDialog } from './CancelBookingDialog';
-import { MARK_LABELS, type Mark } from './SessionPanel';
 
 const BookingActions = ({
     booking,

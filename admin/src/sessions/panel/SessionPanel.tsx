@@ -5,13 +5,11 @@ import { useGetList, useGetOne, useNotify, usePermissions } from 'react-admin';
 import { callApi, messageOf } from '../../commands/studioApi';
 import { formatWhen } from '../../dates/formats';
 import { StatusChip } from '../../status/StatusField';
-import { bookedLabel, isLive, type Booking, type Session } from '../session';
+import { bookedLabel, isLive, MARK_LABELS, type Booking, type Mark, type Session } from '../session';
 import { BookClientForm } from './BookClientForm';
 import { CancelSessionDialog } from './CancelSessionDialog';
 import { Roster } from './Roster';
 
-export type Mark = 'confirm' | 'complete' | 'no-show';
-export const MARK_LABELS: Record<Mark, string> = { confirm: 'Confirm', complete: 'Complete', 'no-show': 'No-show' };
 const MARK_DONE: Record<Mark, string> = { confirm: 'marked confirmed', complete: 'marked completed', 'no-show': 'marked as a no-show' };
 
 /** Marks are signals the bookings' workflows apply a moment later, so the roster is re-read for a few seconds. */
