@@ -24,9 +24,13 @@ const NOT_WORKER = never(['**/worker/*'], 'The worker is an entry point; nothing
 const NOT_TESTS = never(['**/test/*', '**/bench/*'], 'Production code never imports tests or benchmarks.');
 
 const API = [
-  typesOnly(['**/activities/*', '**/workflows/*', '!**/workflows/definitions.js'],
-    'The API reaches the workflows only through their shared definitions and WorkflowCommands.'),
-  NOT_LAUNCHER, NOT_WORKER, NOT_TESTS,
+  typesOnly(
+    ['**/activities/*', '**/workflows/*', '!**/workflows/definitions.js'],
+    'The API reaches the workflows only through their shared definitions and WorkflowCommands.',
+  ),
+  NOT_LAUNCHER,
+  NOT_WORKER,
+  NOT_TESTS,
 ];
 
 export default tseslint.config(
@@ -42,40 +46,85 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
-  layer(['workflows/**/*.ts'], [
-    typesOnly(['../activities/*', '../model/*', '!../model/error-codes.js', '!../model/vocabulary.js'],
-      'Workflow code is deterministic: only types from activities and the model, plus the pure vocabulary.'),
-    never(['../api/*', '../config/*', 'node:*', 'pg', 'stripe', '@mikro-orm/*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
-      'Workflow code imports nothing that touches I/O.'),
-    NOT_LAUNCHER, NOT_WORKER, NOT_TESTS,
-  ]),
-  layer(['activities/**/*.ts'], [
-    typesOnly(['../workflows/*'], 'Activities share the vocabulary through the model, not the workflows.'),
-    never(['../api/*'], 'Activities are below the API.'),
-    NOT_LAUNCHER, NOT_WORKER, NOT_TESTS,
-  ]),
-  layer(['model/**/*.ts'], [
-    typesOnly(['../workflows/*', '../activities/*', '../api/*', '../payments/*'], 'The model is the bottom layer: it imports no layer above it.'),
-    NOT_LAUNCHER, NOT_WORKER, NOT_TESTS,
-  ]),
-  layer(['config/**/*.ts'], [
-    never(['../api/*', '../activities/*', '../workflows/*', '../model/*', '../payments/*'], 'Configuration is read below every layer.'),
-    NOT_LAUNCHER, NOT_WORKER, NOT_TESTS,
-  ]),
-  layer(['payments/**/*.ts'], [
-    never(['../api/*', '../activities/*', '../workflows/*'], 'The payment provider is below the API and the activities that use it.'),
-    NOT_LAUNCHER, NOT_WORKER, NOT_TESTS,
-  ]),
+  layer(
+    ['workflows/**/*.ts'],
+    [
+      typesOnly(
+        ['../activities/*', '../model/*', '!../model/error-codes.js', '!../model/vocabulary.js'],
+        'Workflow code is deterministic: only types from activities and the model, plus the pure vocabulary.',
+      ),
+      never(
+        [
+          '../api/*',
+          '../config/*',
+          'node:*',
+          'pg',
+          'stripe',
+          '@mikro-orm/*',
+          '@temporalio/client',
+          '@temporalio/worker',
+          '@temporalio/activity',
+        ],
+        'Workflow code imports nothing that touches I/O.',
+      ),
+      NOT_LAUNCHER,
+      NOT_WORKER,
+      NOT_TESTS,
+    ],
+  ),
+  layer(
+    ['activities/**/*.ts'],
+    [
+      typesOnly(['../workflows/*'], 'Activities share the vocabulary through the model, not the workflows.'),
+      never(['../api/*'], 'Activities are below the API.'),
+      NOT_LAUNCHER,
+      NOT_WORKER,
+      NOT_TESTS,
+    ],
+  ),
+  layer(
+    ['model/**/*.ts'],
+    [
+      typesOnly(
+        ['../workflows/*', '../activities/*', '../api/*', '../payments/*'],
+        'The model is the bottom layer: it imports no layer above it.',
+      ),
+      NOT_LAUNCHER,
+      NOT_WORKER,
+      NOT_TESTS,
+    ],
+  ),
+  layer(
+    ['config/**/*.ts'],
+    [
+      never(['../api/*', '../activities/*', '../workflows/*', '../model/*', '../payments/*'], 'Configuration is read below every layer.'),
+      NOT_LAUNCHER,
+      NOT_WORKER,
+      NOT_TESTS,
+    ],
+  ),
+  layer(
+    ['payments/**/*.ts'],
+    [
+      never(['../api/*', '../activities/*', '../workflows/*'], 'The payment provider is below the API and the activities that use it.'),
+      NOT_LAUNCHER,
+      NOT_WORKER,
+      NOT_TESTS,
+    ],
+  ),
   layer(['api/*.ts', 'api/auth/**/*.ts'], API),
-  layer(['api/routes/**/*.ts', 'api/admin/**/*.ts'], [
-    ...API,
-    never(['../app.js'], 'Routes take their dependencies from api/dependencies.ts, not from the file that assembles the app.'),
-  ]),
+  layer(
+    ['api/routes/**/*.ts', 'api/admin/**/*.ts'],
+    [...API, never(['../app.js'], 'Routes take their dependencies from api/dependencies.ts, not from the file that assembles the app.')],
+  ),
 );

@@ -38,54 +38,71 @@ export interface LedgerOutcome {
 export function createCreditActivities({ orm }: { orm: Orm }) {
   return {
     async grantCredits(request: GrantRequest): Promise<LedgerOutcome> {
-      return businessRules(() => inTransaction(orm, async (sql) => {
-        await lockClient(sql, request.clientId);
-        const earlier = await findEntry(sql, request.idempotencyKey);
-        if (earlier) return { entry: earlier, replayed: true };
-        if (!Number.isInteger(request.quantity) || request.quantity <= 0) {
-          throw new DomainError(ErrorCode.InvalidRequest, 'A grant needs a positive whole number of sessions.');
-        }
-        const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
-        if (expiresAt && expiresAt.getTime() <= Date.now()) {
-          throw new DomainError(ErrorCode.InvalidRequest, 'The expiry date must be in the future.');
-        }
-        const lotId = await insertLot(sql, {
-          clientId: request.clientId, quantity: request.quantity, source: request.source,
-          purchaseId: request.purchaseId ?? null, expiresAt,
-        });
-        const entry = await appendEntry(sql, {
-          clientId: request.clientId, kind: 'grant', delta: request.quantity, lotId,
-          purchaseId: request.purchaseId ?? null, actor: request.actor, reason: request.reason,
-          idempotencyKey: request.idempotencyKey, trace: currentTrace(),
-        });
-        return { entry, replayed: false };
-      }));
+      return businessRules(() =>
+        inTransaction(orm, async (sql) => {
+          await lockClient(sql, request.clientId);
+          const earlier = await findEntry(sql, request.idempotencyKey);
+          if (earlier) return { entry: earlier, replayed: true };
+          if (!Number.isInteger(request.quantity) || request.quantity <= 0) {
+            throw new DomainError(ErrorCode.InvalidRequest, 'A grant needs a positive whole number of sessions.');
+          }
+          const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
+          if (expiresAt && expiresAt.getTime() <= Date.now()) {
+            throw new DomainError(ErrorCode.InvalidRequest, 'The expiry date must be in the future.');
+          }
+          const lotId = await insertLot(sql, {
+            clientId: request.clientId,
+            quantity: request.quantity,
+            source: request.source,
+            purchaseId: request.purchaseId ?? null,
+            expiresAt,
+          });
+          const entry = await appendEntry(sql, {
+            clientId: request.clientId,
+            kind: 'grant',
+            delta: request.quantity,
+            lotId,
+            purchaseId: request.purchaseId ?? null,
+            actor: request.actor,
+            reason: request.reason,
+            idempotencyKey: request.idempotencyKey,
+            trace: currentTrace(),
+          });
+          return { entry, replayed: false };
+        }),
+      );
     },
 
     async removeCredits(request: RemoveRequest): Promise<LedgerOutcome & { shortfall: number }> {
-      return businessRules(() => inTransaction(orm, async (sql) => {
-        const balance = await lockClient(sql, request.clientId);
-        const earlier = await findEntry(sql, request.idempotencyKey);
-        if (earlier) return { entry: earlier, replayed: true, shortfall: request.quantity + earlier.delta };
-        if (!Number.isInteger(request.quantity) || request.quantity <= 0) {
-          throw new DomainError(ErrorCode.InvalidRequest, 'A removal needs a positive whole number of sessions.');
-        }
-        if (request.exact && request.quantity > balance.available) {
-          throw new DomainError(
-            ErrorCode.InvalidRequest,
-            `Cannot remove ${request.quantity} sessions: the client has only ${balance.available} available.`,
-            { availableSessions: balance.available },
-          );
-        }
-        const taken = await takeCredits(sql, request.clientId, request.quantity, request.purchaseId ?? undefined);
-        const entry = await appendEntry(sql, {
-          clientId: request.clientId, kind: request.kind, delta: -taken,
-          purchaseId: request.purchaseId ?? null, actor: request.actor,
-          reason: taken < request.quantity ? `${request.reason} (${request.quantity - taken} already used or expired)` : request.reason,
-          idempotencyKey: request.idempotencyKey, trace: currentTrace(),
-        });
-        return { entry, replayed: false, shortfall: request.quantity - taken };
-      }));
+      return businessRules(() =>
+        inTransaction(orm, async (sql) => {
+          const balance = await lockClient(sql, request.clientId);
+          const earlier = await findEntry(sql, request.idempotencyKey);
+          if (earlier) return { entry: earlier, replayed: true, shortfall: request.quantity + earlier.delta };
+          if (!Number.isInteger(request.quantity) || request.quantity <= 0) {
+            throw new DomainError(ErrorCode.InvalidRequest, 'A removal needs a positive whole number of sessions.');
+          }
+          if (request.exact && request.quantity > balance.available) {
+            throw new DomainError(
+              ErrorCode.InvalidRequest,
+              `Cannot remove ${request.quantity} sessions: the client has only ${balance.available} available.`,
+              { availableSessions: balance.available },
+            );
+          }
+          const taken = await takeCredits(sql, request.clientId, request.quantity, request.purchaseId ?? undefined);
+          const entry = await appendEntry(sql, {
+            clientId: request.clientId,
+            kind: request.kind,
+            delta: -taken,
+            purchaseId: request.purchaseId ?? null,
+            actor: request.actor,
+            reason: taken < request.quantity ? `${request.reason} (${request.quantity - taken} already used or expired)` : request.reason,
+            idempotencyKey: request.idempotencyKey,
+            trace: currentTrace(),
+          });
+          return { entry, replayed: false, shortfall: request.quantity - taken };
+        }),
+      );
     },
   };
 }

@@ -32,10 +32,12 @@ export interface IssuedRefund {
 
 /** Stripe's answers that no retry will change: the refund is refused, not delayed. */
 function refusedByStripe(error: unknown): boolean {
-  return error instanceof Stripe.errors.StripeInvalidRequestError
-    || error instanceof Stripe.errors.StripeCardError
-    || error instanceof Stripe.errors.StripePermissionError
-    || error instanceof Stripe.errors.StripeAuthenticationError;
+  return (
+    error instanceof Stripe.errors.StripeInvalidRequestError ||
+    error instanceof Stripe.errors.StripeCardError ||
+    error instanceof Stripe.errors.StripePermissionError ||
+    error instanceof Stripe.errors.StripeAuthenticationError
+  );
 }
 
 /**
@@ -62,12 +64,15 @@ export function createPurchaseActivities({ orm, settings, stripe }: { orm: Orm; 
     async refundPayment(request: RefundPaymentRequest): Promise<IssuedRefund> {
       if (client) {
         try {
-          const refund = await client.refunds.create({
-            payment_intent: request.paymentIntentId,
-            amount: request.amountCents,
-            reason: 'requested_by_customer',
-            metadata: { purchaseId: String(request.purchaseId), ...(request.reason ? { note: request.reason.slice(0, 400) } : {}) },
-          }, { idempotencyKey: request.idempotencyKey });
+          const refund = await client.refunds.create(
+            {
+              payment_intent: request.paymentIntentId,
+              amount: request.amountCents,
+              reason: 'requested_by_customer',
+              metadata: { purchaseId: String(request.purchaseId), ...(request.reason ? { note: request.reason.slice(0, 400) } : {}) },
+            },
+            { idempotencyKey: request.idempotencyKey },
+          );
           return { refundId: refund.id, amountCents: refund.amount, status: refund.status ?? 'pending' };
         } catch (error) {
           if (refusedByStripe(error)) {
@@ -81,11 +86,18 @@ export function createPurchaseActivities({ orm, settings, stripe }: { orm: Orm; 
         }
       }
       const refundId = simulatedRefundId(request.idempotencyKey);
-      await postSignedEvent(settings, simulatedChargeRefundedEvent({
-        purchaseId: request.purchaseId, paymentIntentId: request.paymentIntentId, chargeAmountCents: request.chargeAmountCents,
-        currency: request.currency, refundId, amountCents: request.amountCents,
-        amountRefundedCents: Math.min(request.chargeAmountCents, request.refundedBeforeCents + request.amountCents),
-      }));
+      await postSignedEvent(
+        settings,
+        simulatedChargeRefundedEvent({
+          purchaseId: request.purchaseId,
+          paymentIntentId: request.paymentIntentId,
+          chargeAmountCents: request.chargeAmountCents,
+          currency: request.currency,
+          refundId,
+          amountCents: request.amountCents,
+          amountRefundedCents: Math.min(request.chargeAmountCents, request.refundedBeforeCents + request.amountCents),
+        }),
+      );
       return { refundId, amountCents: request.amountCents, status: 'succeeded' };
     },
   };

@@ -28,7 +28,12 @@ export interface ChangedSession {
 }
 
 const COLUMNS: Record<keyof SessionChanges, string> = {
-  trainerId: 'trainer_id', startsAt: 'starts_at', durationMinutes: 'duration_minutes', capacity: 'capacity', location: 'location', notes: 'notes',
+  trainerId: 'trainer_id',
+  startsAt: 'starts_at',
+  durationMinutes: 'duration_minutes',
+  capacity: 'capacity',
+  location: 'location',
+  notes: 'notes',
 };
 
 const liveBookingsSql = `select id as "bookingId", workflow_id as "workflowId" from bookings
@@ -39,51 +44,69 @@ export function createSessionActivities({ orm }: { orm: Orm }) {
   return {
     /** Closes the session to new bookings and names the live ones its cancellation must end. */
     async closeSession(request: { sessionId: number }): Promise<LiveBookingRef[]> {
-      return businessRules(() => inTransaction(orm, async (sql) => {
-        const [session] = await sql<{ status: string }>('select status from training_sessions where id = ? for update', [request.sessionId]);
-        if (!session) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
-        if (session.status === 'completed' || session.status === 'no_show') {
-          throw new DomainError(ErrorCode.Conflict, 'This session has already taken place.');
-        }
-        await sql(`update training_sessions set status = 'cancelled' where id = ?`, [request.sessionId]);
-        return sql<LiveBookingRef & Record<string, unknown>>(liveBookingsSql, [request.sessionId]);
-      }));
+      return businessRules(() =>
+        inTransaction(orm, async (sql) => {
+          const [session] = await sql<{ status: string }>('select status from training_sessions where id = ? for update', [
+            request.sessionId,
+          ]);
+          if (!session) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
+          if (session.status === 'completed' || session.status === 'no_show') {
+            throw new DomainError(ErrorCode.Conflict, 'This session has already taken place.');
+          }
+          await sql(`update training_sessions set status = 'cancelled' where id = ?`, [request.sessionId]);
+          return sql<LiveBookingRef & Record<string, unknown>>(liveBookingsSql, [request.sessionId]);
+        }),
+      );
     },
 
     /** Which of these bookings are still live (their workflows have not cancelled them yet). */
     async stillLive(request: { bookingIds: number[] }): Promise<number[]> {
       if (request.bookingIds.length === 0) return [];
-      const rows = await inTransaction(orm, (sql) => sql<{ id: number }>(
-        `select id from bookings where id in (select jsonb_array_elements_text(?::jsonb)::int) and status in ('scheduled', 'confirmed') order by id`,
-        [JSON.stringify(request.bookingIds)]));
+      const rows = await inTransaction(orm, (sql) =>
+        sql<{ id: number }>(
+          `select id from bookings where id in (select jsonb_array_elements_text(?::jsonb)::int) and status in ('scheduled', 'confirmed') order by id`,
+          [JSON.stringify(request.bookingIds)],
+        ),
+      );
       return rows.map((row) => row.id);
     },
 
     /** Applies a reschedule, reassignment or resize; the EXCLUDE constraints judge the new time. */
     async changeSession(request: { sessionId: number; changes: SessionChanges }): Promise<ChangedSession> {
-      return businessRules(() => inTransaction(orm, async (sql) => {
-        const [session] = await sql<{ status: string }>('select status from training_sessions where id = ? for update', [request.sessionId]);
-        if (!session) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
-        if (['cancelled', 'completed', 'no_show'].includes(session.status)) {
-          throw new DomainError(ErrorCode.Conflict, `This session is ${session.status.replace('_', ' ')} and can no longer change.`);
-        }
-        const timesOf = () => sql<{ startsAt: Date; endsAt: Date }>(
-          'select starts_at as "startsAt", ends_at as "endsAt" from training_sessions where id = ?', [request.sessionId]);
-        const [before] = await timesOf();
-        const entries = Object.entries(request.changes).filter(([, value]) => value !== undefined) as Array<[keyof SessionChanges, unknown]>;
-        if (entries.length > 0) {
-          // Triggers move ends_at and the bookings' copy of the time.
-          await sql(`update training_sessions set ${entries.map(([key]) => `${COLUMNS[key]} = ?`).join(', ')} where id = ?`,
-            [...entries.map(([key, value]) => (key === 'startsAt' ? new Date(value as string) : value)), request.sessionId]);
-        }
-        const [after] = await timesOf();
-        return {
-          startsAt: after!.startsAt.toISOString(),
-          endsAt: after!.endsAt.toISOString(),
-          moved: after!.startsAt.getTime() !== before!.startsAt.getTime() || after!.endsAt.getTime() !== before!.endsAt.getTime(),
-          bookings: await sql<LiveBookingRef & Record<string, unknown>>(liveBookingsSql, [request.sessionId]),
-        };
-      }));
+      return businessRules(() =>
+        inTransaction(orm, async (sql) => {
+          const [session] = await sql<{ status: string }>('select status from training_sessions where id = ? for update', [
+            request.sessionId,
+          ]);
+          if (!session) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
+          if (['cancelled', 'completed', 'no_show'].includes(session.status)) {
+            throw new DomainError(ErrorCode.Conflict, `This session is ${session.status.replace('_', ' ')} and can no longer change.`);
+          }
+          const timesOf = () =>
+            sql<{ startsAt: Date; endsAt: Date }>(
+              'select starts_at as "startsAt", ends_at as "endsAt" from training_sessions where id = ?',
+              [request.sessionId],
+            );
+          const [before] = await timesOf();
+          const entries = Object.entries(request.changes).filter(([, value]) => value !== undefined) as Array<
+            [keyof SessionChanges, unknown]
+          >;
+          if (entries.length > 0) {
+            // Triggers move ends_at and the bookings' copy of the time.
+            await sql(`update training_sessions set ${entries.map(([key]) => `${COLUMNS[key]} = ?`).join(', ')} where id = ?`, [
+              ...entries.map(([key, value]) => (key === 'startsAt' ? new Date(value as string) : value)),
+              request.sessionId,
+            ]);
+          }
+          const [after] = await timesOf();
+          return {
+            startsAt: after!.startsAt.toISOString(),
+            endsAt: after!.endsAt.toISOString(),
+            moved: after!.startsAt.getTime() !== before!.startsAt.getTime() || after!.endsAt.getTime() !== before!.endsAt.getTime(),
+            bookings: await sql<LiveBookingRef & Record<string, unknown>>(liveBookingsSql, [request.sessionId]),
+          };
+        }),
+      );
     },
   };
 }

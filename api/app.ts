@@ -51,7 +51,8 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   const { onRoute } = options;
   if (onRoute) {
     app.addHook('onRoute', (route) => {
-      for (const method of Array.isArray(route.method) ? route.method : [route.method]) onRoute({ method, url: route.url, schema: route.schema });
+      for (const method of Array.isArray(route.method) ? route.method : [route.method])
+        onRoute({ method, url: route.url, schema: route.schema });
     });
   }
   app.decorate('accountAccess', (userId: number) => accountAccess(deps.orm, userId));

@@ -19,7 +19,10 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    return `{${Object.keys(record).sort().map((name) => `${JSON.stringify(name)}:${canonical(record[name])}`).join(',')}}`;
+    return `{${Object.keys(record)
+      .sort()
+      .map((name) => `${JSON.stringify(name)}:${canonical(record[name])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value ?? null);
 }
@@ -53,11 +56,18 @@ export function installIdempotency(app: FastifyInstance, orm: Orm): void {
     const claim = claimOf(request, key);
     const record = await claimIdempotencyKey(orm, claim);
     if (record.requestHash !== claim.requestHash) {
-      throw new HttpError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request; use a new key for a new request.');
+      throw new HttpError(
+        422,
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was already used for a different request; use a new key for a new request.',
+      );
     }
     if (record.status === 'done') {
-      return reply.code(record.responseStatus!).header('idempotent-replayed', 'true')
-        .type('application/json; charset=utf-8').send(record.responseBody);
+      return reply
+        .code(record.responseStatus!)
+        .header('idempotent-replayed', 'true')
+        .type('application/json; charset=utf-8')
+        .send(record.responseBody);
     }
     claims.set(request, claim);
     return undefined;

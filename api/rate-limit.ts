@@ -36,7 +36,9 @@ export function rateLimit(orm: Orm, limit: RateLimit): preHandlerAsyncHookHandle
     const hits = await countHit(orm, `${limit.name}:${keyOf(request, limit.per)}`, new Date(windowStart));
     if (now - lastSweep > SWEEP_EVERY_MS) {
       lastSweep = now;
-      forgetWindowsBefore(orm, new Date(now - 60 * 60_000)).catch((error: Error) => request.log.warn({ err: error }, 'rate-limit sweep failed'));
+      forgetWindowsBefore(orm, new Date(now - 60 * 60_000)).catch((error: Error) =>
+        request.log.warn({ err: error }, 'rate-limit sweep failed'),
+      );
     }
     reply.header('x-ratelimit-limit', limit.max);
     reply.header('x-ratelimit-remaining', Math.max(0, limit.max - hits));

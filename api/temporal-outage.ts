@@ -1,7 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import {
-  NamespaceNotFoundError, WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError, type Client,
+  NamespaceNotFoundError,
+  WorkflowNotFoundError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcServiceError,
+  type Client,
 } from '@temporalio/client';
 import { HttpError } from './errors.js';
 
@@ -23,7 +27,11 @@ const RETRY_AFTER_SECONDS = 5;
 
 /** 503 with Retry-After: the outcome is not known yet, and the same request later will tell it. */
 export class RetryLater extends HttpError {
-  constructor(code: string, message: string, readonly retryAfterSeconds = RETRY_AFTER_SECONDS) {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds = RETRY_AFTER_SECONDS,
+  ) {
     super(503, code, message, { retryAfterSeconds });
   }
 }
@@ -70,7 +78,12 @@ export async function firstSettled<T>(promise: Promise<T>, ms: number, fallback:
   let timer: NodeJS.Timeout | undefined;
   const late = Symbol('late');
   promise.catch(() => undefined);
-  const winner = await Promise.race([promise, new Promise<typeof late>((resolve) => { timer = setTimeout(() => resolve(late), ms); })]);
+  const winner = await Promise.race([
+    promise,
+    new Promise<typeof late>((resolve) => {
+      timer = setTimeout(() => resolve(late), ms);
+    }),
+  ]);
   clearTimeout(timer);
   return winner === late ? fallback() : (winner as T);
 }

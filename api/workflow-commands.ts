@@ -2,7 +2,11 @@ import type { Actor } from '../model/vocabulary.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import {
-  ApplicationFailure, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError,
+  ApplicationFailure,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
 import type { Settings } from '../config/settings.js';
@@ -10,11 +14,34 @@ import { HttpError } from './errors.js';
 import { RetryLater, firstSettled, isOutage, untilAnswered, type Budget } from './temporal-outage.js';
 import type { allocation, bookToDeduct, cancelSession, rescheduleSession } from '../workflows/index.js';
 import {
-  ClientIdKey, PurchaseIdKey, SessionIdKey, allocationWorkflowId, bookUpdate, bookingWorkflowId, cancelUpdate, completeSignal,
-  confirmSignal, disputeSignal, issueRefundUpdate, noShowSignal, paymentSignal, purchaseWorkflowId, refundSignal,
-  sessionCancelWorkflowId, sessionRescheduleWorkflowId,
-  type AdminRefundOutcome, type AdminRefundRequest, type AllocationInput, type AllocationResult, type BookingOutcome,
-  type CancelOutcome, type CancelRequest, type CheckoutEvent, type DisputeEvent, type PurchaseInput, type RefundEvent,
+  ClientIdKey,
+  PurchaseIdKey,
+  SessionIdKey,
+  allocationWorkflowId,
+  bookUpdate,
+  bookingWorkflowId,
+  cancelUpdate,
+  completeSignal,
+  confirmSignal,
+  disputeSignal,
+  issueRefundUpdate,
+  noShowSignal,
+  paymentSignal,
+  purchaseWorkflowId,
+  refundSignal,
+  sessionCancelWorkflowId,
+  sessionRescheduleWorkflowId,
+  type AdminRefundOutcome,
+  type AdminRefundRequest,
+  type AllocationInput,
+  type AllocationResult,
+  type BookingOutcome,
+  type CancelOutcome,
+  type CancelRequest,
+  type CheckoutEvent,
+  type DisputeEvent,
+  type PurchaseInput,
+  type RefundEvent,
   type SessionRescheduleInput,
 } from '../workflows/definitions.js';
 import type { ChangedSession } from '../activities/sessions.js';
@@ -31,16 +58,31 @@ const SESSION_SETTLE_MS = 5_000;
 /** How long a whole-session cancel is waited on before the answer says it is still going (the workflow finishes it). */
 const SESSION_ANSWER_MS = 8_000;
 
-const bookingPending = () => new RetryLater('BOOKING_PENDING',
-  'The booking is still being processed; check your bookings in a moment, or send the same request again with the same Idempotency-Key.');
-const cancelPending = () => new RetryLater('BOOKING_PENDING',
-  'The cancellation is still being processed; check your bookings in a moment, or send the same request again with the same Idempotency-Key.');
-const allocationPending = () => new RetryLater('ALLOCATION_PENDING',
-  'The allocation is still being processed; check the client\'s ledger in a moment, or send the same request again with the same Idempotency-Key.');
-const refundPending = () => new RetryLater('REFUND_PENDING',
-  'The refund is still being processed; check the purchase in a moment, or send the same request again with the same Idempotency-Key.');
-const temporalUnavailable = () => new RetryLater('TEMPORARILY_UNAVAILABLE',
-  'The workflow service could not be reached in time; the change may not have been made. Please try again in a moment.');
+const bookingPending = () =>
+  new RetryLater(
+    'BOOKING_PENDING',
+    'The booking is still being processed; check your bookings in a moment, or send the same request again with the same Idempotency-Key.',
+  );
+const cancelPending = () =>
+  new RetryLater(
+    'BOOKING_PENDING',
+    'The cancellation is still being processed; check your bookings in a moment, or send the same request again with the same Idempotency-Key.',
+  );
+const allocationPending = () =>
+  new RetryLater(
+    'ALLOCATION_PENDING',
+    "The allocation is still being processed; check the client's ledger in a moment, or send the same request again with the same Idempotency-Key.",
+  );
+const refundPending = () =>
+  new RetryLater(
+    'REFUND_PENDING',
+    'The refund is still being processed; check the purchase in a moment, or send the same request again with the same Idempotency-Key.',
+  );
+const temporalUnavailable = () =>
+  new RetryLater(
+    'TEMPORARILY_UNAVAILABLE',
+    'The workflow service could not be reached in time; the change may not have been made. Please try again in a moment.',
+  );
 
 /** The update's own failure type, however deeply Temporal wrapped it. */
 function failureType(error: unknown): string | undefined {
@@ -98,55 +140,82 @@ export class WorkflowCommands {
   }
 
   /** Update-with-Start: the HTTP response carries the booking's outcome from the first workflow task. */
-  async book(request: { sessionId: number; clientId: number; actor: Actor; complimentary: boolean; requestId?: string | undefined }): Promise<BookingOutcome> {
+  async book(request: {
+    sessionId: number;
+    clientId: number;
+    actor: Actor;
+    complimentary: boolean;
+    requestId?: string | undefined;
+  }): Promise<BookingOutcome> {
     const { policies } = this.settings;
     const workflowId = bookingWorkflowId(request.sessionId, request.clientId);
     const updateId = `book-${request.requestId ?? randomUUID()}`;
     // A fresh start operation each attempt (the SDK uses one once). After a restart lost the
     // update, the same update id runs it again: the reservation it may already have
     // committed is found by its workflow id and its hold by its ledger key.
-    return this.untilAnswered(this.commandBudget, { workflowId, updateId }, () => this.temporal.workflow.executeUpdateWithStart(bookUpdate, {
-      updateId,
-      startWorkflowOperation: new WithStartWorkflowOperation<typeof bookToDeduct>('bookToDeduct', {
-        workflowId,
-        taskQueue: this.taskQueue,
-        args: [{
-          sessionId: request.sessionId, clientId: request.clientId, actor: request.actor, complimentary: request.complimentary,
-          reminderBeforeMs: Math.round(policies.reminderBeforeMinutes * 60_000),
-          autoCompleteAfterMs: Math.round(policies.autoCompleteAfterMinutes * 60_000),
-        }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        typedSearchAttributes: [
-          { key: ClientIdKey, value: String(request.clientId) },
-          { key: SessionIdKey, value: String(request.sessionId) },
-        ],
-      }),
-    }), bookingPending);
+    return this.untilAnswered(
+      this.commandBudget,
+      { workflowId, updateId },
+      () =>
+        this.temporal.workflow.executeUpdateWithStart(bookUpdate, {
+          updateId,
+          startWorkflowOperation: new WithStartWorkflowOperation<typeof bookToDeduct>('bookToDeduct', {
+            workflowId,
+            taskQueue: this.taskQueue,
+            args: [
+              {
+                sessionId: request.sessionId,
+                clientId: request.clientId,
+                actor: request.actor,
+                complimentary: request.complimentary,
+                reminderBeforeMs: Math.round(policies.reminderBeforeMinutes * 60_000),
+                autoCompleteAfterMs: Math.round(policies.autoCompleteAfterMinutes * 60_000),
+              },
+            ],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            typedSearchAttributes: [
+              { key: ClientIdKey, value: String(request.clientId) },
+              { key: SessionIdKey, value: String(request.sessionId) },
+            ],
+          }),
+        }),
+      bookingPending,
+    );
   }
 
   async cancel(workflowId: string, request: CancelRequest, requestId?: string): Promise<CancelOutcome> {
     const updateId = `cancel-${requestId ?? randomUUID()}`;
     try {
-      return await this.untilAnswered(this.commandBudget, { workflowId, updateId },
-        () => this.temporal.workflow.getHandle(workflowId).executeUpdate(cancelUpdate, { args: [request], updateId }), cancelPending);
+      return await this.untilAnswered(
+        this.commandBudget,
+        { workflowId, updateId },
+        () => this.temporal.workflow.getHandle(workflowId).executeUpdate(cancelUpdate, { args: [request], updateId }),
+        cancelPending,
+      );
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new HttpError(404, 'NO_BOOKING', 'There is no active booking to cancel for this session.');
+      if (error instanceof WorkflowNotFoundError)
+        throw new HttpError(404, 'NO_BOOKING', 'There is no active booking to cancel for this session.');
       throw error;
     }
   }
 
   async signal(workflowId: string, kind: 'confirm' | 'complete' | 'no-show', actor: Actor): Promise<void> {
     const signal = kind === 'confirm' ? confirmSignal : kind === 'complete' ? completeSignal : noShowSignal;
-    await this.untilAnswered(this.commandBudget, { workflowId, signal: kind },
-      () => this.temporal.workflow.getHandle(workflowId).signal(signal, actor), temporalUnavailable);
+    await this.untilAnswered(
+      this.commandBudget,
+      { workflowId, signal: kind },
+      () => this.temporal.workflow.getHandle(workflowId).signal(signal, actor),
+      temporalUnavailable,
+    );
   }
-
 
   /**
    * One allocation per idempotency key: a repeat while it runs joins it, a repeat after it
    * finished (the reuse policy refuses a second run) reads the first one's result.
    */
-  async allocate(input: Omit<AllocationInput, 'idempotencyKey'> & { idempotencyKey?: string | undefined }): Promise<AllocationResult & { workflowId: string }> {
+  async allocate(
+    input: Omit<AllocationInput, 'idempotencyKey'> & { idempotencyKey?: string | undefined },
+  ): Promise<AllocationResult & { workflowId: string }> {
     const idempotencyKey = input.idempotencyKey ?? randomUUID();
     const workflowId = allocationWorkflowId(idempotencyKey);
     const attempt = async () => {
@@ -173,11 +242,19 @@ export class WorkflowCommands {
     const workflowId = purchaseWorkflowId(purchaseId);
     const updateId = `refund-${requestId ?? randomUUID()}`;
     try {
-      return await this.untilAnswered(this.commandBudget, { workflowId, updateId },
-        () => this.temporal.workflow.getHandle(workflowId).executeUpdate(issueRefundUpdate, { args: [request], updateId }), refundPending);
+      return await this.untilAnswered(
+        this.commandBudget,
+        { workflowId, updateId },
+        () => this.temporal.workflow.getHandle(workflowId).executeUpdate(issueRefundUpdate, { args: [request], updateId }),
+        refundPending,
+      );
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) {
-        throw new HttpError(409, 'REFUND_WINDOW_CLOSED', `The refund window of purchase #${purchaseId} has closed; refund it in Stripe's dashboard and allocate or adjust credits by hand.`);
+        throw new HttpError(
+          409,
+          'REFUND_WINDOW_CLOSED',
+          `The refund window of purchase #${purchaseId} has closed; refund it in Stripe's dashboard and allocate or adjust credits by hand.`,
+        );
       }
       if (error instanceof WorkflowUpdateFailedError && failureType(error) === 'PAYMENT_PROVIDER_UNAVAILABLE') {
         throw new HttpError(502, 'PAYMENT_PROVIDER_UNAVAILABLE', 'Stripe could not be reached; nothing was refunded. Please try again.');
@@ -198,16 +275,22 @@ export class WorkflowCommands {
       refundWindowMs: this.settings.store.refundWindowSeconds * 1000,
       paymentWaitMs: this.settings.store.paymentWaitSeconds * 1000,
     };
-    await this.untilAnswered({ totalMs: WEBHOOK_BUDGET_MS, attemptMs: WEBHOOK_BUDGET_MS }, { workflowId, eventId: event.payload.eventId }, () => this.temporal.workflow.signalWithStart('purchaseToCredit', {
-      workflowId,
-      taskQueue: this.taskQueue,
-      args: [input],
-      signal: PURCHASE_SIGNALS[event.signal],
-      signalArgs: [event.payload],
-      // A closed purchase workflow (past its refund window) is started again and resumes from the purchase row.
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      typedSearchAttributes: [{ key: PurchaseIdKey, value: String(event.purchaseId) }],
-    }), temporalUnavailable);
+    await this.untilAnswered(
+      { totalMs: WEBHOOK_BUDGET_MS, attemptMs: WEBHOOK_BUDGET_MS },
+      { workflowId, eventId: event.payload.eventId },
+      () =>
+        this.temporal.workflow.signalWithStart('purchaseToCredit', {
+          workflowId,
+          taskQueue: this.taskQueue,
+          args: [input],
+          signal: PURCHASE_SIGNALS[event.signal],
+          signalArgs: [event.payload],
+          // A closed purchase workflow (past its refund window) is started again and resumes from the purchase row.
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          typedSearchAttributes: [{ key: PurchaseIdKey, value: String(event.purchaseId) }],
+        }),
+      temporalUnavailable,
+    );
   }
 
   /**
@@ -215,15 +298,25 @@ export class WorkflowCommands {
    * workflow); a repeat joins the first. Answers the bookings' outcomes, or undefined when
    * they take longer than the request may wait (the workflow finishes them regardless).
    */
-  async cancelSession(request: { sessionId: number; actor: Actor; reason: string }): Promise<{ workflowId: string; outcomes: CancelOutcome[] | undefined }> {
+  async cancelSession(request: {
+    sessionId: number;
+    actor: Actor;
+    reason: string;
+  }): Promise<{ workflowId: string; outcomes: CancelOutcome[] | undefined }> {
     const workflowId = sessionCancelWorkflowId(request.sessionId);
-    const handle = await this.untilAnswered(this.commandBudget, { workflowId }, () => this.temporal.workflow.start<typeof cancelSession>('cancelSession', {
-      workflowId,
-      taskQueue: this.taskQueue,
-      args: [{ ...request, settleTimeoutMs: SESSION_SETTLE_MS }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      typedSearchAttributes: [{ key: SessionIdKey, value: String(request.sessionId) }],
-    }), temporalUnavailable);
+    const handle = await this.untilAnswered(
+      this.commandBudget,
+      { workflowId },
+      () =>
+        this.temporal.workflow.start<typeof cancelSession>('cancelSession', {
+          workflowId,
+          taskQueue: this.taskQueue,
+          args: [{ ...request, settleTimeoutMs: SESSION_SETTLE_MS }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          typedSearchAttributes: [{ key: SessionIdKey, value: String(request.sessionId) }],
+        }),
+      temporalUnavailable,
+    );
     const result = handle.result().catch((error: unknown) => {
       if (isOutage(error)) return undefined;
       throw error;

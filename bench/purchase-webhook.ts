@@ -65,8 +65,11 @@ class GrantWatcher {
         continue;
       }
       const ids = [...this.waiting.keys()];
-      const rows = await query<{ purchaseId: number }>(this.orm,
-        `select purchase_id as "purchaseId" from ledger_entries where kind = 'grant' and purchase_id in (?)`, [ids]);
+      const rows = await query<{ purchaseId: number }>(
+        this.orm,
+        `select purchase_id as "purchaseId" from ledger_entries where kind = 'grant' and purchase_id in (?)`,
+        [ids],
+      );
       const at = performance.now();
       for (const { purchaseId } of rows) {
         this.waiting.get(purchaseId)?.(at);
@@ -93,8 +96,13 @@ try {
   stops.push(() => temporal.stop());
   const port = await freePort();
   const settings = loadSettings({
-    DATA_DIR: root, DATABASE_URL: postgres.urlFor('bench'), TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'bench',
-    JWT_SECRET: 'bench', STRIPE_WEBHOOK_SECRET: 'whsec_bench', PORT: String(port),
+    DATA_DIR: root,
+    DATABASE_URL: postgres.urlFor('bench'),
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: 'bench',
+    JWT_SECRET: 'bench',
+    STRIPE_WEBHOOK_SECRET: 'whsec_bench',
+    PORT: String(port),
   });
   const orm = await openDatabase(settings.databaseUrl!, 40);
   stops.push(() => orm.close(true));
@@ -117,10 +125,22 @@ try {
 
   const clients: number[] = [];
   for (let index = 0; index < CLIENTS; index += 1) {
-    clients.push((await createAccount(orm, { email: `bench-${index}@bench.test`, password: 'bench-password', role: 'client', firstName: 'Bench', lastName: String(index) })).id);
+    clients.push(
+      (
+        await createAccount(orm, {
+          email: `bench-${index}@bench.test`,
+          password: 'bench-password',
+          role: 'client',
+          firstName: 'Bench',
+          lastName: String(index),
+        })
+      ).id,
+    );
   }
-  const [{ id: packageId }] = await query<{ id: number }>(orm,
-    `insert into packages (name, sessions, price_cents, validity_days) values ('Bench 10', 10, 70000, 180) returning id`) as [{ id: number }];
+  const [{ id: packageId }] = (await query<{ id: number }>(
+    orm,
+    `insert into packages (name, sessions, price_cents, validity_days) values ('Bench 10', 10, 70000, 180) returning id`,
+  )) as [{ id: number }];
   const pkg = (await findPackageOnSale(orm, packageId))!;
   const watcher = new GrantWatcher(orm);
   const webhookUrl = `http://127.0.0.1:${port}/api/webhooks/stripe`;
@@ -132,18 +152,37 @@ try {
     const checkoutSessionId = `cs_test_bench_${purchase.id}`;
     await attachCheckoutSession(orm, purchase.id, checkoutSessionId);
     const body = JSON.stringify({
-      id: `evt_bench_${purchase.id}`, object: 'event', api_version: Stripe.API_VERSION, created: Math.floor(Date.now() / 1000),
-      livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'checkout.session.completed',
-      data: { object: {
-        id: checkoutSessionId, object: 'checkout.session', mode: 'payment', status: 'complete', payment_status: 'paid',
-        client_reference_id: String(purchase.id), metadata: { purchaseId: String(purchase.id) }, amount_total: pkg.priceCents,
-        currency: pkg.currency, payment_intent: `pi_bench_${purchase.id}`,
-      } },
+      id: `evt_bench_${purchase.id}`,
+      object: 'event',
+      api_version: Stripe.API_VERSION,
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type: 'checkout.session.completed',
+      data: {
+        object: {
+          id: checkoutSessionId,
+          object: 'checkout.session',
+          mode: 'payment',
+          status: 'complete',
+          payment_status: 'paid',
+          client_reference_id: String(purchase.id),
+          metadata: { purchaseId: String(purchase.id) },
+          amount_total: pkg.priceCents,
+          currency: pkg.currency,
+          payment_intent: `pi_bench_${purchase.id}`,
+        },
+      },
     });
     const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: settings.stripe.webhookSecret });
     const visible = watcher.visible(purchase.id);
     const sent = performance.now();
-    const response = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body });
+    const response = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body,
+    });
     const acked = performance.now();
     if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
     await response.arrayBuffer();
@@ -155,13 +194,15 @@ try {
     const visible: number[] = [];
     let next = 0;
     const started = performance.now();
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const [ackMs, visibleMs] = await buyOnce(next++);
-        ack.push(ackMs);
-        visible.push(visibleMs);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) {
+          const [ackMs, visibleMs] = await buyOnce(next++);
+          ack.push(ackMs);
+          visible.push(visibleMs);
+        }
+      }),
+    );
     return { ack, visible, seconds: (performance.now() - started) / 1000 };
   }
 
@@ -178,7 +219,7 @@ try {
   await watcher.stop();
   if (process.env.BENCH_TRACE) {
     // Where one purchase's time goes: its workflow history, relative to the start.
-    const [{ id: lastId }] = await query<{ id: number }>(orm, `select max(id)::int as id from purchases`) as [{ id: number }];
+    const [{ id: lastId }] = (await query<{ id: number }>(orm, `select max(id)::int as id from purchases`)) as [{ id: number }];
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const history = await client.workflow.getHandle(purchaseWorkflowId(lastId)).fetchHistory();
     const first = Number(history.events![0]!.eventTime!.seconds) * 1000 + history.events![0]!.eventTime!.nanos! / 1e6;
@@ -187,11 +228,20 @@ try {
       console.log(`  +${(at - first).toFixed(1).padStart(7)} ms  ${event.eventType}`);
     }
   }
-  const [check] = await query<{ grants: number; drift: number }>(orm,
+  const [check] = await query<{ grants: number; drift: number }>(
+    orm,
     `select (select count(*)::int from ledger_entries where kind = 'grant') as grants,
-            (select count(*)::int from users u where u.available_sessions <> coalesce((select sum(delta) from ledger_entries l where l.client_id = u.id), 0)) as drift`);
-  console.log(['', `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`, ...results,
-    `check: ${check!.grants} grants for ${WARMUP + purchasesPerRun * concurrencies.length} purchases, ${check!.drift} balances off their ledger`, ''].join('\n'));
+            (select count(*)::int from users u where u.available_sessions <> coalesce((select sum(delta) from ledger_entries l where l.client_id = u.id), 0)) as drift`,
+  );
+  console.log(
+    [
+      '',
+      `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
+      ...results,
+      `check: ${check!.grants} grants for ${WARMUP + purchasesPerRun * concurrencies.length} purchases, ${check!.drift} balances off their ledger`,
+      '',
+    ].join('\n'),
+  );
 } finally {
   for (const stop of stops.reverse()) await stop().catch((error) => console.error(String(error)));
   await rm(root, { recursive: true, force: true });

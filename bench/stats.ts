@@ -10,22 +10,30 @@ export function summarize(label: string, samplesMs: number[], wallMs?: number): 
   const p50 = percentile(sorted, 50);
   const p99 = percentile(sorted, 99);
   const rate = wallMs ? `  ${(samplesMs.length / (wallMs / 1000)).toFixed(1)}/s` : '';
-  console.log(`${label.padEnd(44)} n=${String(samplesMs.length).padStart(4)}  p50 ${p50.toFixed(1).padStart(7)} ms  p99 ${p99.toFixed(1).padStart(7)} ms${rate}`);
+  console.log(
+    `${label.padEnd(44)} n=${String(samplesMs.length).padStart(4)}  p50 ${p50.toFixed(1).padStart(7)} ms  p99 ${p99.toFixed(1).padStart(7)} ms${rate}`,
+  );
   return { p50, p99 };
 }
 
 /** Runs `task(i)` for i < total with at most `concurrency` in flight; returns each latency and the wall time. */
-export async function run(total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ samples: number[]; wallMs: number }> {
+export async function run(
+  total: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<{ samples: number[]; wallMs: number }> {
   const samples: number[] = [];
   let next = 0;
   const began = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) {
-      const i = next++;
-      const started = performance.now();
-      await task(i);
-      samples.push(performance.now() - started);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const started = performance.now();
+        await task(i);
+        samples.push(performance.now() - started);
+      }
+    }),
+  );
   return { samples, wallMs: performance.now() - began };
 }

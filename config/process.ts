@@ -3,7 +3,11 @@
  * it cannot start, and on SIGINT/SIGTERM run its shutdown once, then exit, by force
  * after `forceExitAfterMs` when the shutdown hangs.
  */
-export async function runProcess(name: string, start: () => Promise<() => Promise<void>>, { forceExitAfterMs = 20_000 } = {}): Promise<void> {
+export async function runProcess(
+  name: string,
+  start: () => Promise<() => Promise<void>>,
+  { forceExitAfterMs = 20_000 } = {},
+): Promise<void> {
   let stop: (() => Promise<void>) | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {

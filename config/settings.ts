@@ -108,7 +108,10 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0
 function trustProxy(raw: string | undefined): Settings['trustProxy'] {
   if (raw === undefined || raw.trim() === '' || raw === 'false') return false;
   if (/^\d+$/.test(raw.trim())) return Number(raw.trim());
-  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   if (entries.some((entry) => !/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry))) {
     throw new ConfigurationError(`TRUST_PROXY must be a hop count or a comma-separated list of proxy addresses or CIDRs, got "${raw}"`);
   }
@@ -121,7 +124,9 @@ function trustProxy(raw: string | undefined): Settings['trustProxy'] {
  */
 function refuseSimulatorInProduction(env: NodeJS.ProcessEnv): void {
   if (env.NODE_ENV === 'production' && !env.STRIPE_SECRET_KEY && env.STRIPE_SIMULATOR !== 'true') {
-    throw new ConfigurationError('NODE_ENV=production needs STRIPE_SECRET_KEY (or STRIPE_SIMULATOR=true to run the checkout simulator on purpose)');
+    throw new ConfigurationError(
+      'NODE_ENV=production needs STRIPE_SECRET_KEY (or STRIPE_SIMULATOR=true to run the checkout simulator on purpose)',
+    );
   }
 }
 
@@ -130,9 +135,8 @@ function generatedSecret(dataDir: string, name: 'jwtSecret' | 'stripeWebhookSecr
   const file = path.join(dataDir, 'secrets.json');
   const secrets: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   if (!secrets[name]) {
-    secrets[name] = name === 'stripeWebhookSecret'
-      ? `whsec_${randomBytes(24).toString('base64url')}`
-      : randomBytes(32).toString('base64url');
+    secrets[name] =
+      name === 'stripeWebhookSecret' ? `whsec_${randomBytes(24).toString('base64url')}` : randomBytes(32).toString('base64url');
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
@@ -155,9 +159,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       uiUrl: (env.TEMPORAL_UI_URL || 'http://localhost:8233').replace(/\/$/, ''),
       cliPath: env.TEMPORAL_CLI_PATH || undefined,
       taskQueue: env.TEMPORAL_TASK_QUEUE || 'studio-sessions',
-      tls: env.TEMPORAL_TLS_CERT && env.TEMPORAL_TLS_KEY
-        ? { clientCertPath: env.TEMPORAL_TLS_CERT, clientKeyPath: env.TEMPORAL_TLS_KEY }
-        : env.TEMPORAL_TLS === 'true' || Boolean(env.TEMPORAL_API_KEY),
+      tls:
+        env.TEMPORAL_TLS_CERT && env.TEMPORAL_TLS_KEY
+          ? { clientCertPath: env.TEMPORAL_TLS_CERT, clientKeyPath: env.TEMPORAL_TLS_KEY }
+          : env.TEMPORAL_TLS === 'true' || Boolean(env.TEMPORAL_API_KEY),
       apiKey: env.TEMPORAL_API_KEY || undefined,
       answerBudgetMs: integer(env, 'TEMPORAL_ANSWER_BUDGET_MS', 15_000, 1_000),
     },

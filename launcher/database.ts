@@ -40,7 +40,9 @@ export async function prepareDatabase(settings: Settings, say: (line: string) =>
       const applied = await migrateToLatest(owner);
       say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'migrations: schema up to date');
       if (sameRole(ownerUrl!, appUrl)) {
-        say('warning: the app uses the role that owns the schema (set MIGRATION_DATABASE_URL to the owner and DATABASE_URL to a plain login role)');
+        say(
+          'warning: the app uses the role that owns the schema (set MIGRATION_DATABASE_URL to the owner and DATABASE_URL to a plain login role)',
+        );
       } else {
         const app = await provisionAppRole(ownerUrl!, appUrl);
         say(`PostgreSQL: the app logs in as "${app.role}", which can read and write rows but not alter the schema`);

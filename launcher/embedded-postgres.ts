@@ -89,9 +89,11 @@ function assertPostgresCanReach(clusterDir: string): void {
   const blocked = folderPostgresCannotEnter([projectRoot, clusterDir]);
   if (!blocked) return;
   const mode = (statSync(blocked).mode & 0o777).toString(8).padStart(4, '0');
-  throw new Error(`running as root, the embedded PostgreSQL runs as the "postgres" user, who cannot enter ${blocked} (mode ${mode}). `
-    + `Fix one of: run as a normal user; clone the project outside ${blocked}; let users pass through with \`chmod o+x ${blocked}\`; `
-    + 'or set DATABASE_URL to a PostgreSQL of your own.');
+  throw new Error(
+    `running as root, the embedded PostgreSQL runs as the "postgres" user, who cannot enter ${blocked} (mode ${mode}). ` +
+      `Fix one of: run as a normal user; clone the project outside ${blocked}; let users pass through with \`chmod o+x ${blocked}\`; ` +
+      'or set DATABASE_URL to a PostgreSQL of your own.',
+  );
 }
 
 /**
@@ -105,9 +107,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const port = await freePort();
   const password = await clusterPassword(clusterDir, 'owner');
   const appPassword = await clusterPassword(clusterDir, 'app');
-  const durability = ephemeral
-    ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
-    : [];
+  const durability = ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
@@ -117,10 +117,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
+      '-c',
+      'listen_addresses=127.0.0.1',
       // No Unix socket: a system PostgreSQL may own the default socket directory.
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=300',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=300',
       ...durability,
     ],
     onLog: (message) => log(String(message).trimEnd()),
@@ -135,8 +138,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } catch (error) {
     throw new Error(`embedded PostgreSQL did not start in ${clusterDir}${error ? `: ${String(error)}` : ''}`, { cause: error });
   }
-  const urlFor = (database: string) =>
-    `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const urlFor = (database: string) => `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   return {
     adminUrl: urlFor('postgres'),
     urlFor,

@@ -80,7 +80,9 @@ const GO_ENV = { CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=fal
 /** Where `go mod download` unpacked the module (read-only, in Go's module cache). */
 function moduleSource(tool: GoTool, go: string, fail: (message: string) => Error): string {
   const download = spawnSync(go, ['mod', 'download', '-json', `${tool.module}@${tool.version}`], {
-    encoding: 'utf8', env: { ...process.env, ...GO_ENV }, timeout: 600_000,
+    encoding: 'utf8',
+    env: { ...process.env, ...GO_ENV },
+    timeout: 600_000,
   });
   const info = JSON.parse(download.stdout || '{}') as { Dir?: string; Error?: string };
   if (download.status !== 0 || !info.Dir) {
@@ -89,10 +91,20 @@ function moduleSource(tool: GoTool, go: string, fail: (message: string) => Error
   return info.Dir;
 }
 
-async function goBuild(tool: GoTool, go: string, into: string, log: (line: string) => void, fail: (message: string) => Error): Promise<string> {
+async function goBuild(
+  tool: GoTool,
+  go: string,
+  into: string,
+  log: (line: string) => void,
+  fail: (message: string) => Error,
+): Promise<string> {
   const binary = path.join(into, tool.binary);
   const [args, cwd, what] = tool.mainPackage
-    ? [['build', '-v', '-trimpath', '-o', binary, `./${tool.mainPackage}`], moduleSource(tool, go, fail), `go build ./${tool.mainPackage} in ${tool.module}@${tool.version}`]
+    ? [
+        ['build', '-v', '-trimpath', '-o', binary, `./${tool.mainPackage}`],
+        moduleSource(tool, go, fail),
+        `go build ./${tool.mainPackage} in ${tool.module}@${tool.version}`,
+      ]
     : [['install', '-v', '-trimpath', `${tool.module}@${tool.version}`], undefined, `go install ${tool.module}@${tool.version}`];
   log(`building ${tool.binary} ${tool.version} with ${go} into ${into} (minutes the first time on a cold Go cache, seconds after)`);
   const started = Date.now();
@@ -143,7 +155,10 @@ export async function findGoTool(tool: GoTool, options: FindToolOptions): Promis
   if (existsSync(cached) && works(tool, cached)) return { path: cached, source: `project cache (${tool.version})` };
   const go = options.go === undefined ? goBinary() : options.go;
   if (!go) return undefined;
-  return { path: await goBuild(tool, go, into, log, options.fail), source: `built with go ${tool.mainPackage ? 'build' : 'install'} (${tool.version})` };
+  return {
+    path: await goBuild(tool, go, into, log, options.fail),
+    source: `built with go ${tool.mainPackage ? 'build' : 'install'} (${tool.version})`,
+  };
 }
 
 /** SIGTERM, then SIGKILL after a grace period; resolves once the child is gone. */

@@ -14,12 +14,23 @@ export interface DemoLogins {
 }
 
 const TRAINERS = [
-  ['Maya', 'Okafor'], ['Lucas', 'Brandt'], ['Priya', 'Raman'],
+  ['Maya', 'Okafor'],
+  ['Lucas', 'Brandt'],
+  ['Priya', 'Raman'],
 ] as const;
 const CLIENTS = [
-  ['Ava', 'Nguyen', 12], ['Ben', 'Carter', 0], ['Chloe', 'Diaz', 1], ['Dan', 'Evans', 2],
-  ['Ella', 'Fischer', 5], ['Finn', 'Garcia', 8], ['Grace', 'Hughes', 3], ['Hugo', 'Ito', 20],
-  ['Isla', 'Jensen', 0], ['Jack', 'Kowalski', 6], ['Kira', 'Larsen', 10], ['Leo', 'Moreau', 4],
+  ['Ava', 'Nguyen', 12],
+  ['Ben', 'Carter', 0],
+  ['Chloe', 'Diaz', 1],
+  ['Dan', 'Evans', 2],
+  ['Ella', 'Fischer', 5],
+  ['Finn', 'Garcia', 8],
+  ['Grace', 'Hughes', 3],
+  ['Hugo', 'Ito', 20],
+  ['Isla', 'Jensen', 0],
+  ['Jack', 'Kowalski', 6],
+  ['Kira', 'Larsen', 10],
+  ['Leo', 'Moreau', 4],
 ] as const;
 const PACKAGES = [
   { name: 'Single session', sessions: 1, priceCents: 9000, validityDays: 60 },
@@ -40,19 +51,33 @@ export async function seedDemoData(orm: Orm, admin: { email: string; password: s
   await createAccount(orm, { email: admin.email, password: admin.password, role: 'admin', firstName: 'Studio', lastName: 'Owner' });
   const trainers = [];
   for (const [firstName, lastName] of TRAINERS) {
-    trainers.push(await createAccount(orm, {
-      email: `${firstName.toLowerCase()}@studio.test`, password: DEMO_PASSWORD, role: 'trainer', firstName, lastName,
-    }));
+    trainers.push(
+      await createAccount(orm, {
+        email: `${firstName.toLowerCase()}@studio.test`,
+        password: DEMO_PASSWORD,
+        role: 'trainer',
+        firstName,
+        lastName,
+      }),
+    );
   }
   const credits = createCreditActivities({ orm });
   for (const [firstName, lastName, balance] of CLIENTS) {
     const client = await createAccount(orm, {
-      email: `${firstName.toLowerCase()}.${lastName.toLowerCase()}@example.com`, password: DEMO_PASSWORD, role: 'client', firstName, lastName,
+      email: `${firstName.toLowerCase()}.${lastName.toLowerCase()}@example.com`,
+      password: DEMO_PASSWORD,
+      role: 'client',
+      firstName,
+      lastName,
     });
     if (balance > 0) {
       await credits.grantCredits({
-        idempotencyKey: `seed:${client.id}`, clientId: client.id, quantity: balance, source: 'allocation',
-        actor: 'system', reason: 'Demo opening balance',
+        idempotencyKey: `seed:${client.id}`,
+        clientId: client.id,
+        quantity: balance,
+        source: 'allocation',
+        actor: 'system',
+        reason: 'Demo opening balance',
       });
     }
   }
@@ -69,9 +94,16 @@ export async function seedDemoData(orm: Orm, admin: { email: string; password: s
         if (startsAt <= now) continue;
         const groupClass = hour === 18;
         em.create(TrainingSession, {
-          trainer: trainer.id, startsAt, durationMinutes: 60, capacity: groupClass ? 6 : 1, bookedCount: 0,
-          location: groupClass ? 'Studio floor' : `Room ${index + 1}`, notes: groupClass ? 'Small-group strength' : null,
-          status: 'available', seriesId: null, createdAt: new Date(),
+          trainer: trainer.id,
+          startsAt,
+          durationMinutes: 60,
+          capacity: groupClass ? 6 : 1,
+          bookedCount: 0,
+          location: groupClass ? 'Studio floor' : `Room ${index + 1}`,
+          notes: groupClass ? 'Small-group strength' : null,
+          status: 'available',
+          seriesId: null,
+          createdAt: new Date(),
         });
       }
     }

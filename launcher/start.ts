@@ -26,85 +26,104 @@ const say = (line: string) => console.log(`[${((Date.now() - began) / 1000).toFi
 
 // Our own shutdown decides the order (API, worker, then the services they use).
 Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-await runProcess('studio-sessions', async () => {
-  const stops: Array<() => Promise<void>> = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error) => console.error(String(error)));
-  };
-  try {
-    const settings = loadSettings();
-    say(`data directory ${path.relative(process.cwd(), settings.dataDir) || settings.dataDir}`);
-    if (await portInUse(settings.port)) {
-      throw new Error(`Port ${settings.port} is already in use. Stop whatever listens there or set PORT to a free port.`);
-    }
-
-    const database = await prepareDatabase(settings, say);
-    stops.push(database.stop);
-    const databaseUrl = database.appUrl;
-    const orm = await openDatabase(databaseUrl);
-    stops.push(() => orm.close());
-
-    let temporalAddress = settings.temporal.address;
-    let temporalUi = settings.temporal.uiUrl;
-    if (temporalAddress) {
-      say(`Temporal: TEMPORAL_ADDRESS ${temporalAddress}`);
-    } else {
-      for (const port of [TEMPORAL_PORT, TEMPORAL_UI_PORT]) {
-        if (await portInUse(port)) throw new Error(`Port ${port} (Temporal dev server) is already in use. Stop that process, or set TEMPORAL_ADDRESS to use it.`);
+await runProcess(
+  'studio-sessions',
+  async () => {
+    const stops: Array<() => Promise<void>> = [];
+    const stopAll = async () => {
+      for (const stop of stops.reverse()) await stop().catch((error) => console.error(String(error)));
+    };
+    try {
+      const settings = loadSettings();
+      say(`data directory ${path.relative(process.cwd(), settings.dataDir) || settings.dataDir}`);
+      if (await portInUse(settings.port)) {
+        throw new Error(`Port ${settings.port} is already in use. Stop whatever listens there or set PORT to a free port.`);
       }
-      const temporal = await startLocalTemporal({
-        cliPath: settings.temporal.cliPath, dbFile: path.join(settings.dataDir, 'temporal.db'),
-        port: TEMPORAL_PORT, uiPort: TEMPORAL_UI_PORT, namespace: settings.temporal.namespace, log: say,
+
+      const database = await prepareDatabase(settings, say);
+      stops.push(database.stop);
+      const databaseUrl = database.appUrl;
+      const orm = await openDatabase(databaseUrl);
+      stops.push(() => orm.close());
+
+      let temporalAddress = settings.temporal.address;
+      let temporalUi = settings.temporal.uiUrl;
+      if (temporalAddress) {
+        say(`Temporal: TEMPORAL_ADDRESS ${temporalAddress}`);
+      } else {
+        for (const port of [TEMPORAL_PORT, TEMPORAL_UI_PORT]) {
+          if (await portInUse(port))
+            throw new Error(`Port ${port} (Temporal dev server) is already in use. Stop that process, or set TEMPORAL_ADDRESS to use it.`);
+        }
+        const temporal = await startLocalTemporal({
+          cliPath: settings.temporal.cliPath,
+          dbFile: path.join(settings.dataDir, 'temporal.db'),
+          port: TEMPORAL_PORT,
+          uiPort: TEMPORAL_UI_PORT,
+          namespace: settings.temporal.namespace,
+          log: say,
+        });
+        stops.push(() => temporal.stop());
+        temporalAddress = temporal.address;
+        temporalUi = temporal.uiUrl ?? temporalUi;
+        say(`Temporal: dev server ${temporalAddress}, CLI ${temporal.source}`);
+      }
+
+      say(`console: ${await ensureConsoleBuilt(say)}`);
+      if (usesStripeSimulator(settings)) {
+        say('Stripe: SIMULATOR (no STRIPE_SECRET_KEY): checkout opens a local test page that sends signed webhooks; no card is charged');
+      } else {
+        say(
+          `Stripe: API ${settings.stripe.apiBaseUrl ?? 'api.stripe.com'}${process.env.STRIPE_WEBHOOK_SECRET ? '' : " (warning: STRIPE_WEBHOOK_SECRET is not set, so Stripe's webhooks will not verify)"}`,
+        );
+      }
+
+      const workerConnection = await connectWorker(settings.temporal, temporalAddress);
+      stops.push(() => workerConnection.close());
+      await ensureSearchAttributes(workerConnection, settings.temporal.namespace);
+      const worker = await createWorker({
+        connection: workerConnection,
+        namespace: settings.temporal.namespace,
+        taskQueue: settings.temporal.taskQueue,
+        orm,
+        settings,
       });
-      stops.push(() => temporal.stop());
-      temporalAddress = temporal.address;
-      temporalUi = temporal.uiUrl ?? temporalUi;
-      say(`Temporal: dev server ${temporalAddress}, CLI ${temporal.source}`);
+      const workerRun = worker.run();
+      stops.push(async () => {
+        worker.shutdown();
+        await workerRun;
+      });
+      say(`worker polling "${settings.temporal.taskQueue}"`);
+
+      const temporalClient = await connectTemporalClient(settings.temporal, temporalAddress);
+      stops.push(() => temporalClient.connection.close());
+      const app = await buildApp({ settings, orm, temporal: temporalClient });
+      await listen(app, settings.host, settings.port);
+      stops.push(() => app.close());
+
+      const base = `http://localhost:${settings.port}`;
+      const logins = demoLogins(settings.admin);
+      console.log(
+        [
+          '',
+          `ready in ${((Date.now() - began) / 1000).toFixed(1)}s`,
+          `  API          ${base}/api`,
+          `  Console      ${base}/admin/`,
+          `  API docs     ${base}/docs`,
+          `  Temporal UI  ${temporalUi}`,
+          '  Logins',
+          `    admin    ${logins.admin.email} / ${logins.admin.password}`,
+          `    trainer  ${logins.trainer.email} / ${logins.trainer.password}`,
+          `    client   ${logins.client.email} / ${logins.client.password}`,
+          'Ctrl-C stops everything.',
+          '',
+        ].join('\n'),
+      );
+      return stopAll;
+    } catch (error) {
+      await stopAll();
+      throw error;
     }
-
-    say(`console: ${await ensureConsoleBuilt(say)}`);
-    if (usesStripeSimulator(settings)) {
-      say('Stripe: SIMULATOR (no STRIPE_SECRET_KEY): checkout opens a local test page that sends signed webhooks; no card is charged');
-    } else {
-      say(`Stripe: API ${settings.stripe.apiBaseUrl ?? 'api.stripe.com'}${process.env.STRIPE_WEBHOOK_SECRET ? '' : ' (warning: STRIPE_WEBHOOK_SECRET is not set, so Stripe\'s webhooks will not verify)'}`);
-    }
-
-    const workerConnection = await connectWorker(settings.temporal, temporalAddress);
-    stops.push(() => workerConnection.close());
-    await ensureSearchAttributes(workerConnection, settings.temporal.namespace);
-    const worker = await createWorker({ connection: workerConnection, namespace: settings.temporal.namespace, taskQueue: settings.temporal.taskQueue, orm, settings });
-    const workerRun = worker.run();
-    stops.push(async () => {
-      worker.shutdown();
-      await workerRun;
-    });
-    say(`worker polling "${settings.temporal.taskQueue}"`);
-
-    const temporalClient = await connectTemporalClient(settings.temporal, temporalAddress);
-    stops.push(() => temporalClient.connection.close());
-    const app = await buildApp({ settings, orm, temporal: temporalClient });
-    await listen(app, settings.host, settings.port);
-    stops.push(() => app.close());
-
-    const base = `http://localhost:${settings.port}`;
-    const logins = demoLogins(settings.admin);
-    console.log([
-      '',
-      `ready in ${((Date.now() - began) / 1000).toFixed(1)}s`,
-      `  API          ${base}/api`,
-      `  Console      ${base}/admin/`,
-      `  API docs     ${base}/docs`,
-      `  Temporal UI  ${temporalUi}`,
-      '  Logins',
-      `    admin    ${logins.admin.email} / ${logins.admin.password}`,
-      `    trainer  ${logins.trainer.email} / ${logins.trainer.password}`,
-      `    client   ${logins.client.email} / ${logins.client.password}`,
-      'Ctrl-C stops everything.',
-      '',
-    ].join('\n'));
-    return stopAll;
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
-}, { forceExitAfterMs: PROCESS_EXIT_AFTER_MS });
+  },
+  { forceExitAfterMs: PROCESS_EXIT_AFTER_MS },
+);

@@ -29,7 +29,9 @@ export class StripeMockUnavailable extends Error {
 }
 
 /** Undefined when there is no binary and no Go to build one; callers then run without it and say so. */
-export function findStripeMock(options: { binaryPath?: string | undefined; log?: (line: string) => void } = {}): Promise<StripeMockBinary | undefined> {
+export function findStripeMock(
+  options: { binaryPath?: string | undefined; log?: (line: string) => void } = {},
+): Promise<StripeMockBinary | undefined> {
   return findGoTool(STRIPE_MOCK, {
     explicitPath: options.binaryPath,
     explicitName: 'STRIPE_MOCK_PATH',

@@ -33,7 +33,12 @@ export const FAST_DISPATCH = [
   'history.visibilityProcessorMaxPollRPS=10000',
 ];
 
-export async function waitForTemporal(address: string, namespace: string, timeoutMs: number, exited?: () => string | undefined): Promise<void> {
+export async function waitForTemporal(
+  address: string,
+  namespace: string,
+  timeoutMs: number,
+  exited?: () => string | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -59,13 +64,20 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   const namespace = options.namespace ?? 'default';
   const port = options.port ?? (await freePort());
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--http-port', String(await freePort()),
-    '--metrics-port', String(await freePort()),
-    '--namespace', namespace,
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--http-port',
+    String(await freePort()),
+    '--metrics-port',
+    String(await freePort()),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'warn',
   ];
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');

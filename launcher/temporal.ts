@@ -37,6 +37,8 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
       source: 'downloaded by the Temporal SDK',
     };
   } catch (error) {
-    throw new TemporalCliUnavailable(`${NO_TEMPORAL_CLI_HELP}\n(The SDK download failed: ${error instanceof Error ? error.message : String(error)})`);
+    throw new TemporalCliUnavailable(
+      `${NO_TEMPORAL_CLI_HELP}\n(The SDK download failed: ${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }

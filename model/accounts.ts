@@ -56,7 +56,10 @@ export async function findAccountByEmail(orm: Orm, email: string): Promise<User 
  * when it no longer matches, so changing ADMIN_PASSWORD and migrating again rotates it
  * (a password set in the console lasts until the next deploy, which sets ADMIN_PASSWORD again).
  */
-export async function ensureAdmin(orm: Orm, admin: { email: string; password: string }): Promise<'created' | 'password updated' | 'unchanged'> {
+export async function ensureAdmin(
+  orm: Orm,
+  admin: { email: string; password: string },
+): Promise<'created' | 'password updated' | 'unchanged'> {
   const existing = await findAccountByEmail(orm, admin.email);
   if (!existing) {
     await createAccount(orm, { email: admin.email, password: admin.password, role: 'admin', firstName: 'Studio', lastName: 'Admin' });

@@ -66,11 +66,15 @@ async function listPage<E extends object, T>(
   if (!orderBy) throw new DomainError(ErrorCode.InvalidRequest, `Cannot sort by "${request.sort.field}".`);
   const direction = request.sort.order === 'DESC' ? 'desc' : 'asc';
   const field = orderBy.includes('(') ? raw(orderBy) : orderBy;
-  const [entities, total] = await orm.em.fork().transactional((em) => build(em)
-    .orderBy([{ [field]: `${direction} nulls last` }, { [key]: direction }])
-    .limit(request.limit)
-    .offset(request.offset)
-    .getResultAndCount(), { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
+  const [entities, total] = await orm.em.fork().transactional(
+    (em) =>
+      build(em)
+        .orderBy([{ [field]: `${direction} nulls last` }, { [key]: direction }])
+        .limit(request.limit)
+        .offset(request.offset)
+        .getResultAndCount(),
+    { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
+  );
   return { rows: entities.map(toRow), total };
 }
 
@@ -121,29 +125,42 @@ export const CLIENT_SORTS = {
   createdAt: 'u.createdAt',
 } as const;
 
-export async function clientsPage(orm: Orm, request: PageRequest<ClientFilter>, lowBalanceThreshold: number): Promise<Page<AdminClientRow>> {
+export async function clientsPage(
+  orm: Orm,
+  request: PageRequest<ClientFilter>,
+  lowBalanceThreshold: number,
+): Promise<Page<AdminClientRow>> {
   const { filter } = request;
-  return listPage(orm, (em) => em.createQueryBuilder(ClientBalance, 'cb')
-    .joinAndSelect('cb.client', 'u')
-    .where({
-      ...searchPeople('u', filter.q),
-      ...(filter.lowBalance === undefined ? {} : { available: { [filter.lowBalance ? '$lte' : '$gt']: lowBalanceThreshold } }),
-      ...(filter.id ? { client: { $in: filter.id } } : {}),
-    }), CLIENT_SORTS, 'u.id', request, ({ client: user, ...figures }) => ({
-    id: user.id,
-    email: user.email,
-    firstName: user.firstName,
-    lastName: user.lastName,
-    phone: user.phone ?? null,
-    createdAt: user.createdAt,
-    availableSessions: figures.available,
-    scheduled: figures.scheduled,
-    completed: figures.completed,
-    cancelled: figures.cancelled,
-    total: figures.total,
-    lowBalance: figures.available <= lowBalanceThreshold,
-    hasPurchasedBefore: user.hasPurchasedBefore,
-  }));
+  return listPage(
+    orm,
+    (em) =>
+      em
+        .createQueryBuilder(ClientBalance, 'cb')
+        .joinAndSelect('cb.client', 'u')
+        .where({
+          ...searchPeople('u', filter.q),
+          ...(filter.lowBalance === undefined ? {} : { available: { [filter.lowBalance ? '$lte' : '$gt']: lowBalanceThreshold } }),
+          ...(filter.id ? { client: { $in: filter.id } } : {}),
+        }),
+    CLIENT_SORTS,
+    'u.id',
+    request,
+    ({ client: user, ...figures }) => ({
+      id: user.id,
+      email: user.email,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      phone: user.phone ?? null,
+      createdAt: user.createdAt,
+      availableSessions: figures.available,
+      scheduled: figures.scheduled,
+      completed: figures.completed,
+      cancelled: figures.cancelled,
+      total: figures.total,
+      lowBalance: figures.available <= lowBalanceThreshold,
+      hasPurchasedBefore: user.hasPurchasedBefore,
+    }),
+  );
 }
 
 /* ---- trainers ---- */
@@ -170,13 +187,25 @@ export const TRAINER_SORTS = {
 
 export async function trainersPage(orm: Orm, request: PageRequest<TrainerFilter>): Promise<Page<AdminTrainerRow>> {
   const { filter } = request;
-  return listPage(orm, (em) => em.createQueryBuilder(User, 'u').where({
-    role: 'trainer',
-    ...searchPeople('u', filter.q),
-    ...(filter.id ? { id: { $in: filter.id } } : {}),
-  }), TRAINER_SORTS, 'u.id', request, (user) => ({
-    id: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName, phone: user.phone ?? null,
-  }));
+  return listPage(
+    orm,
+    (em) =>
+      em.createQueryBuilder(User, 'u').where({
+        role: 'trainer',
+        ...searchPeople('u', filter.q),
+        ...(filter.id ? { id: { $in: filter.id } } : {}),
+      }),
+    TRAINER_SORTS,
+    'u.id',
+    request,
+    (user) => ({
+      id: user.id,
+      email: user.email,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      phone: user.phone ?? null,
+    }),
+  );
 }
 
 /* ---- sessions ---- */
@@ -206,14 +235,25 @@ export const SESSION_SORTS = {
 
 export async function sessionsPage(orm: Orm, request: PageRequest<SessionFilter>): Promise<Page<AdminSessionRow>> {
   const { filter } = request;
-  return listPage(orm, (em) => em.createQueryBuilder(TrainingSession, 's')
-    .joinAndSelect('s.trainer', 't')
-    .where({
-      ...(filter.trainerId === undefined ? {} : { trainer: filter.trainerId }),
-      ...(filter.status ? { status: { $in: filter.status } } : {}),
-      ...(filter.from || filter.to ? { startsAt: { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) } } : {}),
-      ...(filter.id ? { id: { $in: filter.id } } : {}),
-    }), SESSION_SORTS, 's.id', request, sessionView);
+  return listPage(
+    orm,
+    (em) =>
+      em
+        .createQueryBuilder(TrainingSession, 's')
+        .joinAndSelect('s.trainer', 't')
+        .where({
+          ...(filter.trainerId === undefined ? {} : { trainer: filter.trainerId }),
+          ...(filter.status ? { status: { $in: filter.status } } : {}),
+          ...(filter.from || filter.to
+            ? { startsAt: { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) } }
+            : {}),
+          ...(filter.id ? { id: { $in: filter.id } } : {}),
+        }),
+    SESSION_SORTS,
+    's.id',
+    request,
+    sessionView,
+  );
 }
 
 /* ---- bookings ---- */
@@ -254,33 +294,44 @@ export const BOOKING_SORTS = {
 
 export async function bookingsPage(orm: Orm, request: PageRequest<BookingFilter>): Promise<Page<AdminBookingRow>> {
   const { filter } = request;
-  return listPage(orm, (em) => em.createQueryBuilder(Booking, 'b')
-    .joinAndSelect('b.session', 's')
-    .joinAndSelect('b.client', 'c')
-    .where({
-      ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
-      ...(filter.sessionId === undefined && filter.trainerId === undefined ? {} : {
-        session: {
-          ...(filter.sessionId === undefined ? {} : { id: filter.sessionId }),
-          ...(filter.trainerId === undefined ? {} : { trainer: filter.trainerId }),
-        },
-      }),
-      ...(filter.status ? { status: { $in: filter.status } } : {}),
-      ...(filter.id ? { id: { $in: filter.id } } : {}),
-    }), BOOKING_SORTS, 'b.id', request, (booking) => ({
-    id: booking.id,
-    sessionId: booking.session.id,
-    clientId: booking.client.id,
-    clientName: fullName(booking.client),
-    trainerId: booking.session.trainer.id,
-    status: booking.status,
-    creditState: booking.creditState,
-    complimentary: booking.complimentary,
-    startsAt: booking.startsAt,
-    bookedAt: booking.bookedAt,
-    cancelledAt: booking.cancelledAt ?? null,
-    workflowId: booking.workflowId,
-  }));
+  return listPage(
+    orm,
+    (em) =>
+      em
+        .createQueryBuilder(Booking, 'b')
+        .joinAndSelect('b.session', 's')
+        .joinAndSelect('b.client', 'c')
+        .where({
+          ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
+          ...(filter.sessionId === undefined && filter.trainerId === undefined
+            ? {}
+            : {
+                session: {
+                  ...(filter.sessionId === undefined ? {} : { id: filter.sessionId }),
+                  ...(filter.trainerId === undefined ? {} : { trainer: filter.trainerId }),
+                },
+              }),
+          ...(filter.status ? { status: { $in: filter.status } } : {}),
+          ...(filter.id ? { id: { $in: filter.id } } : {}),
+        }),
+    BOOKING_SORTS,
+    'b.id',
+    request,
+    (booking) => ({
+      id: booking.id,
+      sessionId: booking.session.id,
+      clientId: booking.client.id,
+      clientName: fullName(booking.client),
+      trainerId: booking.session.trainer.id,
+      status: booking.status,
+      creditState: booking.creditState,
+      complimentary: booking.complimentary,
+      startsAt: booking.startsAt,
+      bookedAt: booking.bookedAt,
+      cancelledAt: booking.cancelledAt ?? null,
+      workflowId: booking.workflowId,
+    }),
+  );
 }
 
 /* ---- packages ---- */
@@ -314,18 +365,32 @@ export const PACKAGE_SORTS = {
 
 function packageRow(pkg: Package): AdminPackageRow {
   return {
-    id: pkg.id, name: pkg.name, sessions: pkg.sessions, priceCents: pkg.priceCents, currency: pkg.currency,
-    validityDays: pkg.validityDays ?? null, active: pkg.active, stripePriceId: pkg.stripePriceId ?? null,
+    id: pkg.id,
+    name: pkg.name,
+    sessions: pkg.sessions,
+    priceCents: pkg.priceCents,
+    currency: pkg.currency,
+    validityDays: pkg.validityDays ?? null,
+    active: pkg.active,
+    stripePriceId: pkg.stripePriceId ?? null,
   };
 }
 
 export async function packagesPage(orm: Orm, request: PageRequest<PackageFilter>): Promise<Page<AdminPackageRow>> {
   const { filter } = request;
-  return listPage(orm, (em) => em.createQueryBuilder(Package, 'p').where({
-    ...(filter.q ? { name: { $ilike: containing(filter.q) } } : {}),
-    ...(filter.active === undefined ? {} : { active: filter.active }),
-    ...(filter.id ? { id: { $in: filter.id } } : {}),
-  }), PACKAGE_SORTS, 'p.id', request, packageRow);
+  return listPage(
+    orm,
+    (em) =>
+      em.createQueryBuilder(Package, 'p').where({
+        ...(filter.q ? { name: { $ilike: containing(filter.q) } } : {}),
+        ...(filter.active === undefined ? {} : { active: filter.active }),
+        ...(filter.id ? { id: { $in: filter.id } } : {}),
+      }),
+    PACKAGE_SORTS,
+    'p.id',
+    request,
+    packageRow,
+  );
 }
 
 export interface PackageDraft {
@@ -399,29 +464,37 @@ export const PURCHASE_SORTS = {
 
 export async function purchasesPage(orm: Orm, request: PageRequest<PurchaseFilter>): Promise<Page<AdminPurchaseRow>> {
   const { filter } = request;
-  return listPage(orm, (em) => em.createQueryBuilder(Purchase, 'p').where({
-    ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
-    ...(filter.packageId === undefined ? {} : { package: filter.packageId }),
-    ...(filter.status ? { status: { $in: filter.status } } : {}),
-    ...(filter.id ? { id: { $in: filter.id } } : {}),
-  }), PURCHASE_SORTS, 'p.id', request, (purchase) => ({
-    id: purchase.id,
-    clientId: purchase.client.id,
-    packageId: purchase.package.id,
-    sessions: purchase.sessions,
-    amountCents: purchase.amountCents,
-    currency: purchase.currency,
-    status: purchase.status,
-    refundedCents: purchase.refundedCents,
-    refundedSessions: purchase.refundedSessions,
-    sessionsOwed: purchase.sessionsOwed,
-    disputeStatus: purchase.disputeStatus ?? null,
-    stripeCheckoutSessionId: purchase.stripeCheckoutSessionId ?? null,
-    stripePaymentIntentId: purchase.stripePaymentIntentId ?? null,
-    workflowId: purchase.workflowId ?? null,
-    createdAt: purchase.createdAt,
-    paidAt: purchase.paidAt ?? null,
-  }));
+  return listPage(
+    orm,
+    (em) =>
+      em.createQueryBuilder(Purchase, 'p').where({
+        ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
+        ...(filter.packageId === undefined ? {} : { package: filter.packageId }),
+        ...(filter.status ? { status: { $in: filter.status } } : {}),
+        ...(filter.id ? { id: { $in: filter.id } } : {}),
+      }),
+    PURCHASE_SORTS,
+    'p.id',
+    request,
+    (purchase) => ({
+      id: purchase.id,
+      clientId: purchase.client.id,
+      packageId: purchase.package.id,
+      sessions: purchase.sessions,
+      amountCents: purchase.amountCents,
+      currency: purchase.currency,
+      status: purchase.status,
+      refundedCents: purchase.refundedCents,
+      refundedSessions: purchase.refundedSessions,
+      sessionsOwed: purchase.sessionsOwed,
+      disputeStatus: purchase.disputeStatus ?? null,
+      stripeCheckoutSessionId: purchase.stripeCheckoutSessionId ?? null,
+      stripePaymentIntentId: purchase.stripePaymentIntentId ?? null,
+      workflowId: purchase.workflowId ?? null,
+      createdAt: purchase.createdAt,
+      paidAt: purchase.paidAt ?? null,
+    }),
+  );
 }
 
 /* ---- ledger ---- */
@@ -449,13 +522,23 @@ export const LEDGER_SORTS = {
 
 export async function ledgerPage(orm: Orm, request: PageRequest<LedgerFilter>): Promise<Page<LedgerEntryRow>> {
   const { filter } = request;
-  return listPage(orm, (em) => em.createQueryBuilder(LedgerEntry, 'e').where({
-    ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
-    ...(filter.kind ? { kind: { $in: filter.kind } } : {}),
-    ...(filter.from || filter.to ? { createdAt: { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) } } : {}),
-    ...(filter.workflowId ? { workflowId: filter.workflowId } : {}),
-    ...(filter.sessionId === undefined ? {} : { session: filter.sessionId }),
-    ...(filter.purchaseId === undefined ? {} : { purchase: filter.purchaseId }),
-    ...(filter.id ? { id: { $in: filter.id } } : {}),
-  }), LEDGER_SORTS, 'e.id', request, entryRow);
+  return listPage(
+    orm,
+    (em) =>
+      em.createQueryBuilder(LedgerEntry, 'e').where({
+        ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
+        ...(filter.kind ? { kind: { $in: filter.kind } } : {}),
+        ...(filter.from || filter.to
+          ? { createdAt: { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) } }
+          : {}),
+        ...(filter.workflowId ? { workflowId: filter.workflowId } : {}),
+        ...(filter.sessionId === undefined ? {} : { session: filter.sessionId }),
+        ...(filter.purchaseId === undefined ? {} : { purchase: filter.purchaseId }),
+        ...(filter.id ? { id: { $in: filter.id } } : {}),
+      }),
+    LEDGER_SORTS,
+    'e.id',
+    request,
+    entryRow,
+  );
 }

@@ -48,21 +48,29 @@ export async function provisionAppRole(ownerUrl: string, appUrl: string): Promis
   try {
     const ident = (name: string) => owner.escapeIdentifier(name);
     const role = ident(app.user);
-    const { rows: [me] } = await owner.query<{ name: string; superuser: boolean; createrole: boolean }>(
-      `select current_user as name, rolsuper as superuser, rolcreaterole as createrole from pg_roles where rolname = current_user`);
+    const {
+      rows: [me],
+    } = await owner.query<{ name: string; superuser: boolean; createrole: boolean }>(
+      `select current_user as name, rolsuper as superuser, rolcreaterole as createrole from pg_roles where rolname = current_user`,
+    );
     if (me!.name === app.user) {
       throw new DatabaseRoleError(`DATABASE_URL and MIGRATION_DATABASE_URL both log in as "${app.user}": the app must use its own role`);
     }
-    const { rows: [existing] } = await owner.query<{ superuser: boolean }>(
-      `select rolsuper as superuser from pg_roles where rolname = $1`, [app.user]);
+    const {
+      rows: [existing],
+    } = await owner.query<{ superuser: boolean }>(`select rolsuper as superuser from pg_roles where rolname = $1`, [app.user]);
     if (existing?.superuser) {
-      throw new DatabaseRoleError(`the app's role "${app.user}" is a superuser, which can disable the ledger's triggers: give the app a plain login role`);
+      throw new DatabaseRoleError(
+        `the app's role "${app.user}" is a superuser, which can disable the ledger's triggers: give the app a plain login role`,
+      );
     }
     const password = app.password ? ` password ${owner.escapeLiteral(app.password)}` : '';
     let action: AppRole['action'] = 'left as is';
     if (!existing) {
       if (!me!.superuser && !me!.createrole) {
-        throw new DatabaseRoleError(`the role "${app.user}" does not exist and "${me!.name}" may not create roles: create it (LOGIN, no other attributes) or grant "${me!.name}" CREATEROLE`);
+        throw new DatabaseRoleError(
+          `the role "${app.user}" does not exist and "${me!.name}" may not create roles: create it (LOGIN, no other attributes) or grant "${me!.name}" CREATEROLE`,
+        );
       }
       await owner.query(`create role ${role} login nosuperuser nocreatedb nocreaterole noreplication${password}`);
       action = 'created';
@@ -77,7 +85,9 @@ export async function provisionAppRole(ownerUrl: string, appUrl: string): Promis
     }
 
     await owner.query('begin');
-    const { rows: [database] } = await owner.query<{ name: string }>('select current_database() as name');
+    const {
+      rows: [database],
+    } = await owner.query<{ name: string }>('select current_database() as name');
     await owner.query(`grant connect on database ${ident(database!.name)} to ${role}`);
     await owner.query(`grant usage on schema public to ${role}`);
     await owner.query(`grant select, insert, update, delete on all tables in schema public to ${role}`);
@@ -85,7 +95,9 @@ export async function provisionAppRole(ownerUrl: string, appUrl: string): Promis
     await owner.query(`alter default privileges in schema public grant select, insert, update, delete on tables to ${role}`);
     await owner.query(`alter default privileges in schema public grant usage, select on sequences to ${role}`);
     const { rows: tables } = await owner.query<{ name: string }>(
-      `select tablename as name from pg_tables where schemaname = 'public' and tablename = any($1)`, [[...APPEND_ONLY_TABLES, MIGRATIONS_TABLE]]);
+      `select tablename as name from pg_tables where schemaname = 'public' and tablename = any($1)`,
+      [[...APPEND_ONLY_TABLES, MIGRATIONS_TABLE]],
+    );
     for (const { name } of tables) {
       await owner.query(`revoke update, delete, truncate on ${ident(name)} from ${role}`);
       if (name === MIGRATIONS_TABLE) await owner.query(`revoke insert on ${ident(name)} from ${role}`);

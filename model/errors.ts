@@ -32,7 +32,9 @@ export function asDomainError(error: unknown): unknown {
   if (known) return new DomainError(known[0], known[1], { constraint: pg.constraint });
   // Any other CHECK is an invariant the application should have kept; refuse cleanly.
   if (pg.code === '23514' || pg.code === '23P01' || pg.code === '23505') {
-    return new DomainError(ErrorCode.Conflict, 'The change conflicts with the current state; nothing was written.', { constraint: pg.constraint });
+    return new DomainError(ErrorCode.Conflict, 'The change conflicts with the current state; nothing was written.', {
+      constraint: pg.constraint,
+    });
   }
   // Class 22 (data exception: out of range, invalid text or date) is the caller's input, and
   // so is 08P01 here: the driver inlines parameters, so a NUL in a value breaks the message.

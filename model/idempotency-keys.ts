@@ -24,19 +24,26 @@ const RECORD = `request_hash as "requestHash", status, response_status as "respo
  * key both see the same row: the insert that loses waits for the winner's, then reads it.
  */
 export async function claimIdempotencyKey(orm: Orm, claim: IdempotencyClaim): Promise<IdempotencyRecord> {
-  const [inserted] = await query<IdempotencyRecord & Record<string, unknown>>(orm,
+  const [inserted] = await query<IdempotencyRecord & Record<string, unknown>>(
+    orm,
     `insert into idempotency_keys (scope, key, request_hash) values (?, ?, ?) on conflict (scope, key) do nothing returning ${RECORD}`,
-    [claim.scope, claim.key, claim.requestHash]);
+    [claim.scope, claim.key, claim.requestHash],
+  );
   if (inserted) return inserted;
-  const [existing] = await query<IdempotencyRecord & Record<string, unknown>>(orm,
-    `select ${RECORD} from idempotency_keys where scope = ? and key = ?`, [claim.scope, claim.key]);
+  const [existing] = await query<IdempotencyRecord & Record<string, unknown>>(
+    orm,
+    `select ${RECORD} from idempotency_keys where scope = ? and key = ?`,
+    [claim.scope, claim.key],
+  );
   return existing!;
 }
 
 /** Keeps the first final answer; a later one for the same key (a concurrent twin) changes nothing. */
 export async function recordIdempotentAnswer(orm: Orm, claim: IdempotencyClaim, answer: { status: number; body: string }): Promise<void> {
-  await query(orm,
+  await query(
+    orm,
     `update idempotency_keys set status = 'done', response_status = ?, response_body = ?::json, answered_at = now()
       where scope = ? and key = ? and request_hash = ? and status = 'pending'`,
-    [answer.status, answer.body, claim.scope, claim.key, claim.requestHash]);
+    [answer.status, answer.body, claim.scope, claim.key, claim.requestHash],
+  );
 }

@@ -90,7 +90,8 @@ export async function lockClient(sql: Sql, clientId: number): Promise<ClientBala
   );
   const row = rows[0];
   if (!row) throw new DomainError(ErrorCode.NotFound, `Client ${clientId} was not found.`);
-  if (row.role !== 'client') throw new DomainError(ErrorCode.InvalidRequest, `User ${clientId} is not a client; only clients hold session credits.`);
+  if (row.role !== 'client')
+    throw new DomainError(ErrorCode.InvalidRequest, `User ${clientId} is not a client; only clients hold session credits.`);
   return { available: row.available, held: row.held };
 }
 
@@ -118,9 +119,21 @@ export async function appendEntry(sql: Sql, draft: EntryDraft): Promise<LedgerEn
       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       returning ${ENTRY_COLUMNS}`,
     [
-      draft.clientId, draft.lotId ?? null, draft.kind, draft.delta, heldDelta, balance.available, balance.held,
-      draft.sessionId ?? null, draft.bookingId ?? null, draft.purchaseId ?? null, draft.actor, draft.reason,
-      draft.idempotencyKey, draft.trace.workflowId, draft.trace.runId,
+      draft.clientId,
+      draft.lotId ?? null,
+      draft.kind,
+      draft.delta,
+      heldDelta,
+      balance.available,
+      balance.held,
+      draft.sessionId ?? null,
+      draft.bookingId ?? null,
+      draft.purchaseId ?? null,
+      draft.actor,
+      draft.reason,
+      draft.idempotencyKey,
+      draft.trace.workflowId,
+      draft.trace.runId,
     ],
   );
   return entry!;

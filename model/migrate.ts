@@ -15,7 +15,8 @@ const fail = (message: string): never => {
 };
 if (!settings.databaseUrl) fail('npm run migrate needs DATABASE_URL (npm start migrates its embedded database itself).');
 // The default is the embedded demo's, printed by npm start: never a deployed studio's admin.
-if (!settings.admin.passwordSet) fail('npm run migrate needs ADMIN_PASSWORD: the ADMIN_EMAIL account is created, or its password updated, with it.');
+if (!settings.admin.passwordSet)
+  fail('npm run migrate needs ADMIN_PASSWORD: the ADMIN_EMAIL account is created, or its password updated, with it.');
 const appUrl = settings.databaseUrl!;
 const ownerUrl = settings.migrationDatabaseUrl ?? appUrl;
 try {
@@ -23,7 +24,9 @@ try {
   const applied = await migrateToLatest(orm);
   console.log(applied.length ? `applied ${applied.join(', ')}` : 'database schema is up to date');
   if (sameRole(ownerUrl, appUrl)) {
-    console.warn('warning: no MIGRATION_DATABASE_URL, so the app uses the role that owns the schema and could disable the ledger\'s append-only trigger');
+    console.warn(
+      "warning: no MIGRATION_DATABASE_URL, so the app uses the role that owns the schema and could disable the ledger's append-only trigger",
+    );
   } else {
     const app = await provisionAppRole(ownerUrl, appUrl);
     console.log(`app role "${app.role}": ${app.action}, row privileges granted`);

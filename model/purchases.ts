@@ -24,8 +24,13 @@ export interface PackageOnSale {
 
 function onSale(pkg: Package): PackageOnSale {
   return {
-    id: pkg.id, name: pkg.name, sessions: pkg.sessions, priceCents: pkg.priceCents, currency: pkg.currency,
-    validityDays: pkg.validityDays ?? null, stripePriceId: pkg.stripePriceId ?? null,
+    id: pkg.id,
+    name: pkg.name,
+    sessions: pkg.sessions,
+    priceCents: pkg.priceCents,
+    currency: pkg.currency,
+    validityDays: pkg.validityDays ?? null,
+    stripePriceId: pkg.stripePriceId ?? null,
   };
 }
 
@@ -52,8 +57,12 @@ export async function findBuyer(orm: Orm, userId: number): Promise<Buyer | undef
   const user = await orm.em.fork().findOne(User, { id: userId, role: 'client' });
   if (!user) return undefined;
   return {
-    id: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName,
-    stripeCustomerId: user.stripeCustomerId ?? null, createdAt: user.createdAt,
+    id: user.id,
+    email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    stripeCustomerId: user.stripeCustomerId ?? null,
+    createdAt: user.createdAt,
   };
 }
 
@@ -71,10 +80,20 @@ export interface NewPurchase {
 }
 
 /** The pending purchase exists before Stripe hears of it, so every checkout has a row to tie its events to. */
-export function createPendingPurchase(orm: Orm, clientId: number, pkg: PackageOnSale, workflowIdFor: (purchaseId: number) => string): Promise<NewPurchase> {
+export function createPendingPurchase(
+  orm: Orm,
+  clientId: number,
+  pkg: PackageOnSale,
+  workflowIdFor: (purchaseId: number) => string,
+): Promise<NewPurchase> {
   return orm.em.fork().transactional(async (em) => {
     const purchase = em.create(Purchase, {
-      client: clientId, package: pkg.id, sessions: pkg.sessions, amountCents: pkg.priceCents, currency: pkg.currency, status: 'pending',
+      client: clientId,
+      package: pkg.id,
+      sessions: pkg.sessions,
+      amountCents: pkg.priceCents,
+      currency: pkg.currency,
+      status: 'pending',
     });
     // The workflow id names the purchase's id, which only the insert assigns.
     await em.flush();
@@ -158,9 +177,14 @@ export interface PurchaseRecord {
   lotExpiresAt: string | null;
 }
 
-const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value == null ? null : new Date(String(value)).toISOString());
+const iso = (value: unknown) =>
+  value instanceof Date ? value.toISOString() : value == null ? null : new Date(String(value)).toISOString();
 
-export async function loadPurchaseRecord(sql: Sql, purchaseId: number, keys: { grant: string; disputeHold: string }): Promise<PurchaseRecord | undefined> {
+export async function loadPurchaseRecord(
+  sql: Sql,
+  purchaseId: number,
+  keys: { grant: string; disputeHold: string },
+): Promise<PurchaseRecord | undefined> {
   const [row] = await sql(
     `select p.id as "purchaseId", p.client_id as "clientId", pk.name as "packageName", p.sessions,
         p.amount_cents as "amountCents", p.currency, pk.validity_days as "validityDays",
@@ -201,8 +225,16 @@ export async function savePurchaseProgress(sql: Sql, progress: PurchaseProgress)
         dispute_held_sessions = ?, dispute_shortfall_sessions = ?, updated_at = now()
       where id = ?`,
     [
-      progress.status, progress.paidAt, progress.paymentIntentId, progress.refundedCents, progress.refundedSessions,
-      progress.sessionsOwed, progress.disputeStatus, progress.disputeHeld, progress.disputeShortfall, progress.purchaseId,
+      progress.status,
+      progress.paidAt,
+      progress.paymentIntentId,
+      progress.refundedCents,
+      progress.refundedSessions,
+      progress.sessionsOwed,
+      progress.disputeStatus,
+      progress.disputeHeld,
+      progress.disputeShortfall,
+      progress.purchaseId,
     ],
   );
   if (progress.paidAt) {

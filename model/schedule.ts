@@ -50,8 +50,13 @@ export function sessionView(session: TrainingSession): SessionView {
 }
 
 /** `lateBookingMinutes`: a session that started less than this long ago is still bookable (the late-booking policy). */
-export async function listSessions(orm: Orm, filter: { from: Date; to: Date; trainerId?: number | undefined; bookableOnly: boolean; lateBookingMinutes: number }): Promise<SessionView[]> {
-  const qb = orm.em.fork().createQueryBuilder(TrainingSession, 's')
+export async function listSessions(
+  orm: Orm,
+  filter: { from: Date; to: Date; trainerId?: number | undefined; bookableOnly: boolean; lateBookingMinutes: number },
+): Promise<SessionView[]> {
+  const qb = orm.em
+    .fork()
+    .createQueryBuilder(TrainingSession, 's')
     .joinAndSelect('s.trainer', 't')
     .where({
       startsAt: { $gte: filter.from, $lt: filter.to },
@@ -60,8 +65,10 @@ export async function listSessions(orm: Orm, filter: { from: Date; to: Date; tra
     .orderBy([{ startsAt: 'asc' }, { id: 'asc' }]);
   if (filter.bookableOnly) {
     // The database's clock and the seat count decide, as they do when the booking is made.
-    qb.andWhere({ status: { $in: ['available', 'scheduled'] } })
-      .andWhere('s.booked_count < s.capacity and s.starts_at + make_interval(secs => ?) > now()', [filter.lateBookingMinutes * 60]);
+    qb.andWhere({ status: { $in: ['available', 'scheduled'] } }).andWhere(
+      's.booked_count < s.capacity and s.starts_at + make_interval(secs => ?) > now()',
+      [filter.lateBookingMinutes * 60],
+    );
   }
   return (await qb.getResultList()).map(sessionView);
 }
@@ -78,19 +85,31 @@ export interface LiveBooking {
 }
 
 export async function liveBookings(orm: Orm, sessionId: number, clientId?: number): Promise<LiveBooking[]> {
-  const bookings = await orm.em.fork().find(Booking, {
-    session: sessionId,
-    status: { $in: ['scheduled', 'confirmed'] },
-    ...(clientId === undefined ? {} : { client: clientId }),
-  }, { orderBy: { id: 'asc' } });
+  const bookings = await orm.em.fork().find(
+    Booking,
+    {
+      session: sessionId,
+      status: { $in: ['scheduled', 'confirmed'] },
+      ...(clientId === undefined ? {} : { client: clientId }),
+    },
+    { orderBy: { id: 'asc' } },
+  );
   return bookings.map((booking) => ({ id: booking.id, clientId: booking.client.id, workflowId: booking.workflowId }));
 }
 
-export async function ledgerFor(orm: Orm, clientId: number, page: { limit: number; beforeId?: number | undefined }): Promise<LedgerEntryRow[]> {
-  const entries = await orm.em.fork().find(LedgerEntry, {
-    client: clientId,
-    ...(page.beforeId === undefined ? {} : { id: { $lt: page.beforeId } }),
-  }, { orderBy: { id: 'desc' }, limit: page.limit });
+export async function ledgerFor(
+  orm: Orm,
+  clientId: number,
+  page: { limit: number; beforeId?: number | undefined },
+): Promise<LedgerEntryRow[]> {
+  const entries = await orm.em.fork().find(
+    LedgerEntry,
+    {
+      client: clientId,
+      ...(page.beforeId === undefined ? {} : { id: { $lt: page.beforeId } }),
+    },
+    { orderBy: { id: 'desc' }, limit: page.limit },
+  );
   return entries.map(entryRow);
 }
 
@@ -111,10 +130,14 @@ export interface ClientBookingView {
 }
 
 export async function bookingsFor(orm: Orm, clientId: number): Promise<ClientBookingView[]> {
-  const bookings = await orm.em.fork().find(Booking, { client: clientId }, {
-    populate: ['session.trainer'],
-    orderBy: [{ startsAt: 'desc' }, { id: 'desc' }],
-  });
+  const bookings = await orm.em.fork().find(
+    Booking,
+    { client: clientId },
+    {
+      populate: ['session.trainer'],
+      orderBy: [{ startsAt: 'desc' }, { id: 'desc' }],
+    },
+  );
   return bookings.map((booking) => ({
     id: booking.id,
     sessionId: booking.session.id,
@@ -154,10 +177,14 @@ const PAID_PURCHASE_STATUSES = ['paid', 'partially_refunded', 'refunded', 'dispu
 export async function listClients(orm: Orm, lowBalanceThreshold: number): Promise<ClientListRow[]> {
   const em = orm.em.fork();
   const [balances, purchases, attended] = await Promise.all([
-    em.find(ClientBalance, {}, {
-      populate: ['client'],
-      orderBy: [{ client: { lastName: 'asc' } }, { client: { firstName: 'asc' } }, { client: { id: 'asc' } }],
-    }),
+    em.find(
+      ClientBalance,
+      {},
+      {
+        populate: ['client'],
+        orderBy: [{ client: { lastName: 'asc' } }, { client: { firstName: 'asc' } }, { client: { id: 'asc' } }],
+      },
+    ),
     em.find(Purchase, { status: { $in: [...PAID_PURCHASE_STATUSES] } }, { fields: ['client', 'sessions', 'refundedSessions'] }),
     em.find(Booking, { status: { $in: ['completed', 'no_show'] } }, { fields: ['client', 'startsAt'] }),
   ]);
@@ -192,9 +219,15 @@ export interface TrainerListRow {
 }
 
 export async function listTrainers(orm: Orm): Promise<TrainerListRow[]> {
-  const trainers = await orm.em.fork().find(User, { role: 'trainer' }, { orderBy: [{ lastName: 'asc' }, { firstName: 'asc' }, { id: 'asc' }] });
+  const trainers = await orm.em
+    .fork()
+    .find(User, { role: 'trainer' }, { orderBy: [{ lastName: 'asc' }, { firstName: 'asc' }, { id: 'asc' }] });
   return trainers.map((trainer) => ({
-    id: trainer.id, firstName: trainer.firstName, lastName: trainer.lastName, email: trainer.email, phone: trainer.phone ?? null,
+    id: trainer.id,
+    firstName: trainer.firstName,
+    lastName: trainer.lastName,
+    email: trainer.email,
+    phone: trainer.phone ?? null,
   }));
 }
 

@@ -19,8 +19,12 @@ export interface ClientSummary {
 export async function clientSummaries(orm: Orm, clientIds: number[]): Promise<Map<number, ClientSummary>> {
   if (clientIds.length === 0) return new Map();
   const balances = await orm.em.fork().find(ClientBalance, { client: { $in: clientIds } });
-  return new Map(balances.map(({ client, available, scheduled, completed, cancelled, total }) =>
-    [client.id, { userId: client.id, available, scheduled, completed, cancelled, total }]));
+  return new Map(
+    balances.map(({ client, available, scheduled, completed, cancelled, total }) => [
+      client.id,
+      { userId: client.id, available, scheduled, completed, cancelled, total },
+    ]),
+  );
 }
 
 export async function clientSummary(orm: Orm, clientId: number): Promise<ClientSummary | undefined> {
@@ -29,7 +33,9 @@ export async function clientSummary(orm: Orm, clientId: number): Promise<ClientS
 
 /** Clients whose cached balance columns disagree with their ledger: zero unless an invariant broke. */
 export async function clientsWithBalanceDrift(orm: Orm): Promise<number> {
-  return orm.em.fork().createQueryBuilder(ClientBalance, 'cb')
+  return orm.em
+    .fork()
+    .createQueryBuilder(ClientBalance, 'cb')
     .join('cb.client', 'u')
     .where('u.available_sessions <> cb.available or u.held_sessions <> cb.scheduled')
     .getCount();

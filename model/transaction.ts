@@ -36,7 +36,9 @@ export async function inTransaction<T>(orm: Orm, work: (sql: Sql, em: EntityMana
     const sql: Sql = async (query, params = []) => withTimestamps(await tx.execute(query, params as unknown[], 'all'));
     // A transaction gives up before the activity that runs it times out, so a retried
     // attempt never races an abandoned one still queued on the same row lock.
-    await sql(`select set_config('lock_timeout', '${LOCK_TIMEOUT_MS}ms', true), set_config('statement_timeout', '${STATEMENT_TIMEOUT_MS}ms', true)`);
+    await sql(
+      `select set_config('lock_timeout', '${LOCK_TIMEOUT_MS}ms', true), set_config('statement_timeout', '${STATEMENT_TIMEOUT_MS}ms', true)`,
+    );
     return work(sql, tx);
   });
 }

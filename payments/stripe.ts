@@ -67,9 +67,7 @@ export interface SimulatedPayment {
 }
 
 export type SimulatedCheckoutEventType =
-  | 'checkout.session.completed'
-  | 'checkout.session.async_payment_succeeded'
-  | 'checkout.session.async_payment_failed';
+  'checkout.session.completed' | 'checkout.session.async_payment_succeeded' | 'checkout.session.async_payment_failed';
 
 function event(type: string, object: Record<string, unknown>) {
   return {
@@ -133,10 +131,18 @@ export function simulatedChargeRefundedEvent(refund: SimulatedRefund) {
     metadata: { purchaseId: String(refund.purchaseId), simulator: 'true' },
     refunds: {
       object: 'list',
-      data: [{
-        id: refund.refundId, object: 'refund', amount: refund.amountCents, charge: chargeId, currency: refund.currency,
-        payment_intent: refund.paymentIntentId, status: 'succeeded', reason: 'requested_by_customer',
-      }],
+      data: [
+        {
+          id: refund.refundId,
+          object: 'refund',
+          amount: refund.amountCents,
+          charge: chargeId,
+          currency: refund.currency,
+          payment_intent: refund.paymentIntentId,
+          status: 'succeeded',
+          reason: 'requested_by_customer',
+        },
+      ],
       has_more: false,
     },
   });

@@ -7,23 +7,34 @@ import { connectWorker, createWorker, PROCESS_EXIT_AFTER_MS, requireSearchAttrib
 /** `npm run worker`: one stateless worker against external PostgreSQL and Temporal; run as many as needed. */
 // Our own shutdown decides the order (API, worker, then the services they use).
 Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-await runProcess('worker', async () => {
-  const settings = loadSettings();
-  if (!settings.databaseUrl || !settings.temporal.address) {
-    throw new Error('npm run worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start runs everything on this machine instead).');
-  }
-  // The simulator signs refund events with it, and every API replica must verify them.
-  if (!process.env.STRIPE_WEBHOOK_SECRET) throw new Error('npm run worker needs STRIPE_WEBHOOK_SECRET, the same on every worker and API instance.');
-  const orm = await openDatabase(settings.databaseUrl);
-  const connection = await connectWorker(settings.temporal, settings.temporal.address);
-  await requireSearchAttributes(connection, settings.temporal.namespace);
-  const worker = await createWorker({ connection, namespace: settings.temporal.namespace, taskQueue: settings.temporal.taskQueue, orm, settings });
-  const running = worker.run();
-  console.log(`worker polling task queue "${settings.temporal.taskQueue}" on ${settings.temporal.address}`);
-  return async () => {
-    worker.shutdown();
-    await running;
-    await connection.close();
-    await orm.close();
-  };
-}, { forceExitAfterMs: PROCESS_EXIT_AFTER_MS });
+await runProcess(
+  'worker',
+  async () => {
+    const settings = loadSettings();
+    if (!settings.databaseUrl || !settings.temporal.address) {
+      throw new Error('npm run worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start runs everything on this machine instead).');
+    }
+    // The simulator signs refund events with it, and every API replica must verify them.
+    if (!process.env.STRIPE_WEBHOOK_SECRET)
+      throw new Error('npm run worker needs STRIPE_WEBHOOK_SECRET, the same on every worker and API instance.');
+    const orm = await openDatabase(settings.databaseUrl);
+    const connection = await connectWorker(settings.temporal, settings.temporal.address);
+    await requireSearchAttributes(connection, settings.temporal.namespace);
+    const worker = await createWorker({
+      connection,
+      namespace: settings.temporal.namespace,
+      taskQueue: settings.temporal.taskQueue,
+      orm,
+      settings,
+    });
+    const running = worker.run();
+    console.log(`worker polling task queue "${settings.temporal.taskQueue}" on ${settings.temporal.address}`);
+    return async () => {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await orm.close();
+    };
+  },
+  { forceExitAfterMs: PROCESS_EXIT_AFTER_MS },
+);

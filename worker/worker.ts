@@ -79,6 +79,8 @@ export async function requireSearchAttributes(connection: NativeConnection, name
     return;
   }
   if (missing.length > 0) {
-    throw new Error(`namespace "${namespace}" lacks the Keyword search attributes ${missing.join(', ')}: run \`npm run temporal:setup\` once (on Temporal Cloud, create them in the namespace's settings or with tcld)`);
+    throw new Error(
+      `namespace "${namespace}" lacks the Keyword search attributes ${missing.join(', ')}: run \`npm run temporal:setup\` once (on Temporal Cloud, create them in the namespace's settings or with tcld)`,
+    );
   }
 }

@@ -21,8 +21,9 @@ export async function allocation(input: AllocationInput): Promise<AllocationResu
     actor: actorLabel(input.actor),
     reason: input.reason,
   };
-  const { entry } = input.sessions > 0
-    ? await grantCredits({ ...common, quantity: input.sessions, source: 'allocation', expiresAt: input.expiresAt ?? null })
-    : await removeCredits({ ...common, quantity: -input.sessions, kind: 'adjust', exact: true });
+  const { entry } =
+    input.sessions > 0
+      ? await grantCredits({ ...common, quantity: input.sessions, source: 'allocation', expiresAt: input.expiresAt ?? null })
+      : await removeCredits({ ...common, quantity: -input.sessions, kind: 'adjust', exact: true });
   return { clientId: input.clientId, sessions: input.sessions, balanceAfter: entry.balanceAfter, ledgerEntryId: entry.id };
 }

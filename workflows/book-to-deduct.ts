@@ -1,13 +1,30 @@
 import type { Actor } from '../model/vocabulary.js';
 import {
-  ActivityFailure, ApplicationFailure, CancellationScope, allHandlersFinished, condition, log, patched,
-  proxyActivities, proxyLocalActivities, setHandler, workflowInfo,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { ErrorCode } from '../model/error-codes.js';
 import {
-  bookUpdate, bookingStateQuery, cancelUpdate, completeSignal, confirmSignal, noShowSignal, rescheduledSignal, sessionCancelledSignal,
-  type BookingInput, type BookingOutcome,
+  bookUpdate,
+  bookingStateQuery,
+  cancelUpdate,
+  completeSignal,
+  confirmSignal,
+  noShowSignal,
+  rescheduledSignal,
+  sessionCancelledSignal,
+  type BookingInput,
+  type BookingOutcome,
 } from './definitions.js';
 
 // The request path: local activities inside the update handler, so a booking costs one workflow task.
@@ -65,18 +82,35 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
     const undo: Array<() => Promise<void>> = [];
     try {
       const seat = await requestPath.reserveSeat({
-        sessionId: input.sessionId, clientId: input.clientId, workflowId, actor: input.actor, complimentary: input.complimentary,
+        sessionId: input.sessionId,
+        clientId: input.clientId,
+        workflowId,
+        actor: input.actor,
+        complimentary: input.complimentary,
       });
       reservedBookingId = seat.bookingId;
       undo.push(() => requestPath.releaseSeat({ bookingId: seat.bookingId }));
       const availableAfter = input.complimentary
         ? seat.availableAfter!
-        : (await requestPath.holdCredit({ bookingId: seat.bookingId, clientId: input.clientId, sessionId: input.sessionId, actor: input.actor })).availableAfter;
+        : (
+            await requestPath.holdCredit({
+              bookingId: seat.bookingId,
+              clientId: input.clientId,
+              sessionId: input.sessionId,
+              actor: input.actor,
+            })
+          ).availableAfter;
       startsAt = Date.parse(seat.startsAt);
       endsAt = Date.parse(seat.endsAt);
       outcome = {
-        bookingId: seat.bookingId, sessionId: input.sessionId, clientId: input.clientId, status: 'scheduled',
-        creditState: input.complimentary ? 'complimentary' : 'held', startsAt: seat.startsAt, bookedAt: seat.bookedAt, availableAfter,
+        bookingId: seat.bookingId,
+        sessionId: input.sessionId,
+        clientId: input.clientId,
+        status: 'scheduled',
+        creditState: input.complimentary ? 'complimentary' : 'held',
+        startsAt: seat.startsAt,
+        bookedAt: seat.bookedAt,
+        availableAfter,
       };
       phase = 'live';
       return outcome;
@@ -99,25 +133,36 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
     validator: () => {
       if (phase === 'live') throw refusal(ErrorCode.AlreadyBooked, 'You are already booked into this session.');
       if (phase === 'booking') throw refusal(ErrorCode.AlreadyBooked, 'Your booking of this session is already being made.');
-      if (phase !== 'awaiting') throw refusal(ErrorCode.Conflict, 'Your previous booking of this session is still closing; try again in a moment.');
+      if (phase !== 'awaiting')
+        throw refusal(ErrorCode.Conflict, 'Your previous booking of this session is still closing; try again in a moment.');
     },
   });
 
-  setHandler(cancelUpdate, async (request) => {
-    try {
-      const cancelled = await requestPath.cancelBooking({ bookingId: outcome!.bookingId, actor: request.actor, reason: request.reason, waive: request.waive });
-      phase = 'ended';
-      status = cancelled.status;
-      return cancelled;
-    } catch (error) {
-      throw businessFailure(error);
-    }
-  }, {
-    validator: (request) => {
-      if (phase !== 'live') throw refusal(ErrorCode.Conflict, 'This booking is not active, so it cannot be cancelled.');
-      if (request.waive && request.actor.role !== 'admin') throw refusal(ErrorCode.InvalidRequest, 'Only an admin can waive a late-cancel forfeit.');
+  setHandler(
+    cancelUpdate,
+    async (request) => {
+      try {
+        const cancelled = await requestPath.cancelBooking({
+          bookingId: outcome!.bookingId,
+          actor: request.actor,
+          reason: request.reason,
+          waive: request.waive,
+        });
+        phase = 'ended';
+        status = cancelled.status;
+        return cancelled;
+      } catch (error) {
+        throw businessFailure(error);
+      }
     },
-  });
+    {
+      validator: (request) => {
+        if (phase !== 'live') throw refusal(ErrorCode.Conflict, 'This booking is not active, so it cannot be cancelled.');
+        if (request.waive && request.actor.role !== 'admin')
+          throw refusal(ErrorCode.InvalidRequest, 'Only an admin can waive a late-cancel forfeit.');
+      },
+    },
+  );
 
   setHandler(confirmSignal, (actor) => void requests.push({ kind: 'confirm', actor }));
   setHandler(completeSignal, (actor) => void requests.push({ kind: 'completed', actor }));
@@ -178,11 +223,16 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
     } else if (request.kind === 'session_cancelled') {
       // The session-change workflow waits on this: a local activity, no task-queue hop.
       try {
-        status = (await requestPath.cancelBooking({ bookingId: outcome!.bookingId, actor: request.actor, reason: request.reason, waive: true })).status;
+        status = (
+          await requestPath.cancelBooking({ bookingId: outcome!.bookingId, actor: request.actor, reason: request.reason, waive: true })
+        ).status;
         phase = 'ended';
       } catch (error) {
         // Finished a moment before the session was cancelled; the session change reads what happened.
-        log.warn('booking could not be cancelled with its session', { bookingId: outcome!.bookingId, error: String(businessFailure(error)) });
+        log.warn('booking could not be cancelled with its session', {
+          bookingId: outcome!.bookingId,
+          error: String(businessFailure(error)),
+        });
       }
     } else {
       await finish(request.kind, request.actor, request.kind === 'completed' ? 'Session completed' : 'Marked as a no-show');

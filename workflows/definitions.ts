@@ -29,8 +29,6 @@ export const sessionCancelWorkflowId = (sessionId: number) => `session-cancel-${
 /** One reschedule of a session at a time, so its bookings hear the moves in the order they were made. */
 export const sessionRescheduleWorkflowId = (sessionId: number) => `session-reschedule-${sessionId}`;
 
-
-
 export interface AllocationInput {
   idempotencyKey: string;
   clientId: number;
@@ -193,4 +191,3 @@ export interface AdminRefundOutcome extends PurchaseView {
 
 export const issueRefundUpdate = defineUpdate<AdminRefundOutcome, [AdminRefundRequest]>('issueRefund');
 export const purchaseStateQuery = defineQuery<PurchaseView>('purchaseState');
-

@@ -40,7 +40,10 @@ export interface RevokeResult {
 
 /** A refund the books refuse, with the error code the API answers it with. */
 export class RefundRefused extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -72,8 +75,17 @@ export class PurchaseBooks {
   private pendingGrantAt: number | undefined;
 
   /** Resumed from the purchase row, so a later run continues where an earlier one stopped. */
-  constructor(readonly purchase: PurchaseRecord, now: number) {
-    this.phase = purchase.granted ? 'paid' : purchase.status === 'failed' ? 'failed' : purchase.status === 'expired' ? 'expired' : 'awaiting';
+  constructor(
+    readonly purchase: PurchaseRecord,
+    now: number,
+  ) {
+    this.phase = purchase.granted
+      ? 'paid'
+      : purchase.status === 'failed'
+        ? 'failed'
+        : purchase.status === 'expired'
+          ? 'expired'
+          : 'awaiting';
     // A run that resumes a paid purchase always has paidAt; the fallback only keeps the deadline a number.
     this.paidAt = purchase.paidAt ?? (purchase.granted ? new Date(now).toISOString() : null);
     this.paymentIntentId = purchase.paymentIntentId;
@@ -132,17 +144,30 @@ export class PurchaseBooks {
 
   view(eventsSeen: number): PurchaseView {
     return {
-      purchaseId: this.purchase.purchaseId, status: this.status(), paid: this.paid, refundedCents: this.refundedCents(),
-      refundedSessions: this.refundedSessions, sessionsOwed: this.sessionsOwed(), disputeStatus: this.disputeStatus,
-      disputeHeld: this.disputeHeld, eventsSeen,
+      purchaseId: this.purchase.purchaseId,
+      status: this.status(),
+      paid: this.paid,
+      refundedCents: this.refundedCents(),
+      refundedSessions: this.refundedSessions,
+      sessionsOwed: this.sessionsOwed(),
+      disputeStatus: this.disputeStatus,
+      disputeHeld: this.disputeHeld,
+      eventsSeen,
     };
   }
 
   progress(): PurchaseProgress {
     return {
-      purchaseId: this.purchase.purchaseId, clientId: this.purchase.clientId, status: this.status(), paidAt: this.paidAt,
-      paymentIntentId: this.paymentIntentId, refundedCents: this.refundedCents(), refundedSessions: this.refundedSessions,
-      sessionsOwed: this.sessionsOwed(), disputeStatus: this.disputeStatus, disputeHeld: this.disputeHeld,
+      purchaseId: this.purchase.purchaseId,
+      clientId: this.purchase.clientId,
+      status: this.status(),
+      paidAt: this.paidAt,
+      paymentIntentId: this.paymentIntentId,
+      refundedCents: this.refundedCents(),
+      refundedSessions: this.refundedSessions,
+      sessionsOwed: this.sessionsOwed(),
+      disputeStatus: this.disputeStatus,
+      disputeHeld: this.disputeHeld,
       disputeShortfall: this.disputeShortfall,
     };
   }
@@ -212,7 +237,14 @@ export class PurchaseBooks {
       const covered = this.disputeActive() && this.disputeHoldTaken;
       const fromHeld = covered ? Math.min(toTake, this.disputeHeld) : 0;
       const fromShortfall = covered ? Math.min(toTake - fromHeld, this.disputeShortfall) : 0;
-      const step: LedgerStep = { kind: 'revoke', key: 'refund', quantity: toTake - fromHeld - fromShortfall, refundedSessionsTarget: target, fromHeld, fromShortfall };
+      const step: LedgerStep = {
+        kind: 'revoke',
+        key: 'refund',
+        quantity: toTake - fromHeld - fromShortfall,
+        refundedSessionsTarget: target,
+        fromHeld,
+        fromShortfall,
+      };
       if (step.quantity > 0) return step;
       this.completed(step, { taken: 0, shortfall: 0 });
     }
@@ -275,7 +307,8 @@ export class PurchaseBooks {
   planRefund(request: Pick<AdminRefundRequest, 'sessions' | 'amountCents'>): number {
     const id = this.purchase.purchaseId;
     if (this.phase !== 'paid') throw new RefundRefused(ErrorCode.Conflict, `Purchase #${id} is not paid; there is nothing to refund.`);
-    if (this.disputeActive()) throw new RefundRefused(ErrorCode.Conflict, `Purchase #${id} is disputed; the card network decides its money now.`);
+    if (this.disputeActive())
+      throw new RefundRefused(ErrorCode.Conflict, `Purchase #${id} is disputed; the card network decides its money now.`);
     if (!this.paymentIntentId) throw new RefundRefused(ErrorCode.Conflict, `Purchase #${id} has no Stripe payment to refund.`);
     if (request.sessions !== undefined && request.amountCents !== undefined) {
       throw new RefundRefused(ErrorCode.InvalidRequest, 'Give either sessions or amountCents, not both.');
@@ -287,7 +320,10 @@ export class PurchaseBooks {
     if (request.sessions !== undefined) {
       const already = Math.floor((committed * this.sessions) / this.price);
       if (!Number.isInteger(request.sessions) || request.sessions < 1 || already + request.sessions > this.sessions) {
-        throw new RefundRefused(ErrorCode.InvalidRequest, `Between 1 and ${this.sessions - already} sessions of purchase #${id} can still be refunded.`);
+        throw new RefundRefused(
+          ErrorCode.InvalidRequest,
+          `Between 1 and ${this.sessions - already} sessions of purchase #${id} can still be refunded.`,
+        );
       }
       // The least amount whose refund takes back exactly that many more sessions.
       amount = Math.ceil(((already + request.sessions) * this.price) / this.sessions) - committed;

@@ -1,14 +1,31 @@
 import { purchaseLedgerKeys } from '../model/vocabulary.js';
 import {
-  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, proxyLocalActivities,
-  setHandler, upsertSearchAttributes, workflowInfo,
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { IssuedRefund } from '../activities/purchases.js';
 import { ErrorCode } from '../model/error-codes.js';
 import {
-  ClientIdKey, disputeSignal, issueRefundUpdate, paymentSignal, purchaseStateQuery, refundSignal,
-  type CheckoutEvent, type DisputeEvent, type PurchaseInput, type PurchaseView, type RefundEvent,
+  ClientIdKey,
+  disputeSignal,
+  issueRefundUpdate,
+  paymentSignal,
+  purchaseStateQuery,
+  refundSignal,
+  type CheckoutEvent,
+  type DisputeEvent,
+  type PurchaseInput,
+  type PurchaseView,
+  type RefundEvent,
 } from './definitions.js';
 import { PurchaseBooks, RefundRefused, type LedgerStep, type RevokeResult } from './purchase-books.js';
 
@@ -70,20 +87,32 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
     switch (step.key) {
       case 'grant':
         await database.grantCredits({
-          ...common, idempotencyKey: keys.grant, quantity: step.quantity, source: 'purchase', expiresAt: step.expiresAt,
+          ...common,
+          idempotencyKey: keys.grant,
+          quantity: step.quantity,
+          source: 'purchase',
+          expiresAt: step.expiresAt,
           reason: `Purchase #${purchase!.purchaseId}: ${purchase!.packageName}`,
         });
         return undefined;
       case 'refund': {
         const { entry, shortfall } = await database.removeCredits({
-          ...common, idempotencyKey: keys.refundTo(step.refundedSessionsTarget), quantity: step.quantity, kind: 'revoke', exact: false,
+          ...common,
+          idempotencyKey: keys.refundTo(step.refundedSessionsTarget),
+          quantity: step.quantity,
+          kind: 'revoke',
+          exact: false,
           reason: `Refund of purchase #${purchase!.purchaseId}: ${step.refundedSessionsTarget} of ${purchase!.sessions} sessions refunded`,
         });
         return { taken: -entry.delta, shortfall };
       }
       case 'disputeHold': {
         const { entry, shortfall } = await database.removeCredits({
-          ...common, idempotencyKey: keys.disputeHold, quantity: step.quantity, kind: 'revoke', exact: false,
+          ...common,
+          idempotencyKey: keys.disputeHold,
+          quantity: step.quantity,
+          kind: 'revoke',
+          exact: false,
           reason: `Purchase #${purchase!.purchaseId} disputed: its remaining credits are held until the dispute closes`,
         });
         return { taken: -entry.delta, shortfall };
@@ -91,12 +120,21 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
       case 'disputeRestore':
         try {
           await database.grantCredits({
-            ...common, idempotencyKey: keys.disputeRestore, quantity: step.quantity, source: 'restore', expiresAt: step.expiresAt,
+            ...common,
+            idempotencyKey: keys.disputeRestore,
+            quantity: step.quantity,
+            source: 'restore',
+            expiresAt: step.expiresAt,
             reason: `Dispute on purchase #${purchase!.purchaseId} won: held credits restored`,
           });
         } catch (error) {
           // The lot expired in the instant between the books' check and the grant: nothing to restore.
-          if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === ErrorCode.InvalidRequest)) throw error;
+          if (!(
+            error instanceof ActivityFailure &&
+            error.cause instanceof ApplicationFailure &&
+            error.cause.type === ErrorCode.InvalidRequest
+          ))
+            throw error;
         }
         return undefined;
     }
@@ -116,7 +154,10 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
     if (work.kind === 'payment') {
       if (!books.recordPayment(work.event)) {
         // Another environment sharing the Stripe account named this purchase from its own checkout.
-        log.warn('Checkout event for a different session ignored', { purchaseId: purchase!.purchaseId, checkoutSessionId: work.event.checkoutSessionId });
+        log.warn('Checkout event for a different session ignored', {
+          purchaseId: purchase!.purchaseId,
+          checkoutSessionId: work.event.checkoutSessionId,
+        });
       }
     } else if (work.kind === 'refund') books.recordRefund(work.event);
     else if (work.kind === 'dispute') books.recordDispute(work.event);
@@ -136,34 +177,44 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
   };
 
   let refundTickets = 0;
-  setHandler(issueRefundUpdate, async (request) => {
-    const amountCents = planRefund(request);
-    books.reserve(amountCents);
-    const ticket = ++refundTickets;
-    try {
-      const refund = await payments.refundPayment({
-        purchaseId: purchase.purchaseId, paymentIntentId: books.refundableIntent!, amountCents, currency: purchase.currency,
-        chargeAmountCents: purchase.amountCents, refundedBeforeCents: books.refundedCents(), reason: request.reason ?? null,
-        idempotencyKey: `refund-${purchase.purchaseId}-${workflowInfo().runId}-${ticket}`,
-      });
-      // The main loop applies it, so credits move in one place; Stripe's charge.refunded for
-      // the same refund id then finds nothing left to do.
-      inbox.push({ kind: 'refund-issued', ticket, refund });
-      await condition(() => settledTickets.has(ticket));
-      return { ...view(), refundId: refund.refundId, amountCents: refund.amountCents };
-    } catch (error) {
-      const cause = error instanceof ActivityFailure ? error.cause : error;
-      if (cause instanceof ApplicationFailure && cause.nonRetryable) {
-        throw ApplicationFailure.create({ type: cause.type ?? ErrorCode.Conflict, message: cause.message, nonRetryable: true });
+  setHandler(
+    issueRefundUpdate,
+    async (request) => {
+      const amountCents = planRefund(request);
+      books.reserve(amountCents);
+      const ticket = ++refundTickets;
+      try {
+        const refund = await payments.refundPayment({
+          purchaseId: purchase.purchaseId,
+          paymentIntentId: books.refundableIntent!,
+          amountCents,
+          currency: purchase.currency,
+          chargeAmountCents: purchase.amountCents,
+          refundedBeforeCents: books.refundedCents(),
+          reason: request.reason ?? null,
+          idempotencyKey: `refund-${purchase.purchaseId}-${workflowInfo().runId}-${ticket}`,
+        });
+        // The main loop applies it, so credits move in one place; Stripe's charge.refunded for
+        // the same refund id then finds nothing left to do.
+        inbox.push({ kind: 'refund-issued', ticket, refund });
+        await condition(() => settledTickets.has(ticket));
+        return { ...view(), refundId: refund.refundId, amountCents: refund.amountCents };
+      } catch (error) {
+        const cause = error instanceof ActivityFailure ? error.cause : error;
+        if (cause instanceof ApplicationFailure && cause.nonRetryable) {
+          throw ApplicationFailure.create({ type: cause.type ?? ErrorCode.Conflict, message: cause.message, nonRetryable: true });
+        }
+        throw ApplicationFailure.create({
+          type: 'PAYMENT_PROVIDER_UNAVAILABLE',
+          nonRetryable: true,
+          message: 'Stripe could not be reached to refund this purchase; nothing was refunded. Try again shortly.',
+        });
+      } finally {
+        books.release(amountCents);
       }
-      throw ApplicationFailure.create({
-        type: 'PAYMENT_PROVIDER_UNAVAILABLE', nonRetryable: true,
-        message: 'Stripe could not be reached to refund this purchase; nothing was refunded. Try again shortly.',
-      });
-    } finally {
-      books.release(amountCents);
-    }
-  }, { validator: (request) => void planRefund(request) });
+    },
+    { validator: (request) => void planRefund(request) },
+  );
 
   // Paid: open through the refund window. Unpaid: wait for the money, then give up.
   const startedAt = Date.now();
@@ -189,7 +240,14 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
 
 function emptyView(purchaseId: number): PurchaseView {
   return {
-    purchaseId, status: 'unknown', paid: false, refundedCents: 0, refundedSessions: 0, sessionsOwed: 0,
-    disputeStatus: null, disputeHeld: 0, eventsSeen: 0,
+    purchaseId,
+    status: 'unknown',
+    paid: false,
+    refundedCents: 0,
+    refundedSessions: 0,
+    sessionsOwed: 0,
+    disputeStatus: null,
+    disputeHeld: 0,
+    eventsSeen: 0,
   };
 }

@@ -2,8 +2,11 @@ import { getExternalWorkflowHandle, proxyLocalActivities, sleep } from '@tempora
 import type { Activities } from '../activities/index.js';
 import type { ChangedSession } from '../activities/sessions.js';
 import {
-  rescheduledSignal, sessionCancelledSignal,
-  type CancelOutcome, type SessionCancelInput, type SessionRescheduleInput,
+  rescheduledSignal,
+  sessionCancelledSignal,
+  type CancelOutcome,
+  type SessionCancelInput,
+  type SessionRescheduleInput,
 } from './definitions.js';
 
 // Short transactions an admin's request waits on: local activities, retried through a database blip.
@@ -25,7 +28,13 @@ export async function cancelSession(input: SessionCancelInput): Promise<CancelOu
   const bookings = await database.closeSession({ sessionId: input.sessionId });
   const request = { actor: input.actor, reason: input.reason };
   // All signals in one workflow task; a booking whose workflow is gone falls to the direct cancel below.
-  await Promise.all(bookings.map((booking) => getExternalWorkflowHandle(booking.workflowId).signal(sessionCancelledSignal, request).catch(() => undefined)));
+  await Promise.all(
+    bookings.map((booking) =>
+      getExternalWorkflowHandle(booking.workflowId)
+        .signal(sessionCancelledSignal, request)
+        .catch(() => undefined),
+    ),
+  );
   let live = bookings.map((booking) => booking.bookingId);
   for (let waited = 0; live.length > 0 && waited < input.settleTimeoutMs; waited += POLL_MS) {
     await sleep(POLL_MS);
@@ -47,7 +56,13 @@ export async function rescheduleSession(input: SessionRescheduleInput): Promise<
   const changed = await database.changeSession({ sessionId: input.sessionId, changes: input.changes });
   if (changed.moved) {
     const times = { startsAt: changed.startsAt, endsAt: changed.endsAt };
-    await Promise.all(changed.bookings.map((booking) => getExternalWorkflowHandle(booking.workflowId).signal(rescheduledSignal, times).catch(() => undefined)));
+    await Promise.all(
+      changed.bookings.map((booking) =>
+        getExternalWorkflowHandle(booking.workflowId)
+          .signal(rescheduledSignal, times)
+          .catch(() => undefined),
+      ),
+    );
   }
   return changed;
 }

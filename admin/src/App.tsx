@@ -43,10 +43,7 @@ export const App = () => (
                           <Route path={allocations.path} element={<allocations.page />} />
                       </CustomRoutes>,
                   ]
-                : [
-                      <Resource key="sessions" name="sessions" {...sessions} />,
-                      <Resource key="bookings" name="bookings" {...bookings} />,
-                  ]
+                : [<Resource key="sessions" name="sessions" {...sessions} />, <Resource key="bookings" name="bookings" {...bookings} />]
         }
     </Admin>
 );

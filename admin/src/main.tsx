@@ -10,5 +10,5 @@ if (!container) {
 createRoot(container).render(
     <StrictMode>
         <App />
-    </StrictMode>
+    </StrictMode>,
 );

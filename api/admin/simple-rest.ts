@@ -19,11 +19,12 @@ import { isBoundedInstant } from '../validation.js';
 /** No list answers more rows than this, whatever range was asked for. */
 export const MAX_ROWS = 500;
 
-
 /** The query string of every list route, documented once for the OpenAPI document. */
 export const ListQuerystring = Type.Object({
   sort: Type.Optional(Type.String({ description: 'JSON ["field","ASC"|"DESC"]', examples: ['["id","ASC"]'] })),
-  range: Type.Optional(Type.String({ description: `JSON [first,last] row index, inclusive; at most ${MAX_ROWS} rows`, examples: ['[0,24]'] })),
+  range: Type.Optional(
+    Type.String({ description: `JSON [first,last] row index, inclusive; at most ${MAX_ROWS} rows`, examples: ['[0,24]'] }),
+  ),
   filter: Type.Optional(Type.String({ description: 'JSON object of filters; {"id":[…]} fetches several records by id', examples: ['{}'] })),
   embed: Type.Optional(Type.String({ description: 'Accepted for protocol compatibility; ignored' })),
 });
@@ -83,7 +84,8 @@ function invalid(key: string, expected: string): never {
 
 function positiveInteger(key: string, value: unknown): number {
   const number = typeof value === 'string' && /^[0-9]{1,10}$/.test(value) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > MAX_INT) invalid(key, 'a positive whole number (an id)');
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > MAX_INT)
+    invalid(key, 'a positive whole number (an id)');
   return number;
 }
 
@@ -124,13 +126,15 @@ export const filters = {
     return new Date(instant);
   },
   /** One of a fixed set of values, or an array of them. */
-  oneOf: <const V extends string>(allowed: readonly V[]) => (key: string, value: unknown): V[] => {
-    const values = oneOrMany(value);
-    for (const item of values) {
-      if (typeof item !== 'string' || !allowed.includes(item as V)) invalid(key, `one of ${allowed.join(', ')}`);
-    }
-    return values as V[];
-  },
+  oneOf:
+    <const V extends string>(allowed: readonly V[]) =>
+    (key: string, value: unknown): V[] => {
+      const values = oneOrMany(value);
+      for (const item of values) {
+        if (typeof item !== 'string' || !allowed.includes(item as V)) invalid(key, `one of ${allowed.join(', ')}`);
+      }
+      return values as V[];
+    },
 };
 
 /** Unknown keys are refused, so a misspelt filter never silently lists everything. Empty values count as absent. */

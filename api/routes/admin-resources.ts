@@ -2,18 +2,33 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Settings } from '../../config/settings.js';
 import {
-  BOOKING_SORTS, bookingsPage, CLIENT_SORTS, clientsPage, createPackage, LEDGER_SORTS, ledgerPage, PACKAGE_SORTS,
-  packagesPage, PURCHASE_SORTS, purchasesPage, retirePackage, SESSION_SORTS, sessionsPage, TRAINER_SORTS, trainersPage,
-  updatePackage, type Page, type PageRequest, type Sort,
+  BOOKING_SORTS,
+  bookingsPage,
+  CLIENT_SORTS,
+  clientsPage,
+  createPackage,
+  LEDGER_SORTS,
+  ledgerPage,
+  PACKAGE_SORTS,
+  packagesPage,
+  PURCHASE_SORTS,
+  purchasesPage,
+  retirePackage,
+  SESSION_SORTS,
+  sessionsPage,
+  TRAINER_SORTS,
+  trainersPage,
+  updatePackage,
+  type Page,
+  type PageRequest,
+  type Sort,
 } from '../../model/admin-queries.js';
 import { BOOKING_STATUSES } from '../../model/entities/booking.js';
 import { LEDGER_KINDS } from '../../model/entities/ledger-entry.js';
 import { PURCHASE_STATUSES } from '../../model/entities/purchase.js';
 import { SESSION_STATUSES } from '../../model/entities/training-session.js';
 import type { Role } from '../../model/entities/user.js';
-import {
-  contentRange, filters, ListQuerystring, MAX_ROWS, parseListRequest, type Filter, type FilterSpec,
-} from '../admin/simple-rest.js';
+import { contentRange, filters, ListQuerystring, MAX_ROWS, parseListRequest, type Filter, type FilterSpec } from '../admin/simple-rest.js';
 import type { RouteDependencies } from '../dependencies.js';
 import { currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
@@ -65,7 +80,12 @@ const PackageFields = {
   priceCents: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
   currency: Type.String({ pattern: '^[a-z]{3}$', description: 'ISO 4217, lower case (usd)' }),
   // Type arrays, not anyOf: with the app's type coercion an anyOf would quietly turn an invalid 0 into null.
-  validityDays: Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 1, maximum: 36_500, description: 'null: credits never expire' }),
+  validityDays: Type.Unsafe<number | null>({
+    type: ['integer', 'null'],
+    minimum: 1,
+    maximum: 36_500,
+    description: 'null: credits never expire',
+  }),
   active: Type.Boolean(),
   stripePriceId: Type.Unsafe<string | null>({ type: ['string', 'null'], minLength: 1, maxLength: 255 }),
 };
@@ -77,7 +97,10 @@ const PackageFields = {
  */
 export async function adminResourceRoutes(app: FastifyInstance, { orm, settings }: RouteDependencies): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const linked = <T extends { workflowId: string | null }>(row: T) => ({ ...row, workflowUrl: workflowUrl(settings.temporal, row.workflowId) });
+  const linked = <T extends { workflowId: string | null }>(row: T) => ({
+    ...row,
+    workflowUrl: workflowUrl(settings.temporal, row.workflowId),
+  });
   const viewerOf = (request: FastifyRequest): Viewer => ({ id: currentUserId(request), role: request.user.role });
 
   function readResource<S extends ResourceFilters, T>(resource: ReadResource<S, T>): void {
@@ -85,32 +108,43 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
     const present = resource.present ?? ((row: T) => row);
     const tags = ['admin'];
 
-    api.get(`/api/admin/${resource.name}`, {
-      preHandler: requireRole(...resource.roles),
-      schema: {
-        tags,
-        summary: `List ${resource.name} (react-admin simple REST)`,
-        description: `${resource.description} Sortable by ${sortable.join(', ')}; filters: ${Object.keys(resource.filters).join(', ')}. `
-          + `Answers a JSON array and Content-Range: ${resource.name} first-last/total; at most ${MAX_ROWS} rows.`,
-        querystring: ListQuerystring,
+    api.get(
+      `/api/admin/${resource.name}`,
+      {
+        preHandler: requireRole(...resource.roles),
+        schema: {
+          tags,
+          summary: `List ${resource.name} (react-admin simple REST)`,
+          description:
+            `${resource.description} Sortable by ${sortable.join(', ')}; filters: ${Object.keys(resource.filters).join(', ')}. ` +
+            `Answers a JSON array and Content-Range: ${resource.name} first-last/total; at most ${MAX_ROWS} rows.`,
+          querystring: ListQuerystring,
+        },
       },
-    }, async (request, reply) => {
-      const page = parseListRequest(request.query, { sortable, defaultSort: resource.defaultSort, filters: resource.filters });
-      const { rows, total } = await resource.list(page, viewerOf(request));
-      reply.header('Content-Range', contentRange(resource.name, page.offset, rows.length, total));
-      return rows.map(present);
-    });
+      async (request, reply) => {
+        const page = parseListRequest(request.query, { sortable, defaultSort: resource.defaultSort, filters: resource.filters });
+        const { rows, total } = await resource.list(page, viewerOf(request));
+        reply.header('Content-Range', contentRange(resource.name, page.offset, rows.length, total));
+        return rows.map(present);
+      },
+    );
 
-    api.get(`/api/admin/${resource.name}/:id`, {
-      preHandler: requireRole(...resource.roles),
-      schema: { tags, summary: `One of ${resource.name}`, params: IdParams },
-    }, async (request) => {
-      const { rows } = await resource.list(
-        { filter: { id: [request.params.id] } as Filter<S>, sort: resource.defaultSort, offset: 0, limit: 1 }, viewerOf(request));
-      const [row] = rows;
-      if (row === undefined) throw new HttpError(404, 'NOT_FOUND', `No ${resource.name} record ${request.params.id}.`);
-      return present(row);
-    });
+    api.get(
+      `/api/admin/${resource.name}/:id`,
+      {
+        preHandler: requireRole(...resource.roles),
+        schema: { tags, summary: `One of ${resource.name}`, params: IdParams },
+      },
+      async (request) => {
+        const { rows } = await resource.list(
+          { filter: { id: [request.params.id] } as Filter<S>, sort: resource.defaultSort, offset: 0, limit: 1 },
+          viewerOf(request),
+        );
+        const [row] = rows;
+        if (row === undefined) throw new HttpError(404, 'NOT_FOUND', `No ${resource.name} record ${request.params.id}.`);
+        return present(row);
+      },
+    );
   }
 
   readResource({
@@ -145,7 +179,7 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
 
   readResource({
     name: 'bookings',
-    description: "Bookings, each linked to its book-to-deduct workflow. Trainers see bookings in their own sessions only.",
+    description: 'Bookings, each linked to its book-to-deduct workflow. Trainers see bookings in their own sessions only.',
     roles: ['admin', 'trainer'],
     sorts: BOOKING_SORTS,
     defaultSort: { field: 'id', order: 'DESC' },
@@ -182,8 +216,14 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
     sorts: LEDGER_SORTS,
     defaultSort: { field: 'id', order: 'DESC' },
     filters: {
-      clientId: filters.id, kind: ledgerKind, from: filters.instant, to: filters.instant,
-      workflowId: filters.text, sessionId: filters.id, purchaseId: filters.id, id: filters.ids,
+      clientId: filters.id,
+      kind: ledgerKind,
+      from: filters.instant,
+      to: filters.instant,
+      workflowId: filters.text,
+      sessionId: filters.id,
+      purchaseId: filters.id,
+      id: filters.ids,
     },
     list: (request) => ledgerPage(orm, request),
     present: linked,
@@ -191,69 +231,93 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
 
   /* Packages are the one resource the console writes directly. */
 
-  api.post('/api/admin/packages', {
-    preHandler: requireRole('admin'),
-    schema: {
-      tags: ['admin'],
-      summary: 'Create a package',
-      body: Type.Object({
-        name: PackageFields.name,
-        sessions: PackageFields.sessions,
-        priceCents: PackageFields.priceCents,
-        currency: Type.Optional(PackageFields.currency),
-        validityDays: Type.Optional(PackageFields.validityDays),
-        active: Type.Optional(PackageFields.active),
-        stripePriceId: Type.Optional(PackageFields.stripePriceId),
-      }, { additionalProperties: false }),
+  api.post(
+    '/api/admin/packages',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags: ['admin'],
+        summary: 'Create a package',
+        body: Type.Object(
+          {
+            name: PackageFields.name,
+            sessions: PackageFields.sessions,
+            priceCents: PackageFields.priceCents,
+            currency: Type.Optional(PackageFields.currency),
+            validityDays: Type.Optional(PackageFields.validityDays),
+            active: Type.Optional(PackageFields.active),
+            stripePriceId: Type.Optional(PackageFields.stripePriceId),
+          },
+          { additionalProperties: false },
+        ),
+      },
     },
-  }, async (request, reply) => {
-    const body = request.body;
-    const created = await createPackage(orm, {
-      name: body.name.trim(), sessions: body.sessions, priceCents: body.priceCents, currency: body.currency ?? 'usd',
-      validityDays: body.validityDays ?? null, active: body.active ?? true, stripePriceId: body.stripePriceId ?? null,
-    });
-    return reply.code(201).send(created);
-  });
+    async (request, reply) => {
+      const body = request.body;
+      const created = await createPackage(orm, {
+        name: body.name.trim(),
+        sessions: body.sessions,
+        priceCents: body.priceCents,
+        currency: body.currency ?? 'usd',
+        validityDays: body.validityDays ?? null,
+        active: body.active ?? true,
+        stripePriceId: body.stripePriceId ?? null,
+      });
+      return reply.code(201).send(created);
+    },
+  );
 
-  api.put('/api/admin/packages/:id', {
-    preHandler: requireRole('admin'),
-    schema: {
-      tags: ['admin'],
-      summary: 'Update a package',
-      description: 'Takes the whole record, as react-admin sends it, or only the fields to change. Past purchases keep what they bought.',
-      params: IdParams,
-      body: Type.Object({
-        id: Type.Optional(Type.Union([Type.Integer(), Type.String()])),
-        name: Type.Optional(PackageFields.name),
-        sessions: Type.Optional(PackageFields.sessions),
-        priceCents: Type.Optional(PackageFields.priceCents),
-        currency: Type.Optional(PackageFields.currency),
-        validityDays: Type.Optional(PackageFields.validityDays),
-        active: Type.Optional(PackageFields.active),
-        stripePriceId: Type.Optional(PackageFields.stripePriceId),
-      }, { additionalProperties: false }),
+  api.put(
+    '/api/admin/packages/:id',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags: ['admin'],
+        summary: 'Update a package',
+        description: 'Takes the whole record, as react-admin sends it, or only the fields to change. Past purchases keep what they bought.',
+        params: IdParams,
+        body: Type.Object(
+          {
+            id: Type.Optional(Type.Union([Type.Integer(), Type.String()])),
+            name: Type.Optional(PackageFields.name),
+            sessions: Type.Optional(PackageFields.sessions),
+            priceCents: Type.Optional(PackageFields.priceCents),
+            currency: Type.Optional(PackageFields.currency),
+            validityDays: Type.Optional(PackageFields.validityDays),
+            active: Type.Optional(PackageFields.active),
+            stripePriceId: Type.Optional(PackageFields.stripePriceId),
+          },
+          { additionalProperties: false },
+        ),
+      },
     },
-  }, async (request) => {
-    const { id, ...changes } = request.body;
-    if (id !== undefined && String(id) !== String(request.params.id)) {
-      throw new HttpError(400, 'ID_MISMATCH', `The body is package ${id} but the URL names package ${request.params.id}.`);
-    }
-    const updated = await updatePackage(orm, request.params.id, { ...changes, name: changes.name?.trim() });
-    if (!updated) throw new HttpError(404, 'NOT_FOUND', `No packages record ${request.params.id}.`);
-    return updated;
-  });
+    async (request) => {
+      const { id, ...changes } = request.body;
+      if (id !== undefined && String(id) !== String(request.params.id)) {
+        throw new HttpError(400, 'ID_MISMATCH', `The body is package ${id} but the URL names package ${request.params.id}.`);
+      }
+      const updated = await updatePackage(orm, request.params.id, { ...changes, name: changes.name?.trim() });
+      if (!updated) throw new HttpError(404, 'NOT_FOUND', `No packages record ${request.params.id}.`);
+      return updated;
+    },
+  );
 
-  api.delete('/api/admin/packages/:id', {
-    preHandler: requireRole('admin'),
-    schema: {
-      tags: ['admin'],
-      summary: 'Retire a package',
-      description: 'Takes the package off sale (active=false) and answers the record; purchases keep pointing at it, so it is never deleted.',
-      params: IdParams,
+  api.delete(
+    '/api/admin/packages/:id',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags: ['admin'],
+        summary: 'Retire a package',
+        description:
+          'Takes the package off sale (active=false) and answers the record; purchases keep pointing at it, so it is never deleted.',
+        params: IdParams,
+      },
     },
-  }, async (request) => {
-    const retired = await retirePackage(orm, request.params.id);
-    if (!retired) throw new HttpError(404, 'NOT_FOUND', `No packages record ${request.params.id}.`);
-    return retired;
-  });
+    async (request) => {
+      const retired = await retirePackage(orm, request.params.id);
+      if (!retired) throw new HttpError(404, 'NOT_FOUND', `No packages record ${request.params.id}.`);
+      return retired;
+    },
+  );
 }

@@ -24,40 +24,52 @@ export async function authRoutes(app: FastifyInstance, { orm, settings }: ApiDep
   // Per address: these are the routes without a verified account to count against.
   const perAddress = rateLimit(orm, { name: 'login', max: settings.rateLimits.loginPerMinute, per: 'address' });
 
-  api.post('/api/auth/register', {
-    schema: {
-      tags: ['auth'],
-      summary: 'Create a client account',
-      body: Type.Object({
-        email: Email,
-        password: Type.String({ minLength: 8, maxLength: 200 }),
-        firstName: Type.String({ minLength: 1, maxLength: 100 }),
-        lastName: Type.String({ minLength: 1, maxLength: 100 }),
-        phone: Type.Optional(Type.String({ maxLength: 40 })),
-      }, { additionalProperties: false }),
-      response: { 201: TokenReply },
+  api.post(
+    '/api/auth/register',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a client account',
+        body: Type.Object(
+          {
+            email: Email,
+            password: Type.String({ minLength: 8, maxLength: 200 }),
+            firstName: Type.String({ minLength: 1, maxLength: 100 }),
+            lastName: Type.String({ minLength: 1, maxLength: 100 }),
+            phone: Type.Optional(Type.String({ maxLength: 40 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: TokenReply },
+      },
+      preHandler: perAddress,
     },
-    preHandler: perAddress,
-  }, async (request, reply) => {
-    const user = await createAccount(orm, { ...request.body, role: 'client' });
-    const token = signToken(app, user);
-    return reply.code(201).send({ token, user: publicUser(user) });
-  });
+    async (request, reply) => {
+      const user = await createAccount(orm, { ...request.body, role: 'client' });
+      const token = signToken(app, user);
+      return reply.code(201).send({ token, user: publicUser(user) });
+    },
+  );
 
-  api.post('/api/auth/login', {
-    schema: {
-      tags: ['auth'],
-      summary: 'Exchange email and password for a bearer token',
-      body: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 200 }) }),
-      response: { 200: TokenReply },
+  api.post(
+    '/api/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange email and password for a bearer token',
+        body: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 200 }) }),
+        response: { 200: TokenReply },
+      },
+      preHandler: perAddress,
     },
-    preHandler: perAddress,
-  }, async (request) => {
-    const user = await findAccountByEmail(orm, request.body.email);
-    const valid = await verifyPassword(request.body.password, user?.passwordHash ?? decoyHash);
-    if (!user || !valid) throw new HttpError(401, 'INVALID_CREDENTIALS', 'Email or password is incorrect.');
-    if (!user.active) throw new HttpError(401, 'ACCOUNT_DEACTIVATED', 'This account has been deactivated; ask the studio to reactivate it.');
-    const token = signToken(app, user);
-    return { token, user: publicUser(user) };
-  });
+    async (request) => {
+      const user = await findAccountByEmail(orm, request.body.email);
+      const valid = await verifyPassword(request.body.password, user?.passwordHash ?? decoyHash);
+      if (!user || !valid) throw new HttpError(401, 'INVALID_CREDENTIALS', 'Email or password is incorrect.');
+      if (!user.active)
+        throw new HttpError(401, 'ACCOUNT_DEACTIVATED', 'This account has been deactivated; ask the studio to reactivate it.');
+      const token = signToken(app, user);
+      return { token, user: publicUser(user) };
+    },
+  );
 }

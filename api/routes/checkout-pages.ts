@@ -48,7 +48,9 @@ export function simulatorPage(data: SimulatorPageData): string {
       <button type="submit" class="${style}">${escape(label)}</button>
     </form>`;
   const payable = data.status === 'pending';
-  return layout(SIMULATOR_LABEL, `
+  return layout(
+    SIMULATOR_LABEL,
+    `
     <p class="banner">${SIMULATOR_LABEL}. This studio runs without Stripe keys: the buttons below send the same
       signed webhooks Stripe would, through the real verification and crediting path.</p>
     <div class="item">
@@ -56,12 +58,16 @@ export function simulatorPage(data: SimulatorPageData): string {
       <p>${data.sessions} sessions · <strong>${escape(formatMoney(data.amountCents, data.currency))}</strong></p>
       <p><small>Purchase #${data.purchaseId} for ${escape(data.email)}</small></p>
     </div>
-    ${payable ? `
+    ${
+      payable
+        ? `
       ${button('card', 'Pay with a test card (paid at once)')}
       ${button('bank_debit', `Pay by test bank debit (settles after ${data.settleSeconds} s)`, 'secondary')}
       ${button('bank_debit_fails', 'Pay by test bank debit that fails', 'danger')}`
-    : `<p>This purchase is <strong>${escape(data.status)}</strong>; there is nothing to pay.</p>`}
-    <p><small>Simulator: no payment network is contacted and no money moves.</small></p>`);
+        : `<p>This purchase is <strong>${escape(data.status)}</strong>; there is nothing to pay.</p>`
+    }
+    <p><small>Simulator: no payment network is contacted and no money moves.</small></p>`,
+  );
 }
 
 export type CheckoutResult = 'paid' | 'processing' | 'cancelled' | 'failed' | 'success';
@@ -74,8 +80,11 @@ export function checkoutReturnPage(purchaseId: number | undefined, result: Check
     failed: 'The payment did not go through; nothing was charged and no sessions were added.',
     cancelled: 'Checkout was cancelled; nothing was charged.',
   };
-  return layout('Checkout', `
+  return layout(
+    'Checkout',
+    `
     ${simulator ? `<p class="banner">${SIMULATOR_LABEL}</p>` : ''}
     <h2>${escape(messages[result])}</h2>
-    ${purchaseId ? `<p><small>Purchase #${purchaseId}</small></p>` : ''}`);
+    ${purchaseId ? `<p><small>Purchase #${purchaseId}</small></p>` : ''}`,
+  );
 }

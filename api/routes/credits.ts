@@ -12,86 +12,127 @@ import { IdempotencyHeaders, SummaryShape, UserIdParams } from '../schemas.js';
 export async function creditRoutes(app: FastifyInstance, { orm, settings, commands }: RouteDependencies): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  api.post('/api/sessions/add-to-user', {
-    preHandler: requireRole('admin'),
-    config: { idempotent: true },
-    schema: {
-      tags: ['credits'],
-      summary: 'Grant (or, with a reason, remove) session credits',
-      description: 'Runs the allocation workflow. The same Idempotency-Key twice grants once and answers the first result.',
-      headers: IdempotencyHeaders,
-      body: Type.Object({
-        userId: Type.Integer({ minimum: 1 }),
-        sessions: Type.Integer({ minimum: -1000, maximum: 1000, not: { const: 0 } }),
-        reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-        expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
-      }, { additionalProperties: false }),
-    },
-  }, async (request) => {
-    const { userId, sessions, reason, expiresAt } = request.body;
-    if (sessions < 0 && !reason?.trim()) {
-      throw new HttpError(400, 'REASON_REQUIRED', 'Removing sessions needs a reason; it is kept in the client\'s ledger.');
-    }
-    if (sessions < 0 && expiresAt) throw new HttpError(400, 'VALIDATION_FAILED', 'expiresAt applies only to grants.');
-    const result = await commands.allocate({
-      idempotencyKey: request.headers['idempotency-key'],
-      clientId: userId,
-      sessions,
-      reason: reason?.trim() || 'Admin allocation',
-      expiresAt: expiresAt ?? null,
-      actor: actorOf(request),
-    });
-    return {
-      success: true,
-      message: sessions > 0 ? `Added ${sessions} session${sessions === 1 ? '' : 's'}.` : `Removed ${-sessions} session${sessions === -1 ? '' : 's'}.`,
-      data: { userId, sessions, availableSessions: result.balanceAfter, ledgerEntryId: result.ledgerEntryId, workflowId: result.workflowId },
-    };
-  });
-
-  api.get('/api/sessions/user-summary/:userId', {
-    preHandler: requireRole('admin', 'trainer', 'client'),
-    schema: {
-      tags: ['credits'],
-      summary: "A client's credit summary, read off the ledger",
-      params: UserIdParams,
-      response: { 200: Type.Object({ success: Type.Literal(true), data: SummaryShape }) },
-    },
-  }, async (request) => {
-    assertSelfOrRole(request, request.params.userId, 'admin');
-    const summary = await clientSummary(orm, request.params.userId);
-    if (!summary) throw new HttpError(404, 'NOT_FOUND', `Client ${request.params.userId} was not found.`);
-    return { success: true as const, data: summary };
-  });
-
-  api.get('/api/sessions/clients', {
-    preHandler: requireRole('admin'),
-    schema: { tags: ['credits'], summary: 'Clients as the seed\'s front end reads them: a bare array with balances, purchases, use and last session' },
-  }, async () => (await listClients(orm, settings.policies.lowBalanceThreshold))
-    .map((client) => ({ ...client, lastSessionDate: client.lastSessionDate?.toISOString() ?? null })));
-
-  api.get('/api/sessions/trainers', {
-    preHandler: requireRole('admin'),
-    schema: { tags: ['credits'], summary: 'Trainers' },
-  }, async () => ({
-    success: true,
-    data: await listTrainers(orm),
-  }));
-
-  api.get('/api/sessions/allocation-health', {
-    preHandler: requireRole('admin'),
-    schema: { tags: ['credits'], summary: 'Health of the database, Temporal and Stripe links, and ledger drift' },
-  }, async () => {
-    const drift = await clientsWithBalanceDrift(orm);
-    const temporal = await commands.ping().then(() => 'ok', (error: Error) => `unreachable: ${error.message}`);
-    return {
-      success: true,
-      data: {
-        database: 'ok',
-        temporal,
-        stripe: settings.stripe.secretKey ? 'live keys configured' : 'simulator (no STRIPE_SECRET_KEY)',
-        clientsWithBalanceDrift: drift,
-        policies: settings.policies,
+  api.post(
+    '/api/sessions/add-to-user',
+    {
+      preHandler: requireRole('admin'),
+      config: { idempotent: true },
+      schema: {
+        tags: ['credits'],
+        summary: 'Grant (or, with a reason, remove) session credits',
+        description: 'Runs the allocation workflow. The same Idempotency-Key twice grants once and answers the first result.',
+        headers: IdempotencyHeaders,
+        body: Type.Object(
+          {
+            userId: Type.Integer({ minimum: 1 }),
+            sessions: Type.Integer({ minimum: -1000, maximum: 1000, not: { const: 0 } }),
+            reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+            expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+          },
+          { additionalProperties: false },
+        ),
       },
-    };
-  });
+    },
+    async (request) => {
+      const { userId, sessions, reason, expiresAt } = request.body;
+      if (sessions < 0 && !reason?.trim()) {
+        throw new HttpError(400, 'REASON_REQUIRED', "Removing sessions needs a reason; it is kept in the client's ledger.");
+      }
+      if (sessions < 0 && expiresAt) throw new HttpError(400, 'VALIDATION_FAILED', 'expiresAt applies only to grants.');
+      const result = await commands.allocate({
+        idempotencyKey: request.headers['idempotency-key'],
+        clientId: userId,
+        sessions,
+        reason: reason?.trim() || 'Admin allocation',
+        expiresAt: expiresAt ?? null,
+        actor: actorOf(request),
+      });
+      return {
+        success: true,
+        message:
+          sessions > 0
+            ? `Added ${sessions} session${sessions === 1 ? '' : 's'}.`
+            : `Removed ${-sessions} session${sessions === -1 ? '' : 's'}.`,
+        data: {
+          userId,
+          sessions,
+          availableSessions: result.balanceAfter,
+          ledgerEntryId: result.ledgerEntryId,
+          workflowId: result.workflowId,
+        },
+      };
+    },
+  );
+
+  api.get(
+    '/api/sessions/user-summary/:userId',
+    {
+      preHandler: requireRole('admin', 'trainer', 'client'),
+      schema: {
+        tags: ['credits'],
+        summary: "A client's credit summary, read off the ledger",
+        params: UserIdParams,
+        response: { 200: Type.Object({ success: Type.Literal(true), data: SummaryShape }) },
+      },
+    },
+    async (request) => {
+      assertSelfOrRole(request, request.params.userId, 'admin');
+      const summary = await clientSummary(orm, request.params.userId);
+      if (!summary) throw new HttpError(404, 'NOT_FOUND', `Client ${request.params.userId} was not found.`);
+      return { success: true as const, data: summary };
+    },
+  );
+
+  api.get(
+    '/api/sessions/clients',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags: ['credits'],
+        summary: "Clients as the seed's front end reads them: a bare array with balances, purchases, use and last session",
+      },
+    },
+    async () =>
+      (await listClients(orm, settings.policies.lowBalanceThreshold)).map((client) => ({
+        ...client,
+        lastSessionDate: client.lastSessionDate?.toISOString() ?? null,
+      })),
+  );
+
+  api.get(
+    '/api/sessions/trainers',
+    {
+      preHandler: requireRole('admin'),
+      schema: { tags: ['credits'], summary: 'Trainers' },
+    },
+    async () => ({
+      success: true,
+      data: await listTrainers(orm),
+    }),
+  );
+
+  api.get(
+    '/api/sessions/allocation-health',
+    {
+      preHandler: requireRole('admin'),
+      schema: { tags: ['credits'], summary: 'Health of the database, Temporal and Stripe links, and ledger drift' },
+    },
+    async () => {
+      const drift = await clientsWithBalanceDrift(orm);
+      const temporal = await commands.ping().then(
+        () => 'ok',
+        (error: Error) => `unreachable: ${error.message}`,
+      );
+      return {
+        success: true,
+        data: {
+          database: 'ok',
+          temporal,
+          stripe: settings.stripe.secretKey ? 'live keys configured' : 'simulator (no STRIPE_SECRET_KEY)',
+          clientsWithBalanceDrift: drift,
+          policies: settings.policies,
+        },
+      };
+    },
+  );
 }

@@ -13,8 +13,14 @@ export async function healthRoutes(app: FastifyInstance, { orm, commands }: Rout
       throw new Error(`no answer in ${CHECK_MS} ms`);
     };
     const checks = await Promise.all([
-      firstSettled(orm.em.fork().execute('select 1'), CHECK_MS, unanswered).then(() => 'ok', (error: Error) => `unreachable: ${error.message}`),
-      commands.ping().then(() => 'ok', (error: Error) => `unreachable: ${error.message}`),
+      firstSettled(orm.em.fork().execute('select 1'), CHECK_MS, unanswered).then(
+        () => 'ok',
+        (error: Error) => `unreachable: ${error.message}`,
+      ),
+      commands.ping().then(
+        () => 'ok',
+        (error: Error) => `unreachable: ${error.message}`,
+      ),
     ]);
     const [database, temporal] = checks;
     const ready = checks.every((check) => check === 'ok');

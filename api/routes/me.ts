@@ -17,32 +17,50 @@ export async function meRoutes(app: FastifyInstance, { orm, settings }: RouteDep
     if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'This account no longer exists.');
     const summary = user.role === 'client' ? await clientSummary(orm, user.id) : undefined;
     return {
-      id: user.id, email: user.email, role: user.role, firstName: user.firstName, lastName: user.lastName, phone: user.phone,
-      ...(summary ? {
-        availableSessions: summary.available,
-        lowBalance: summary.available <= settings.policies.lowBalanceThreshold,
-        hasPurchasedBefore: user.hasPurchasedBefore,
-      } : {}),
+      id: user.id,
+      email: user.email,
+      role: user.role,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      phone: user.phone,
+      ...(summary
+        ? {
+            availableSessions: summary.available,
+            lowBalance: summary.available <= settings.policies.lowBalanceThreshold,
+            hasPurchasedBefore: user.hasPurchasedBefore,
+          }
+        : {}),
     };
   });
 
-  api.get('/api/me/summary', { preHandler: requireRole('client'), schema: { tags: ['me'], summary: 'My credit summary' } }, async (request) => {
-    return { success: true, data: await clientSummary(orm, currentUserId(request)) };
-  });
-
-  api.get('/api/me/ledger', {
-    preHandler: requireRole('client'),
-    schema: {
-      tags: ['me'],
-      summary: 'My ledger, newest first',
-      querystring: Type.Object({
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
-        // Ledger ids are bigint: the bound is JavaScript's exact-integer range, which PostgreSQL's bigint holds.
-        before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
-      }),
+  api.get(
+    '/api/me/summary',
+    { preHandler: requireRole('client'), schema: { tags: ['me'], summary: 'My credit summary' } },
+    async (request) => {
+      return { success: true, data: await clientSummary(orm, currentUserId(request)) };
     },
-  }, async (request) => ledgerFor(orm, currentUserId(request), { limit: request.query.limit ?? 50, beforeId: request.query.before }));
+  );
 
-  api.get('/api/me/bookings', { preHandler: requireRole('client'), schema: { tags: ['me'], summary: 'My bookings, latest first' } },
-    async (request) => bookingsFor(orm, currentUserId(request)));
+  api.get(
+    '/api/me/ledger',
+    {
+      preHandler: requireRole('client'),
+      schema: {
+        tags: ['me'],
+        summary: 'My ledger, newest first',
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+          // Ledger ids are bigint: the bound is JavaScript's exact-integer range, which PostgreSQL's bigint holds.
+          before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+        }),
+      },
+    },
+    async (request) => ledgerFor(orm, currentUserId(request), { limit: request.query.limit ?? 50, beforeId: request.query.before }),
+  );
+
+  api.get(
+    '/api/me/bookings',
+    { preHandler: requireRole('client'), schema: { tags: ['me'], summary: 'My bookings, latest first' } },
+    async (request) => bookingsFor(orm, currentUserId(request)),
+  );
 }

@@ -31,7 +31,7 @@ function purchaseIdFrom(value: unknown): number | undefined {
   return id <= 2_147_483_647 ? id : undefined;
 }
 
-const idOf = (value: string | { id: string } | null | undefined) => (typeof value === 'string' ? value : value?.id ?? null);
+const idOf = (value: string | { id: string } | null | undefined) => (typeof value === 'string' ? value : (value?.id ?? null));
 
 /**
  * Charges and disputes name a payment intent, which the purchase row records once paid.
@@ -47,17 +47,25 @@ async function purchaseForPayment(
   return known ?? purchaseIdFrom(metadata?.purchaseId);
 }
 
-export async function routeStripeEvent(event: Stripe.Event, lookup: (paymentIntentId: string) => Promise<number | undefined>): Promise<RoutedEvent> {
+export async function routeStripeEvent(
+  event: Stripe.Event,
+  lookup: (paymentIntentId: string) => Promise<number | undefined>,
+): Promise<RoutedEvent> {
   const checkoutKind = CHECKOUT_KINDS[event.type];
   if (checkoutKind) {
     const session = event.data.object as Stripe.Checkout.Session;
     const purchaseId = purchaseIdFrom(session.client_reference_id) ?? purchaseIdFrom(session.metadata?.purchaseId);
     if (!purchaseId) return { ignored: 'checkout session without a purchase of ours' };
     return {
-      signal: 'payment', purchaseId,
+      signal: 'payment',
+      purchaseId,
       payload: {
-        eventId: event.id, created: event.created, kind: checkoutKind, checkoutSessionId: session.id,
-        paymentIntentId: idOf(session.payment_intent), paymentStatus: String(session.payment_status),
+        eventId: event.id,
+        created: event.created,
+        kind: checkoutKind,
+        checkoutSessionId: session.id,
+        paymentIntentId: idOf(session.payment_intent),
+        paymentStatus: String(session.payment_status),
       },
     };
   }
@@ -67,9 +75,13 @@ export async function routeStripeEvent(event: Stripe.Event, lookup: (paymentInte
     const purchaseId = await purchaseForPayment(paymentIntentId, charge.metadata, lookup);
     if (!purchaseId) return { ignored: 'refund of a charge that is not a purchase of ours' };
     return {
-      signal: 'refund', purchaseId,
+      signal: 'refund',
+      purchaseId,
       payload: {
-        eventId: event.id, created: event.created, paymentIntentId, amountRefunded: charge.amount_refunded,
+        eventId: event.id,
+        created: event.created,
+        paymentIntentId,
+        amountRefunded: charge.amount_refunded,
         refunds: (charge.refunds?.data ?? []).map((refund) => ({ id: refund.id, amount: refund.amount, status: String(refund.status) })),
       },
     };
@@ -80,7 +92,8 @@ export async function routeStripeEvent(event: Stripe.Event, lookup: (paymentInte
     const purchaseId = await purchaseForPayment(paymentIntentId, dispute.metadata, lookup);
     if (!purchaseId) return { ignored: 'dispute of a charge that is not a purchase of ours' };
     return {
-      signal: 'dispute', purchaseId,
+      signal: 'dispute',
+      purchaseId,
       payload: { eventId: event.id, created: event.created, disputeId: dispute.id, status: String(dispute.status), paymentIntentId },
     };
   }
@@ -100,13 +113,22 @@ function verify(raw: unknown, signature: unknown, secret: string): Stripe.Event 
     event = Stripe.webhooks.constructEvent(raw, signature, secret);
   } catch (error) {
     if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
-      throw new HttpError(400, 'INVALID_SIGNATURE', 'The Stripe-Signature header does not match this body, this endpoint\'s secret, or the current time.');
+      throw new HttpError(
+        400,
+        'INVALID_SIGNATURE',
+        "The Stripe-Signature header does not match this body, this endpoint's secret, or the current time.",
+      );
     }
     throw new HttpError(400, 'INVALID_PAYLOAD', 'The body is not a JSON Stripe event.');
   }
   const shape = event as unknown as { id?: unknown; type?: unknown; created?: unknown; data?: { object?: unknown } };
-  if (typeof shape.id !== 'string' || typeof shape.type !== 'string' || typeof shape.created !== 'number'
-    || typeof shape.data?.object !== 'object' || shape.data.object === null) {
+  if (
+    typeof shape.id !== 'string' ||
+    typeof shape.type !== 'string' ||
+    typeof shape.created !== 'number' ||
+    typeof shape.data?.object !== 'object' ||
+    shape.data.object === null
+  ) {
     throw new HttpError(400, 'INVALID_PAYLOAD', 'The body is not a Stripe event (id, type, created and data.object are required).');
   }
   return event;
@@ -117,27 +139,31 @@ export async function stripeWebhookRoutes(app: FastifyInstance, { orm, settings,
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
 
-  app.withTypeProvider<TypeBoxTypeProvider>().post('/api/webhooks/stripe', {
-    schema: {
-      tags: ['stripe'],
-      summary: 'Stripe webhook (signature verified; the work happens in the purchase workflow)',
-      security: [],
-      response: { 200: Type.Object({ received: Type.Boolean(), ignored: Type.Optional(Type.String()) }) },
+  app.withTypeProvider<TypeBoxTypeProvider>().post(
+    '/api/webhooks/stripe',
+    {
+      schema: {
+        tags: ['stripe'],
+        summary: 'Stripe webhook (signature verified; the work happens in the purchase workflow)',
+        security: [],
+        response: { 200: Type.Object({ received: Type.Boolean(), ignored: Type.Optional(Type.String()) }) },
+      },
     },
-  }, async (request) => {
-    const event = verify(request.body, request.headers['stripe-signature'], settings.stripe.webhookSecret);
-    const routed = await routeStripeEvent(event, (paymentIntentId) => purchaseIdByPaymentIntent(orm, paymentIntentId));
-    if ('ignored' in routed) {
-      request.log.info({ eventId: event.id, type: event.type, reason: routed.ignored }, 'Stripe event ignored');
-      return { received: true, ignored: routed.ignored };
-    }
-    try {
-      await commands.purchaseEvent(routed);
-    } catch (error) {
-      request.log.error({ err: error, eventId: event.id }, 'could not hand a Stripe event to its workflow');
-      // Not 2xx, so Stripe delivers it again later.
-      throw new RetryLater('TEMPORARILY_UNAVAILABLE', 'The event could not be queued; Stripe will retry it.');
-    }
-    return { received: true };
-  });
+    async (request) => {
+      const event = verify(request.body, request.headers['stripe-signature'], settings.stripe.webhookSecret);
+      const routed = await routeStripeEvent(event, (paymentIntentId) => purchaseIdByPaymentIntent(orm, paymentIntentId));
+      if ('ignored' in routed) {
+        request.log.info({ eventId: event.id, type: event.type, reason: routed.ignored }, 'Stripe event ignored');
+        return { received: true, ignored: routed.ignored };
+      }
+      try {
+        await commands.purchaseEvent(routed);
+      } catch (error) {
+        request.log.error({ err: error, eventId: event.id }, 'could not hand a Stripe event to its workflow');
+        // Not 2xx, so Stripe delivers it again later.
+        throw new RetryLater('TEMPORARILY_UNAVAILABLE', 'The event could not be queued; Stripe will retry it.');
+      }
+      return { received: true };
+    },
+  );
 }

@@ -31,7 +31,10 @@ export const Booking = defineEntity({
     cancelWindowMinutes: p.integer(),
     lateCancelForfeits: p.boolean().default(true),
     bookedBy: p.text(),
-    bookedAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+    bookedAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
     cancelledAt: p.datetime().nullable(),
     cancelReason: p.text().nullable(),
     workflowId: p.text(),

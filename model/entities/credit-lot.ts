@@ -18,7 +18,10 @@ export const CreditLot = defineEntity({
     quantity: p.integer(),
     remaining: p.integer(),
     expiresAt: p.datetime().nullable(),
-    createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   },
 });
 export type CreditLot = InferEntity<typeof CreditLot>;

@@ -13,7 +13,10 @@ export const Notification = defineEntity({
     kind: p.text(),
     payload: p.json<Record<string, unknown>>().defaultRaw(`'{}'::jsonb`),
     idempotencyKey: p.text().unique('notifications_idempotency_key_key'),
-    createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
     sentAt: p.datetime().nullable(),
   },
 });

@@ -15,7 +15,10 @@ export const Package = defineEntity({
     validityDays: p.integer().nullable(),
     active: p.boolean().default(true),
     stripePriceId: p.text().nullable(),
-    createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   },
 });
 export type Package = InferEntity<typeof Package>;

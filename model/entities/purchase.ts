@@ -4,9 +4,7 @@ import { User } from './user.js';
 
 const p = defineEntity.properties;
 
-export const PURCHASE_STATUSES = [
-  'pending', 'paid', 'failed', 'expired', 'refunded', 'partially_refunded', 'disputed',
-] as const;
+export const PURCHASE_STATUSES = ['pending', 'paid', 'failed', 'expired', 'refunded', 'partially_refunded', 'disputed'] as const;
 export type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
 export const DISPUTE_STATUSES = ['open', 'won', 'lost'] as const;
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
@@ -29,9 +27,16 @@ export const Purchase = defineEntity({
     /** Sessions a refund or lost dispute should have taken back but were already used. */
     sessionsOwed: p.integer().default(0),
     workflowId: p.text().nullable(),
-    createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
     paidAt: p.datetime().nullable(),
-    updatedAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
     /** Credits taken back by refunds so far. */
     refundedSessions: p.integer().default(0),
     disputeStatus: p.enum([...DISPUTE_STATUSES]).nullable(),

@@ -19,15 +19,21 @@ export const TrainingSession = defineEntity({
      * A trigger derives it from startsAt + durationMinutes whatever a writer sends, so the
      * overlap constraints always judge the true range; the entity computes the same value.
      */
-    endsAt: p.datetime().onCreate((session: { startsAt: Date; durationMinutes: number }) =>
-      new Date(session.startsAt.getTime() + session.durationMinutes * 60_000)),
+    endsAt: p
+      .datetime()
+      .onCreate(
+        (session: { startsAt: Date; durationMinutes: number }) => new Date(session.startsAt.getTime() + session.durationMinutes * 60_000),
+      ),
     capacity: p.integer().default(1),
     bookedCount: p.integer().default(0),
     location: p.text().nullable(),
     notes: p.text().nullable(),
     status: p.enum([...SESSION_STATUSES]).default('available'),
     seriesId: p.text().nullable(),
-    createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   },
 });
 export type TrainingSession = InferEntity<typeof TrainingSession>;

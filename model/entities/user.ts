@@ -25,7 +25,10 @@ export const User = defineEntity({
     /** Bumped by every change that must end existing sign-ins (role, deactivation, password). */
     tokenVersion: p.integer().default(0),
     active: p.boolean().default(true),
-    createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   },
 });
 export type User = InferEntity<typeof User>;

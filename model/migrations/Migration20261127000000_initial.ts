@@ -136,7 +136,9 @@ export class Migration20261127000000_initial extends Migration {
         constraint bookings_client_no_overlap exclude using gist
           (client_id with =, tstzrange(starts_at, ends_at) with &&) where (status in ('scheduled', 'confirmed'))
       );`);
-    this.addSql(`create unique index bookings_one_live_per_client on bookings (session_id, client_id) where status in ('scheduled', 'confirmed');`);
+    this.addSql(
+      `create unique index bookings_one_live_per_client on bookings (session_id, client_id) where status in ('scheduled', 'confirmed');`,
+    );
     this.addSql(`create index bookings_client_idx on bookings (client_id, starts_at desc);`);
     this.addSql(`create index bookings_session_idx on bookings (session_id);`);
     // A rescheduled session moves its bookings' copy of the time range in the same
@@ -200,7 +202,11 @@ export class Migration20261127000000_initial extends Migration {
   }
 
   override async down(): Promise<void> {
-    this.addSql(`drop table if exists notifications, ledger_entries, bookings, training_sessions, credit_lots, purchases, packages, users cascade;`);
-    this.addSql(`drop function if exists ledger_entries_append_only(), training_sessions_set_ends_at(), training_sessions_move_bookings();`);
+    this.addSql(
+      `drop table if exists notifications, ledger_entries, bookings, training_sessions, credit_lots, purchases, packages, users cascade;`,
+    );
+    this.addSql(
+      `drop function if exists ledger_entries_append_only(), training_sessions_set_ends_at(), training_sessions_move_bookings();`,
+    );
   }
 }

@@ -65,7 +65,12 @@ describe('access', () => {
     expect((await get(`/api/admin/clients/${clients[1]!.id}`, trainer)).statusCode).toBe(403);
     expect((await get(url('sessions'), trainer)).statusCode).toBe(200);
     expect((await get(url('bookings'), trainer)).statusCode).toBe(200);
-    const write = await stack.app.inject({ method: 'POST', url: '/api/admin/packages', headers: trainer.headers, payload: { name: 'x', sessions: 1, priceCents: 1 } });
+    const write = await stack.app.inject({
+      method: 'POST',
+      url: '/api/admin/packages',
+      headers: trainer.headers,
+      payload: { name: 'x', sessions: 1, priceCents: 1 },
+    });
     expect(write.statusCode).toBe(403);
   });
 });
@@ -114,19 +119,43 @@ describe('clients: list, Content-Range, sort, search, getMany', () => {
   it('serves every figure from the client_balances view, the same as the seed summary', async () => {
     const client = clients[5]!;
     const session = await createSession(stack, admin, trainer.id);
-    const booked = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: session.id } });
+    const booked = await stack.app.inject({
+      method: 'POST',
+      url: `/api/sessions/book/${client.id}`,
+      headers: client.headers,
+      payload: { sessionId: session.id },
+    });
     expect(booked.statusCode, booked.body).toBe(200);
     const other = await createSession(stack, admin, trainer.id);
-    await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: other.id } });
-    const cancelled = await stack.app.inject({ method: 'POST', url: `/api/sessions/${other.id}/cancel`, headers: client.headers, payload: {} });
+    await stack.app.inject({
+      method: 'POST',
+      url: `/api/sessions/book/${client.id}`,
+      headers: client.headers,
+      payload: { sessionId: other.id },
+    });
+    const cancelled = await stack.app.inject({
+      method: 'POST',
+      url: `/api/sessions/${other.id}/cancel`,
+      headers: client.headers,
+      payload: {},
+    });
     expect(cancelled.statusCode, cancelled.body).toBe(200);
 
     const record = (await get(`/api/admin/clients/${client.id}`)).json();
     const summary = (await get(`/api/sessions/user-summary/${client.id}`)).json().data;
     expect(record).toMatchObject({
-      id: client.id, email: client.email, firstName: 'client5', lastName: 'Fontaine', phone: null,
-      availableSessions: summary.available, scheduled: summary.scheduled, completed: summary.completed,
-      cancelled: summary.cancelled, total: summary.total, lowBalance: false, hasPurchasedBefore: false,
+      id: client.id,
+      email: client.email,
+      firstName: 'client5',
+      lastName: 'Fontaine',
+      phone: null,
+      availableSessions: summary.available,
+      scheduled: summary.scheduled,
+      completed: summary.completed,
+      cancelled: summary.cancelled,
+      total: summary.total,
+      lowBalance: false,
+      hasPurchasedBefore: false,
     });
     expect(record).toMatchObject({ availableSessions: 4, scheduled: 1, cancelled: 1, total: 5 });
     expect(Date.parse(record.createdAt)).not.toBeNaN();
@@ -136,7 +165,12 @@ describe('clients: list, Content-Range, sort, search, getMany', () => {
     const wanted = [clients[6]!.id, clients[2]!.id];
     const response = await get(url('clients', { filter: { id: wanted } }));
     expect(response.statusCode).toBe(200);
-    expect(response.json().map((row: { id: number }) => row.id).sort()).toEqual([...wanted].sort());
+    expect(
+      response
+        .json()
+        .map((row: { id: number }) => row.id)
+        .sort(),
+    ).toEqual([...wanted].sort());
     // Ids may arrive as strings (react-admin keeps whatever type the record had).
     const asStrings = await list<{ id: number }>('clients', { filter: { id: wanted.map(String) } });
     expect(asStrings.rows.map((row) => row.id).sort()).toEqual([...wanted].sort());
@@ -148,7 +182,9 @@ describe('clients: list, Content-Range, sort, search, getMany', () => {
     expect((await list<{ id: number }>('clients', { filter: { q: 'CLIENT3' } })).rows.map((row) => row.id)).toEqual([clients[3]!.id]);
     const byEmail = await list<{ id: number }>('clients', { filter: { q: clients[4]!.email.toUpperCase() } });
     expect(byEmail.rows.map((row) => row.id)).toEqual([clients[4]!.id]);
-    expect((await list<{ id: number }>('clients', { filter: { q: 'client6 gallagher' } })).rows.map((row) => row.id)).toEqual([clients[6]!.id]);
+    expect((await list<{ id: number }>('clients', { filter: { q: 'client6 gallagher' } })).rows.map((row) => row.id)).toEqual([
+      clients[6]!.id,
+    ]);
     const wildcard = await list('clients', { filter: { q: '%' }, range: [0, 0] });
     expect(wildcard.rows).toEqual([]);
     expect(wildcard.range).toBe('clients */0');
@@ -159,7 +195,11 @@ describe('clients: list, Content-Range, sort, search, getMany', () => {
   it('flags and filters low balances at the policy threshold (<= 2 by default)', async () => {
     const all = await list<{ id: number; availableSessions: number; lowBalance: boolean }>('clients', { sort: ['id', 'ASC'] });
     for (const row of all.rows) expect(row.lowBalance, `client ${row.id}`).toBe(row.availableSessions <= 2);
-    const low = await list<{ id: number; lowBalance: boolean }>('clients', { filter: { lowBalance: true }, sort: ['availableSessions', 'ASC'], range: [0, 4] });
+    const low = await list<{ id: number; lowBalance: boolean }>('clients', {
+      filter: { lowBalance: true },
+      sort: ['availableSessions', 'ASC'],
+      range: [0, 4],
+    });
     expect(low.rows.map((row) => row.id)).toEqual([clients[0]!.id, clients[1]!.id, clients[2]!.id]);
     expect(low.range).toBe('clients 0-2/3');
     const notLow = await list('clients', { filter: { lowBalance: false } });
@@ -175,7 +215,7 @@ describe('clients: list, Content-Range, sort, search, getMany', () => {
   });
 });
 
-describe('malformed parameters are the caller\'s mistake: 400 { message, code }, never 500', () => {
+describe("malformed parameters are the caller's mistake: 400 { message, code }, never 500", () => {
   const cases: [string, string][] = [
     ['sort not JSON', url('clients', { sort: '[lastName' })],
     ['sort by an unknown field', url('clients', { sort: ['password_hash', 'ASC'] })],
@@ -207,9 +247,14 @@ describe('malformed parameters are the caller\'s mistake: 400 { message, code },
 
 describe('range cap', () => {
   it('never answers more than 500 rows, and says so in Content-Range', async () => {
-    await query(stack.orm, `insert into users (email, password_hash, role, first_name, last_name)
-      select 'bulk-' || n || '@test.example', 'x', 'trainer', 'Bulk', lpad(n::text, 4, '0') from generate_series(1, 510) n`);
-    const [{ total }] = await query<{ total: number }>(stack.orm, `select count(*)::int as total from users where role = 'trainer'`) as [{ total: number }];
+    await query(
+      stack.orm,
+      `insert into users (email, password_hash, role, first_name, last_name)
+      select 'bulk-' || n || '@test.example', 'x', 'trainer', 'Bulk', lpad(n::text, 4, '0') from generate_series(1, 510) n`,
+    );
+    const [{ total }] = (await query<{ total: number }>(stack.orm, `select count(*)::int as total from users where role = 'trainer'`)) as [
+      { total: number },
+    ];
     const response = await list('trainers', { sort: ['id', 'ASC'], range: [0, 999] });
     expect(response.rows).toHaveLength(500);
     expect(response.range).toBe(`trainers 0-499/${total}`);
@@ -232,23 +277,38 @@ describe('packages: CRUD with validation, DELETE retires', () => {
     expect(listed.rows.map((row) => row.id)).toEqual([record.id]);
 
     const updated = await stack.app.inject({
-      method: 'PUT', url: `/api/admin/packages/${record.id}`, headers: admin.headers,
+      method: 'PUT',
+      url: `/api/admin/packages/${record.id}`,
+      headers: admin.headers,
       payload: { ...record, priceCents: 65_000, validityDays: null },
     });
     expect(updated.statusCode, updated.body).toBe(200);
     expect(updated.json()).toEqual({ ...record, priceCents: 65_000, validityDays: null });
 
-    const partial = await stack.app.inject({ method: 'PUT', url: `/api/admin/packages/${record.id}`, headers: admin.headers, payload: { name: 'Ten pack (winter)' } });
+    const partial = await stack.app.inject({
+      method: 'PUT',
+      url: `/api/admin/packages/${record.id}`,
+      headers: admin.headers,
+      payload: { name: 'Ten pack (winter)' },
+    });
     expect(partial.json()).toMatchObject({ name: 'Ten pack (winter)', priceCents: 65_000 });
 
-    expect((await stack.app.inject({ url: '/api/packages', headers: clients[0]!.headers })).json().map((p: { id: number }) => p.id)).toContain(record.id);
+    expect(
+      (await stack.app.inject({ url: '/api/packages', headers: clients[0]!.headers })).json().map((p: { id: number }) => p.id),
+    ).toContain(record.id);
     // react-admin's delete sends Content-Type text/plain and no body.
-    const deleted = await stack.app.inject({ method: 'DELETE', url: `/api/admin/packages/${record.id}`, headers: { ...admin.headers, 'content-type': 'text/plain' } });
+    const deleted = await stack.app.inject({
+      method: 'DELETE',
+      url: `/api/admin/packages/${record.id}`,
+      headers: { ...admin.headers, 'content-type': 'text/plain' },
+    });
     expect(deleted.statusCode, deleted.body).toBe(200);
     expect(deleted.json()).toMatchObject({ id: record.id, active: false, name: 'Ten pack (winter)' });
     expect((await get(`/api/admin/packages/${record.id}`)).json()).toMatchObject({ active: false });
     // Off sale in the store, kept for the purchases that point at it.
-    expect((await stack.app.inject({ url: '/api/packages', headers: clients[0]!.headers })).json().map((p: { id: number }) => p.id)).not.toContain(record.id);
+    expect(
+      (await stack.app.inject({ url: '/api/packages', headers: clients[0]!.headers })).json().map((p: { id: number }) => p.id),
+    ).not.toContain(record.id);
     expect((await list('packages', { filter: { active: false, id: [record.id] } })).rows).toHaveLength(1);
   });
 
@@ -273,14 +333,34 @@ describe('packages: CRUD with validation, DELETE retires', () => {
   });
 
   it('validates updates the same way, refuses a body for another id, and 404s unknown packages', async () => {
-    const { id } = (await stack.app.inject({ method: 'POST', url: '/api/admin/packages', headers: admin.headers, payload: { ...valid, name: 'Five pack' } })).json();
-    const bad = await stack.app.inject({ method: 'PUT', url: `/api/admin/packages/${id}`, headers: admin.headers, payload: { sessions: -2 } });
+    const { id } = (
+      await stack.app.inject({
+        method: 'POST',
+        url: '/api/admin/packages',
+        headers: admin.headers,
+        payload: { ...valid, name: 'Five pack' },
+      })
+    ).json();
+    const bad = await stack.app.inject({
+      method: 'PUT',
+      url: `/api/admin/packages/${id}`,
+      headers: admin.headers,
+      payload: { sessions: -2 },
+    });
     expect(bad.statusCode).toBe(400);
-    const mismatch = await stack.app.inject({ method: 'PUT', url: `/api/admin/packages/${id}`, headers: admin.headers, payload: { id: id + 1000, name: 'x' } });
+    const mismatch = await stack.app.inject({
+      method: 'PUT',
+      url: `/api/admin/packages/${id}`,
+      headers: admin.headers,
+      payload: { id: id + 1000, name: 'x' },
+    });
     expect(mismatch.statusCode).toBe(400);
     expect(mismatch.json()).toMatchObject({ code: 'ID_MISMATCH' });
     expect((await get(`/api/admin/packages/${id}`)).json()).toMatchObject({ name: 'Five pack', sessions: 10 });
-    expect((await stack.app.inject({ method: 'PUT', url: '/api/admin/packages/999999', headers: admin.headers, payload: { name: 'x' } })).statusCode).toBe(404);
+    expect(
+      (await stack.app.inject({ method: 'PUT', url: '/api/admin/packages/999999', headers: admin.headers, payload: { name: 'x' } }))
+        .statusCode,
+    ).toBe(404);
     expect((await stack.app.inject({ method: 'DELETE', url: '/api/admin/packages/999999', headers: admin.headers })).statusCode).toBe(404);
   });
 });
@@ -289,16 +369,41 @@ describe('ledger, purchases and bookings link to their workflows', () => {
   it('filters the ledger by client and kind, and links workflow-written entries to the Temporal UI', async () => {
     const client = clients[3]!;
     const allocated = await stack.app.inject({
-      method: 'POST', url: '/api/sessions/add-to-user', headers: admin.headers, payload: { userId: client.id, sessions: 2, reason: 'welcome bonus' },
+      method: 'POST',
+      url: '/api/sessions/add-to-user',
+      headers: admin.headers,
+      payload: { userId: client.id, sessions: 2, reason: 'welcome bonus' },
     });
     expect(allocated.statusCode, allocated.body).toBe(200);
     const { workflowId } = allocated.json().data;
     const session = await createSession(stack, admin, trainer.id);
-    expect((await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: session.id } })).statusCode).toBe(200);
+    expect(
+      (
+        await stack.app.inject({
+          method: 'POST',
+          url: `/api/sessions/book/${client.id}`,
+          headers: client.headers,
+          payload: { sessionId: session.id },
+        })
+      ).statusCode,
+    ).toBe(200);
 
-    type Entry = { id: number; clientId: number; kind: string; delta: number; balanceAfter: number; reason: string; workflowId: string | null; workflowUrl: string | null };
+    type Entry = {
+      id: number;
+      clientId: number;
+      kind: string;
+      delta: number;
+      balanceAfter: number;
+      reason: string;
+      workflowId: string | null;
+      workflowUrl: string | null;
+    };
     const entries = await list<Entry>('ledger', { filter: { clientId: client.id }, sort: ['id', 'ASC'], range: [0, 24] });
-    expect(entries.rows.map((entry) => [entry.kind, entry.delta, entry.balanceAfter])).toEqual([['grant', 3, 3], ['grant', 2, 5], ['hold', -1, 4]]);
+    expect(entries.rows.map((entry) => [entry.kind, entry.delta, entry.balanceAfter])).toEqual([
+      ['grant', 3, 3],
+      ['grant', 2, 5],
+      ['hold', -1, 4],
+    ]);
     expect(entries.range).toBe('ledger 0-2/3');
     expect(entries.rows.every((entry) => entry.clientId === client.id)).toBe(true);
 
@@ -317,7 +422,10 @@ describe('ledger, purchases and bookings link to their workflows', () => {
     expect(hold.workflowUrl).toBe(`${uiUrl}/namespaces/${namespace}/workflows/booking-${session.id}-${client.id}`);
 
     expect((await list<Entry>('ledger', { filter: { workflowId } })).rows.map((entry) => entry.id)).toEqual([allocation.id]);
-    expect((await get(`/api/admin/ledger/${allocation.id}`)).json()).toMatchObject({ id: allocation.id, workflowUrl: allocation.workflowUrl });
+    expect((await get(`/api/admin/ledger/${allocation.id}`)).json()).toMatchObject({
+      id: allocation.id,
+      workflowUrl: allocation.workflowUrl,
+    });
   });
 
   it('filters the ledger by date: from inclusive, to exclusive', async () => {
@@ -334,24 +442,54 @@ describe('ledger, purchases and bookings link to their workflows', () => {
   });
 
   it('lists purchases read-only with their workflow links, filtered by client and status', async () => {
-    const { id: packageId } = (await stack.app.inject({ method: 'POST', url: '/api/admin/packages', headers: admin.headers, payload: { name: 'Three pack', sessions: 3, priceCents: 21_000 } })).json();
+    const { id: packageId } = (
+      await stack.app.inject({
+        method: 'POST',
+        url: '/api/admin/packages',
+        headers: admin.headers,
+        payload: { name: 'Three pack', sessions: 3, priceCents: 21_000 },
+      })
+    ).json();
     const buyer = clients[2]!;
-    const [paid] = await query<{ id: number }>(stack.orm,
+    const [paid] = await query<{ id: number }>(
+      stack.orm,
       `insert into purchases (client_id, package_id, sessions, amount_cents, currency, status, workflow_id, paid_at)
-       values (?, ?, 3, 21000, 'usd', 'paid', 'purchase-test-1', now()) returning id`, [buyer.id, packageId]);
-    await query(stack.orm, `insert into purchases (client_id, package_id, sessions, amount_cents, currency) values (?, ?, 3, 21000, 'usd')`, [clients[1]!.id, packageId]);
+       values (?, ?, 3, 21000, 'usd', 'paid', 'purchase-test-1', now()) returning id`,
+      [buyer.id, packageId],
+    );
+    await query(
+      stack.orm,
+      `insert into purchases (client_id, package_id, sessions, amount_cents, currency) values (?, ?, 3, 21000, 'usd')`,
+      [clients[1]!.id, packageId],
+    );
 
-    const mine = await list<Record<string, unknown>>('purchases', { filter: { clientId: buyer.id }, sort: ['createdAt', 'DESC'], range: [0, 9] });
+    const mine = await list<Record<string, unknown>>('purchases', {
+      filter: { clientId: buyer.id },
+      sort: ['createdAt', 'DESC'],
+      range: [0, 9],
+    });
     expect(mine.range).toBe('purchases 0-0/1');
     expect(mine.rows[0]).toMatchObject({
-      id: paid!.id, clientId: buyer.id, packageId, sessions: 3, amountCents: 21_000, currency: 'usd', status: 'paid',
-      refundedCents: 0, sessionsOwed: 0, stripeCheckoutSessionId: null, stripePaymentIntentId: null, workflowId: 'purchase-test-1',
+      id: paid!.id,
+      clientId: buyer.id,
+      packageId,
+      sessions: 3,
+      amountCents: 21_000,
+      currency: 'usd',
+      status: 'paid',
+      refundedCents: 0,
+      sessionsOwed: 0,
+      stripeCheckoutSessionId: null,
+      stripePaymentIntentId: null,
+      workflowId: 'purchase-test-1',
       workflowUrl: `${stack.settings.temporal.uiUrl}/namespaces/${stack.settings.temporal.namespace}/workflows/purchase-test-1`,
     });
     expect(Date.parse(mine.rows[0]!.paidAt as string)).not.toBeNaN();
     const pending = await list<{ status: string; workflowUrl: null }>('purchases', { filter: { status: 'pending' } });
     expect(pending.rows.map((row) => [row.status, row.workflowUrl])).toEqual([['pending', null]]);
-    expect((await stack.app.inject({ method: 'POST', url: '/api/admin/purchases', headers: admin.headers, payload: {} })).statusCode).toBe(404);
+    expect((await stack.app.inject({ method: 'POST', url: '/api/admin/purchases', headers: admin.headers, payload: {} })).statusCode).toBe(
+      404,
+    );
   });
 
   it('confines a trainer to their own sessions and the bookings in them', async () => {
@@ -359,11 +497,20 @@ describe('ledger, purchases and bookings link to their workflows', () => {
     const mine = await createSession(stack, admin, trainer.id);
     const theirs = await createSession(stack, admin, otherTrainer.id);
     for (const session of [mine, theirs]) {
-      const booked = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: admin.headers, payload: { sessionId: session.id } });
+      const booked = await stack.app.inject({
+        method: 'POST',
+        url: `/api/sessions/book/${client.id}`,
+        headers: admin.headers,
+        payload: { sessionId: session.id },
+      });
       expect(booked.statusCode, booked.body).toBe(200);
     }
 
-    const sessions = await list<{ id: number; trainerId: number; bookedCount: number; seatsLeft: number }>('sessions', { sort: ['startsAt', 'ASC'], range: [0, 99] }, trainer);
+    const sessions = await list<{ id: number; trainerId: number; bookedCount: number; seatsLeft: number }>(
+      'sessions',
+      { sort: ['startsAt', 'ASC'], range: [0, 99] },
+      trainer,
+    );
     expect(sessions.rows.length).toBeGreaterThan(0);
     expect(sessions.rows.every((row) => row.trainerId === trainer.id)).toBe(true);
     expect(sessions.rows.find((row) => row.id === mine.id)).toMatchObject({ bookedCount: 1, seatsLeft: 0 });
@@ -371,9 +518,21 @@ describe('ledger, purchases and bookings link to their workflows', () => {
     const forced = await list<{ trainerId: number }>('sessions', { filter: { trainerId: otherTrainer.id } }, trainer);
     expect(forced.rows.map((row) => row.trainerId)).toEqual(sessions.rows.map(() => trainer.id));
     expect((await get(`/api/admin/sessions/${theirs.id}`, trainer)).statusCode).toBe(404);
-    expect((await get(`/api/admin/sessions/${mine.id}`, trainer)).json()).toMatchObject({ id: mine.id, trainerId: trainer.id, status: 'scheduled' });
+    expect((await get(`/api/admin/sessions/${mine.id}`, trainer)).json()).toMatchObject({
+      id: mine.id,
+      trainerId: trainer.id,
+      status: 'scheduled',
+    });
 
-    type Booking = { id: number; sessionId: number; clientId: number; status: string; creditState: string; workflowId: string; workflowUrl: string };
+    type Booking = {
+      id: number;
+      sessionId: number;
+      clientId: number;
+      status: string;
+      creditState: string;
+      workflowId: string;
+      workflowUrl: string;
+    };
     const bookings = await list<Booking>('bookings', { filter: { clientId: client.id } }, trainer);
     expect(bookings.rows.map((row) => row.sessionId)).toEqual([mine.id]);
     const all = await list<Booking>('bookings', { filter: { clientId: client.id }, sort: ['id', 'ASC'] }, admin);
@@ -381,7 +540,9 @@ describe('ledger, purchases and bookings link to their workflows', () => {
     expect(all.rows[0]).toMatchObject({ status: 'scheduled', creditState: 'held', workflowId: `booking-${mine.id}-${client.id}` });
     expect(all.rows[0]!.workflowUrl).toMatch(new RegExp(`/workflows/booking-${mine.id}-${client.id}$`));
     expect((await list('bookings', { filter: { sessionId: theirs.id, status: ['cancelled'] } })).rows).toEqual([]);
-    expect((await list('sessions', { filter: { trainerId: otherTrainer.id, status: 'scheduled' } })).rows.map((row) => row.id)).toEqual([theirs.id]);
+    expect((await list('sessions', { filter: { trainerId: otherTrainer.id, status: 'scheduled' } })).rows.map((row) => row.id)).toEqual([
+      theirs.id,
+    ]);
     const later = new Date(Date.parse(theirs.startsAt) + 1000).toISOString();
     expect((await list<{ id: number }>('sessions', { filter: { trainerId: otherTrainer.id, from: later } })).rows).toEqual([]);
   });

@@ -15,10 +15,21 @@ const login = (email: string, password: string, ip = '10.0.0.1') =>
 
 describe('register and login', () => {
   it('registers a client and returns a working token', async () => {
-    const response = await register({ email: 'Ana.Silva@Example.com', password: 'long enough secret', firstName: 'Ana', lastName: 'Silva' });
+    const response = await register({
+      email: 'Ana.Silva@Example.com',
+      password: 'long enough secret',
+      firstName: 'Ana',
+      lastName: 'Silva',
+    });
     expect(response.statusCode).toBe(201);
     const body = response.json();
-    expect(body.user).toEqual({ id: expect.any(Number), email: 'ana.silva@example.com', role: 'client', firstName: 'Ana', lastName: 'Silva' });
+    expect(body.user).toEqual({
+      id: expect.any(Number),
+      email: 'ana.silva@example.com',
+      role: 'client',
+      firstName: 'Ana',
+      lastName: 'Silva',
+    });
     const me = await stack.app.inject({ url: '/api/me', headers: { authorization: `Bearer ${body.token}` } });
     expect(me.json()).toMatchObject({ id: body.user.id, role: 'client', availableSessions: 0, lowBalance: true });
   });
@@ -86,14 +97,24 @@ describe('the guard', () => {
       expect(response.json().code).toBe('FORBIDDEN');
     }
     expect((await stack.app.inject({ url: '/api/sessions/clients', headers: admin.headers })).statusCode).toBe(200);
-    const grant = await stack.app.inject({ method: 'POST', url: '/api/sessions/add-to-user', headers: client.headers, payload: { userId: client.id, sessions: 5 } });
+    const grant = await stack.app.inject({
+      method: 'POST',
+      url: '/api/sessions/add-to-user',
+      headers: client.headers,
+      payload: { userId: client.id, sessions: 5 },
+    });
     expect(grant.statusCode).toBe(403);
   });
 
   it('lets a client read and book only for itself', async () => {
     expect((await stack.app.inject({ url: `/api/sessions/user-summary/${client.id}`, headers: client.headers })).statusCode).toBe(200);
     expect((await stack.app.inject({ url: `/api/sessions/user-summary/${otherClient.id}`, headers: client.headers })).statusCode).toBe(403);
-    const book = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${otherClient.id}`, headers: client.headers, payload: { sessionId: 1 } });
+    const book = await stack.app.inject({
+      method: 'POST',
+      url: `/api/sessions/book/${otherClient.id}`,
+      headers: client.headers,
+      payload: { sessionId: 1 },
+    });
     expect(book.statusCode).toBe(403);
     expect((await stack.app.inject({ url: `/api/sessions/user-summary/${client.id}`, headers: admin.headers })).statusCode).toBe(200);
   });

@@ -21,7 +21,8 @@ const NO_CREDITS = 'No available sessions. Please purchase a session package to 
 
 async function addToUser(userId: number, sessions: number, key?: string, reason = 'test allocation') {
   return stack.app.inject({
-    method: 'POST', url: '/api/sessions/add-to-user',
+    method: 'POST',
+    url: '/api/sessions/add-to-user',
     headers: { ...admin.headers, ...(key ? { 'idempotency-key': key } : {}) },
     payload: { userId, sessions, reason },
   });
@@ -35,7 +36,12 @@ describe("the seed's protocol, end to end over HTTP", () => {
 
     for (let i = 0; i < 2; i += 1) {
       const session = await createSession(stack, admin, trainer.id);
-      const booked = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: session.id } });
+      const booked = await stack.app.inject({
+        method: 'POST',
+        url: `/api/sessions/book/${client.id}`,
+        headers: client.headers,
+        payload: { sessionId: session.id },
+      });
       expect(booked.statusCode, booked.body).toBe(200);
       expect(booked.json()).toMatchObject({
         message: 'Session booked successfully.',
@@ -51,38 +57,69 @@ describe("the seed's protocol, end to end over HTTP", () => {
     const own = await stack.app.inject({ url: `/api/sessions/user-summary/${client.id}`, headers: client.headers });
     expect(own.json().data).toEqual(expected);
     expect((await stack.app.inject({ url: '/api/me/summary', headers: client.headers })).json().data).toEqual(expected);
-    expect((await stack.app.inject({ url: '/api/me', headers: client.headers })).json()).toMatchObject({ id: client.id, availableSessions: 6, lowBalance: false });
+    expect((await stack.app.inject({ url: '/api/me', headers: client.headers })).json()).toMatchObject({
+      id: client.id,
+      availableSessions: 6,
+      lowBalance: false,
+    });
     // The seed's front end reads a bare array with these fields (allocations are not purchases).
     const clients = (await stack.app.inject({ url: '/api/sessions/clients', headers: admin.headers })).json();
     expect(Array.isArray(clients)).toBe(true);
     expect(clients.find((row: { id: number }) => row.id === client.id)).toEqual({
-      id: client.id, firstName: 'client', lastName: 'Test', email: client.email, availableSessions: 6,
-      totalSessionsPurchased: 0, sessionsUsed: 0, lastSessionDate: null, lowBalance: false,
+      id: client.id,
+      firstName: 'client',
+      lastName: 'Test',
+      email: client.email,
+      availableSessions: 6,
+      totalSessionsPurchased: 0,
+      sessionsUsed: 0,
+      lastSessionDate: null,
+      lowBalance: false,
     });
     const bookings = (await stack.app.inject({ url: '/api/me/bookings', headers: client.headers })).json();
-    expect(bookings.map((b: { status: string; creditState: string }) => [b.status, b.creditState])).toEqual([['scheduled', 'held'], ['scheduled', 'held']]);
+    expect(bookings.map((b: { status: string; creditState: string }) => [b.status, b.creditState])).toEqual([
+      ['scheduled', 'held'],
+      ['scheduled', 'held'],
+    ]);
     const ledger = (await stack.app.inject({ url: '/api/me/ledger', headers: client.headers })).json();
-    expect(ledger.map((e: { kind: string; delta: number; balanceAfter: number }) => [e.kind, e.delta, e.balanceAfter]))
-      .toEqual([['hold', -1, 6], ['hold', -1, 7], ['grant', 3, 8], ['grant', 5, 5]]);
+    expect(ledger.map((e: { kind: string; delta: number; balanceAfter: number }) => [e.kind, e.delta, e.balanceAfter])).toEqual([
+      ['hold', -1, 6],
+      ['hold', -1, 7],
+      ['grant', 3, 8],
+      ['grant', 5, 5],
+    ]);
     expect(ledger[0].workflowId).toMatch(/^booking-\d+-\d+$/);
     expect(ledger[3].workflowId).toMatch(/^allocation-/);
-    expect(ledger.map((e: { actor: string }) => e.actor)).toEqual([`client:${client.id}`, `client:${client.id}`, `admin:${admin.id}`, `admin:${admin.id}`]);
+    expect(ledger.map((e: { actor: string }) => e.actor)).toEqual([
+      `client:${client.id}`,
+      `client:${client.id}`,
+      `admin:${admin.id}`,
+      `admin:${admin.id}`,
+    ]);
     await expectLedgerConsistent(stack.orm);
   });
 
   it('refuses a booking without credit with the seed message, writing nothing but the audit', async () => {
     const client = await createUser(stack, 'client');
     const session = await createSession(stack, admin, trainer.id);
-    const response = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: session.id } });
+    const response = await stack.app.inject({
+      method: 'POST',
+      url: `/api/sessions/book/${client.id}`,
+      headers: client.headers,
+      payload: { sessionId: session.id },
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ message: NO_CREDITS, availableSessions: 0, code: 'NO_CREDITS' });
     expect(await query(stack.orm, 'select id from bookings where client_id = ?', [client.id])).toEqual([]);
     expect(await query(stack.orm, 'select id from ledger_entries where client_id = ?', [client.id])).toEqual([]);
-    expect(await query(stack.orm, 'select booked_count, status from training_sessions where id = ?', [session.id]))
-      .toEqual([{ booked_count: 0, status: 'available' }]);
+    expect(await query(stack.orm, 'select booked_count, status from training_sessions where id = ?', [session.id])).toEqual([
+      { booked_count: 0, status: 'available' },
+    ]);
     // The audit: the workflow's history records the refused booking and its compensation.
     expect(await localActivitiesRun(stack.temporal, `booking-${session.id}-${client.id}`)).toEqual([
-      { type: 'reserveSeat', failed: false }, { type: 'holdCredit', failed: true }, { type: 'releaseSeat', failed: false },
+      { type: 'reserveSeat', failed: false },
+      { type: 'holdCredit', failed: true },
+      { type: 'releaseSeat', failed: false },
     ]);
     await expectLedgerConsistent(stack.orm);
   });
@@ -100,7 +137,12 @@ describe("the seed's protocol, end to end over HTTP", () => {
   it('removes with a reason, never below zero', async () => {
     const client = await createUser(stack, 'client');
     await addToUser(client.id, 2);
-    const noReason = await stack.app.inject({ method: 'POST', url: '/api/sessions/add-to-user', headers: admin.headers, payload: { userId: client.id, sessions: -1 } });
+    const noReason = await stack.app.inject({
+      method: 'POST',
+      url: '/api/sessions/add-to-user',
+      headers: admin.headers,
+      payload: { userId: client.id, sessions: -1 },
+    });
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().code).toBe('REASON_REQUIRED');
     const tooMany = await addToUser(client.id, -3, undefined, 'correction');
@@ -115,16 +157,38 @@ describe("the seed's protocol, end to end over HTTP", () => {
     const client = await createUser(stack, 'client');
     await addToUser(client.id, 2);
     const tooFar = await createSession(stack, admin, trainer.id, { startsAt: new Date(Date.now() + 91 * 86_400_000) });
-    const far = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: tooFar.id } });
+    const far = await stack.app.inject({
+      method: 'POST',
+      url: `/api/sessions/book/${client.id}`,
+      headers: client.headers,
+      payload: { sessionId: tooFar.id },
+    });
     expect(far.statusCode).toBe(400);
     expect(far.json()).toEqual({ message: 'Sessions can be booked at most 90 days ahead.', code: 'NOT_BOOKABLE' });
-    const [past] = await query<{ id: number }>(stack.orm,
-      `insert into training_sessions (trainer_id, starts_at, duration_minutes) values (?, now() - interval '1 hour', 60) returning id`, [trainer.id]);
-    const late = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: past!.id } });
+    const [past] = await query<{ id: number }>(
+      stack.orm,
+      `insert into training_sessions (trainer_id, starts_at, duration_minutes) values (?, now() - interval '1 hour', 60) returning id`,
+      [trainer.id],
+    );
+    const late = await stack.app.inject({
+      method: 'POST',
+      url: `/api/sessions/book/${client.id}`,
+      headers: client.headers,
+      payload: { sessionId: past!.id },
+    });
     expect(late.statusCode).toBe(400);
     expect(late.json().message).toBe('This session has already started; sessions in the past cannot be booked.');
     const inside = await createSession(stack, admin, trainer.id, { startsAt: new Date(Date.now() + 89 * 86_400_000) });
-    expect((await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: inside.id } })).statusCode).toBe(200);
+    expect(
+      (
+        await stack.app.inject({
+          method: 'POST',
+          url: `/api/sessions/book/${client.id}`,
+          headers: client.headers,
+          payload: { sessionId: inside.id },
+        })
+      ).statusCode,
+    ).toBe(200);
     await expectLedgerConsistent(stack.orm);
   });
 
@@ -136,8 +200,18 @@ describe("the seed's protocol, end to end over HTTP", () => {
       { method: 'POST' as const, url: '/api/sessions/add-to-user', headers: admin.headers, payload: { userId: trainer.id, sessions: 1 } },
       { method: 'POST' as const, url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: 999999 } },
       { method: 'POST' as const, url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: 'abc' } },
-      { method: 'POST' as const, url: '/api/sessions', headers: admin.headers, payload: { trainerId: trainer.id, startsAt: '2001-01-01T00:00:00Z', durationMinutes: 60 } },
-      { method: 'POST' as const, url: '/api/sessions', headers: admin.headers, payload: { trainerId: client.id, startsAt: '2099-01-01T00:00:00Z', durationMinutes: 60 } },
+      {
+        method: 'POST' as const,
+        url: '/api/sessions',
+        headers: admin.headers,
+        payload: { trainerId: trainer.id, startsAt: '2001-01-01T00:00:00Z', durationMinutes: 60 },
+      },
+      {
+        method: 'POST' as const,
+        url: '/api/sessions',
+        headers: admin.headers,
+        payload: { trainerId: client.id, startsAt: '2099-01-01T00:00:00Z', durationMinutes: 60 },
+      },
     ];
     for (const request of cases) {
       const response = await stack.app.inject(request);
@@ -154,11 +228,33 @@ describe("the seed's client list", () => {
     const client = await createUser(stack, 'client');
     await addToUser(client.id, 2);
     const session = await createSession(stack, admin, trainer.id);
-    expect((await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: session.id } })).statusCode).toBe(200);
-    expect((await stack.app.inject({ method: 'POST', url: `/api/sessions/${session.id}/complete`, headers: admin.headers, payload: { userId: client.id } })).statusCode).toBe(202);
+    expect(
+      (
+        await stack.app.inject({
+          method: 'POST',
+          url: `/api/sessions/book/${client.id}`,
+          headers: client.headers,
+          payload: { sessionId: session.id },
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await stack.app.inject({
+          method: 'POST',
+          url: `/api/sessions/${session.id}/complete`,
+          headers: admin.headers,
+          payload: { userId: client.id },
+        })
+      ).statusCode,
+    ).toBe(202);
     await eventually(async () => {
       const clients = (await stack.app.inject({ url: '/api/sessions/clients', headers: admin.headers })).json();
-      expect(clients.find((row: { id: number }) => row.id === client.id)).toMatchObject({ availableSessions: 1, sessionsUsed: 1, lastSessionDate: session.startsAt });
+      expect(clients.find((row: { id: number }) => row.id === client.id)).toMatchObject({
+        availableSessions: 1,
+        sessionsUsed: 1,
+        lastSessionDate: session.startsAt,
+      });
     });
   });
 });

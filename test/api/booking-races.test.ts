@@ -31,7 +31,9 @@ describe('concurrent bookings', () => {
     const responses = await Promise.all(clients.map((client) => book(client, session.id)));
     const elapsed = performance.now() - started;
     const counts = tally(responses.map((r) => r.statusCode));
-    console.log(`race 1 seat: 50 attempts, ${counts[200] ?? 0} booked, ${counts[409] ?? 0} refused 409, other ${JSON.stringify(counts)} in ${elapsed.toFixed(0)} ms`);
+    console.log(
+      `race 1 seat: 50 attempts, ${counts[200] ?? 0} booked, ${counts[409] ?? 0} refused 409, other ${JSON.stringify(counts)} in ${elapsed.toFixed(0)} ms`,
+    );
     expect(counts).toEqual({ 200: 1, 409: 49 });
     const refusals = new Set(responses.filter((r) => r.statusCode === 409).map((r) => r.body));
     expect([...refusals]).toEqual([JSON.stringify({ message: 'This session is full.', code: 'SESSION_FULL' })]);
@@ -52,7 +54,9 @@ describe('concurrent bookings', () => {
     const responses = await Promise.all(sessions.map((session) => book(client, session.id)));
     const elapsed = performance.now() - started;
     const counts = tally(responses.map((r) => r.statusCode));
-    console.log(`race 3 credits: 20 attempts, ${counts[200] ?? 0} booked, ${counts[400] ?? 0} refused 400 (no credits), other ${JSON.stringify(counts)} in ${elapsed.toFixed(0)} ms`);
+    console.log(
+      `race 3 credits: 20 attempts, ${counts[200] ?? 0} booked, ${counts[400] ?? 0} refused 400 (no credits), other ${JSON.stringify(counts)} in ${elapsed.toFixed(0)} ms`,
+    );
     expect(counts).toEqual({ 200: 3, 400: 17 });
     for (const refused of responses.filter((r) => r.statusCode === 400)) {
       expect(refused.json()).toMatchObject({ code: 'NO_CREDITS', availableSessions: 0 });
@@ -91,13 +95,20 @@ describe('overlaps', () => {
     const startsAt = new Date(Date.now() + 40 * 86_400_000);
     const first = await createSession(stack, admin, trainer.id, { startsAt });
     const clash = await stack.app.inject({
-      method: 'POST', url: '/api/sessions', headers: admin.headers,
+      method: 'POST',
+      url: '/api/sessions',
+      headers: admin.headers,
       payload: { trainerId: trainer.id, startsAt: new Date(startsAt.getTime() + 15 * 60_000).toISOString(), durationMinutes: 30 },
     });
     expect(clash.statusCode).toBe(409);
     expect(clash.json()).toMatchObject({ code: 'OVERLAP', message: 'The trainer already has a session at that time.' });
     const later = await createSession(stack, admin, trainer.id, { startsAt: new Date(startsAt.getTime() + 2 * 3_600_000) });
-    const moved = await stack.app.inject({ method: 'PATCH', url: `/api/sessions/${later.id}`, headers: admin.headers, payload: { startsAt: first.startsAt } });
+    const moved = await stack.app.inject({
+      method: 'PATCH',
+      url: `/api/sessions/${later.id}`,
+      headers: admin.headers,
+      payload: { startsAt: first.startsAt },
+    });
     expect(moved.statusCode).toBe(409);
     expect(moved.json().code).toBe('OVERLAP');
   });
@@ -106,7 +117,9 @@ describe('overlaps', () => {
     const startsAt = new Date(Date.now() + 50 * 86_400_000);
     await createSession(stack, admin, trainer.id, { startsAt: new Date(startsAt.getTime() + 14 * 86_400_000) });
     const series = await stack.app.inject({
-      method: 'POST', url: '/api/sessions', headers: admin.headers,
+      method: 'POST',
+      url: '/api/sessions',
+      headers: admin.headers,
       payload: { trainerId: trainer.id, startsAt: startsAt.toISOString(), durationMinutes: 60, repeatWeeks: 4 },
     });
     expect(series.statusCode).toBe(409);

@@ -31,9 +31,14 @@ describe('operations endpoints', () => {
   it('/docs serves the OpenAPI document built from the route schemas', async () => {
     const spec = (await stack.app.inject({ url: '/docs/json' })).json();
     expect(spec.openapi).toMatch(/^3\./);
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining([
-      '/api/auth/login', '/api/sessions/book/{userId}', '/api/sessions/add-to-user', '/api/sessions/user-summary/{userId}',
-    ]));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/auth/login',
+        '/api/sessions/book/{userId}',
+        '/api/sessions/add-to-user',
+        '/api/sessions/user-summary/{userId}',
+      ]),
+    );
     expect(spec.paths['/api/sessions/book/{userId}'].post.requestBody.content['application/json'].schema.required).toEqual(['sessionId']);
     expect((await stack.app.inject({ url: '/docs' })).statusCode).toBeLessThan(400);
   });

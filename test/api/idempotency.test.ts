@@ -24,19 +24,36 @@ afterAll(() => stack?.close());
 const newKey = () => `key-${randomBytes(6).toString('hex')}`;
 
 function book(client: TestUser, sessionId: number, key: string) {
-  return stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: { ...client.headers, 'idempotency-key': key }, payload: { sessionId } });
+  return stack.app.inject({
+    method: 'POST',
+    url: `/api/sessions/book/${client.id}`,
+    headers: { ...client.headers, 'idempotency-key': key },
+    payload: { sessionId },
+  });
 }
 
 function cancel(client: TestUser, sessionId: number, key: string) {
-  return stack.app.inject({ method: 'POST', url: `/api/sessions/${sessionId}/cancel`, headers: { ...client.headers, 'idempotency-key': key }, payload: {} });
+  return stack.app.inject({
+    method: 'POST',
+    url: `/api/sessions/${sessionId}/cancel`,
+    headers: { ...client.headers, 'idempotency-key': key },
+    payload: {},
+  });
 }
 
 function addToUser(userId: number, sessions: number, key: string) {
-  return stack.app.inject({ method: 'POST', url: '/api/sessions/add-to-user', headers: { ...admin.headers, 'idempotency-key': key }, payload: { userId, sessions, reason: 'idempotency test' } });
+  return stack.app.inject({
+    method: 'POST',
+    url: '/api/sessions/add-to-user',
+    headers: { ...admin.headers, 'idempotency-key': key },
+    payload: { userId, sessions, reason: 'idempotency test' },
+  });
 }
 
 async function ledgerOf(clientId: number) {
-  return query<{ kind: string; delta: number }>(stack.orm, `select kind, delta from ledger_entries where client_id = ? order by id`, [clientId]);
+  return query<{ kind: string; delta: number }>(stack.orm, `select kind, delta from ledger_entries where client_id = ? order by id`, [
+    clientId,
+  ]);
 }
 
 describe('the same key and the same request', () => {
@@ -69,7 +86,10 @@ describe('the same key and the same request', () => {
     expect(again.body).toBe(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
     // Without the key, or with a new one, a second cancel is a new request, and there is nothing left to cancel.
-    expect((await stack.app.inject({ method: 'POST', url: `/api/sessions/${session.id}/cancel`, headers: client.headers, payload: {} })).statusCode).toBe(404);
+    expect(
+      (await stack.app.inject({ method: 'POST', url: `/api/sessions/${session.id}/cancel`, headers: client.headers, payload: {} }))
+        .statusCode,
+    ).toBe(404);
     const fresh = await cancel(client, session.id, newKey());
     expect(fresh.statusCode, fresh.body).toBe(404);
     expect(fresh.json().code).toBe('NO_BOOKING');
@@ -82,7 +102,9 @@ describe('the same key and the same request', () => {
     const first = await addToUser(client.id, 3, key);
     expect(first.statusCode, first.body).toBe(200);
     const reordered = await stack.app.inject({
-      method: 'POST', url: '/api/sessions/add-to-user', headers: { ...admin.headers, 'idempotency-key': key },
+      method: 'POST',
+      url: '/api/sessions/add-to-user',
+      headers: { ...admin.headers, 'idempotency-key': key },
       payload: { reason: 'idempotency test', sessions: 3, userId: client.id },
     });
     expect(reordered.statusCode).toBe(200);
@@ -94,7 +116,13 @@ describe('the same key and the same request', () => {
     const client = await createUser(stack, 'client');
     const packageId = await createPackage(stack.orm, { sessions: 5, priceCents: 35_000 });
     const key = newKey();
-    const open = () => stack.app.inject({ method: 'POST', url: '/api/checkout', headers: { ...client.headers, 'idempotency-key': key }, payload: { packageId } });
+    const open = () =>
+      stack.app.inject({
+        method: 'POST',
+        url: '/api/checkout',
+        headers: { ...client.headers, 'idempotency-key': key },
+        payload: { packageId },
+      });
     const first = await open();
     expect(first.statusCode, first.body).toBe(201);
     const again = await open();
@@ -107,7 +135,12 @@ describe('the same key and the same request', () => {
     const client = await createUser(stack, 'client');
     const session = await createSession(stack, admin, trainer.id);
     const invalidKey = newKey();
-    const invalid = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: { ...client.headers, 'idempotency-key': invalidKey }, payload: { sessionId: 'abc' } });
+    const invalid = await stack.app.inject({
+      method: 'POST',
+      url: `/api/sessions/book/${client.id}`,
+      headers: { ...client.headers, 'idempotency-key': invalidKey },
+      payload: { sessionId: 'abc' },
+    });
     expect(invalid.statusCode).toBe(400);
     const refusalKey = newKey();
     const refused = await book(client, session.id, refusalKey);
@@ -166,7 +199,10 @@ describe('keys belong to their user', () => {
     // Another client sending Alice's very request under her key gets its own refusal, not her booking.
     const carol = await createUser(stack, 'client');
     const intruding = await stack.app.inject({
-      method: 'POST', url: `/api/sessions/book/${alice.id}`, headers: { ...carol.headers, 'idempotency-key': key }, payload: { sessionId: aliceSession.id },
+      method: 'POST',
+      url: `/api/sessions/book/${alice.id}`,
+      headers: { ...carol.headers, 'idempotency-key': key },
+      payload: { sessionId: aliceSession.id },
     });
     expect(intruding.statusCode, intruding.body).toBe(403);
     expect(intruding.headers['idempotent-replayed']).toBeUndefined();

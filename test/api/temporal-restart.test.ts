@@ -69,11 +69,26 @@ function command(kind: Command['kind'], user: TestUser, target: number): Command
   const send = () => {
     switch (kind) {
       case 'book':
-        return stack.app.inject({ method: 'POST', url: `/api/sessions/book/${user.id}`, headers: { ...user.headers, 'idempotency-key': key }, payload: { sessionId: target } });
+        return stack.app.inject({
+          method: 'POST',
+          url: `/api/sessions/book/${user.id}`,
+          headers: { ...user.headers, 'idempotency-key': key },
+          payload: { sessionId: target },
+        });
       case 'cancel':
-        return stack.app.inject({ method: 'POST', url: `/api/sessions/${target}/cancel`, headers: { ...user.headers, 'idempotency-key': key }, payload: {} });
+        return stack.app.inject({
+          method: 'POST',
+          url: `/api/sessions/${target}/cancel`,
+          headers: { ...user.headers, 'idempotency-key': key },
+          payload: {},
+        });
       case 'allocate':
-        return stack.app.inject({ method: 'POST', url: '/api/sessions/add-to-user', headers: { ...admin.headers, 'idempotency-key': key }, payload: { userId: target, sessions: 2, reason: 'restart test' } });
+        return stack.app.inject({
+          method: 'POST',
+          url: '/api/sessions/add-to-user',
+          headers: { ...admin.headers, 'idempotency-key': key },
+          payload: { userId: target, sessions: 2, reason: 'restart test' },
+        });
     }
   };
   return { kind, clientId: kind === 'allocate' ? target : user.id, send };
@@ -91,91 +106,108 @@ function expectHonest(response: Response): void {
   }
 }
 
-it('a Temporal server killed mid-rush answers every request truthfully or 503 with Retry-After, and retries converge', { timeout: 180_000 }, async () => {
-  const groupSession = await createSession(stack, admin, trainer.id, { capacity: 20 });
-  const funded: TestUser[] = [];
-  for (let i = 0; i < 18; i += 1) {
-    const client = await createUser(stack, 'client');
-    await grant(stack, client.id, 1);
-    funded.push(client);
-  }
-  const unfunded = [await createUser(stack, 'client'), await createUser(stack, 'client')];
-  // Bookings made before the fault, to be cancelled during it.
-  const cancelling: Array<{ client: TestUser; sessionId: number }> = [];
-  for (let i = 0; i < 5; i += 1) {
-    const client = await createUser(stack, 'client');
-    await grant(stack, client.id, 1);
-    const session = await createSession(stack, admin, trainer.id);
-    const booked = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: session.id } });
-    expect(booked.statusCode, booked.body).toBe(200);
-    cancelling.push({ client, sessionId: session.id });
-  }
-  const allocated = [];
-  for (let i = 0; i < 5; i += 1) allocated.push(await createUser(stack, 'client'));
-
-  const commands = [
-    ...[...funded, ...unfunded].map((client) => command('book', client, groupSession.id)),
-    ...cancelling.map(({ client, sessionId }) => command('cancel', client, sessionId)),
-    ...allocated.map((client) => command('allocate', admin, client.id)),
-  ];
-  const started = performance.now();
-  const timed = commands.map(async (each) => {
-    const response = await each.send();
-    return { response, ms: performance.now() - started };
-  });
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  await killServer();
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
-  await startServer();
-  const first = await Promise.all(timed);
-  const slowest = Math.max(...first.map((answer) => answer.ms));
-  const responses = first.map((answer) => answer.response);
-  const count = (kind: Command['kind']) => commands.filter((each) => each.kind === kind).length;
-  console.log(`temporal restart: ${commands.length} requests (${count('book')} bookings, ${count('cancel')} cancels, ${count('allocate')} allocations), budget ${ANSWER_BUDGET_MS} ms, first answers ${JSON.stringify(tally(responses))}, slowest ${slowest.toFixed(0)} ms`);
-  for (const response of responses) expectHonest(response);
-
-  // Each 503 is retried as its client would, after a pause, with the same Idempotency-Key, until it is the truth.
-  const final = [...responses];
-  let retries = 0;
-  let rounds = 0;
-  for (; final.some((response) => response.statusCode === 503); rounds += 1) {
-    expect(rounds, 'retry rounds').toBeLessThan(10);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await Promise.all(commands.map(async (each, index) => {
-      if (final[index]!.statusCode !== 503) return;
-      retries += 1;
-      final[index] = await each.send();
-      expectHonest(final[index]!);
-    }));
-  }
-  console.log(`temporal restart: ${retries} retries after 503 in ${rounds} rounds, final answers ${JSON.stringify(tally(final))}, all true by ${(performance.now() - started).toFixed(0)} ms`);
-
-  for (const [index, each] of commands.entries()) {
-    const response = final[index]!;
-    const isUnfunded = unfunded.some((client) => client.id === each.clientId);
-    if (each.kind === 'book' && isUnfunded) {
-      expect(response.statusCode, response.body).toBe(400);
-      expect(response.json().code).toBe('NO_CREDITS');
-    } else {
-      expect(response.statusCode, `${each.kind} for ${each.clientId}: ${response.body}`).toBe(200);
+it(
+  'a Temporal server killed mid-rush answers every request truthfully or 503 with Retry-After, and retries converge',
+  { timeout: 180_000 },
+  async () => {
+    const groupSession = await createSession(stack, admin, trainer.id, { capacity: 20 });
+    const funded: TestUser[] = [];
+    for (let i = 0; i < 18; i += 1) {
+      const client = await createUser(stack, 'client');
+      await grant(stack, client.id, 1);
+      funded.push(client);
     }
-    // The same request once more answers the same, never a 409 for its own booking.
-    const again = await each.send();
-    expect(again.statusCode, again.body).toBe(response.statusCode);
-    if (each.kind === 'book' && response.statusCode === 200) expect(again.json().booking.id).toBe(response.json().booking.id);
-  }
+    const unfunded = [await createUser(stack, 'client'), await createUser(stack, 'client')];
+    // Bookings made before the fault, to be cancelled during it.
+    const cancelling: Array<{ client: TestUser; sessionId: number }> = [];
+    for (let i = 0; i < 5; i += 1) {
+      const client = await createUser(stack, 'client');
+      await grant(stack, client.id, 1);
+      const session = await createSession(stack, admin, trainer.id);
+      const booked = await stack.app.inject({
+        method: 'POST',
+        url: `/api/sessions/book/${client.id}`,
+        headers: client.headers,
+        payload: { sessionId: session.id },
+      });
+      expect(booked.statusCode, booked.body).toBe(200);
+      cancelling.push({ client, sessionId: session.id });
+    }
+    const allocated = [];
+    for (let i = 0; i < 5; i += 1) allocated.push(await createUser(stack, 'client'));
 
-  for (const client of funded) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, scheduled: 1 });
-  for (const client of unfunded) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, scheduled: 0 });
-  for (const { client } of cancelling) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 0 });
-  for (const client of allocated) {
-    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 2, scheduled: 0 });
-    expect(await query(stack.orm, `select id from ledger_entries where client_id = ? and kind = 'grant'`, [client.id])).toHaveLength(1);
-  }
-  const [seats] = await query<{ booked: number }>(stack.orm, `select booked_count as booked from training_sessions where id = ?`, [groupSession.id]);
-  expect(seats!.booked).toBe(18);
-  await expectLedgerConsistent(stack.orm);
-});
+    const commands = [
+      ...[...funded, ...unfunded].map((client) => command('book', client, groupSession.id)),
+      ...cancelling.map(({ client, sessionId }) => command('cancel', client, sessionId)),
+      ...allocated.map((client) => command('allocate', admin, client.id)),
+    ];
+    const started = performance.now();
+    const timed = commands.map(async (each) => {
+      const response = await each.send();
+      return { response, ms: performance.now() - started };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await killServer();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await startServer();
+    const first = await Promise.all(timed);
+    const slowest = Math.max(...first.map((answer) => answer.ms));
+    const responses = first.map((answer) => answer.response);
+    const count = (kind: Command['kind']) => commands.filter((each) => each.kind === kind).length;
+    console.log(
+      `temporal restart: ${commands.length} requests (${count('book')} bookings, ${count('cancel')} cancels, ${count('allocate')} allocations), budget ${ANSWER_BUDGET_MS} ms, first answers ${JSON.stringify(tally(responses))}, slowest ${slowest.toFixed(0)} ms`,
+    );
+    for (const response of responses) expectHonest(response);
+
+    // Each 503 is retried as its client would, after a pause, with the same Idempotency-Key, until it is the truth.
+    const final = [...responses];
+    let retries = 0;
+    let rounds = 0;
+    for (; final.some((response) => response.statusCode === 503); rounds += 1) {
+      expect(rounds, 'retry rounds').toBeLessThan(10);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await Promise.all(
+        commands.map(async (each, index) => {
+          if (final[index]!.statusCode !== 503) return;
+          retries += 1;
+          final[index] = await each.send();
+          expectHonest(final[index]!);
+        }),
+      );
+    }
+    console.log(
+      `temporal restart: ${retries} retries after 503 in ${rounds} rounds, final answers ${JSON.stringify(tally(final))}, all true by ${(performance.now() - started).toFixed(0)} ms`,
+    );
+
+    for (const [index, each] of commands.entries()) {
+      const response = final[index]!;
+      const isUnfunded = unfunded.some((client) => client.id === each.clientId);
+      if (each.kind === 'book' && isUnfunded) {
+        expect(response.statusCode, response.body).toBe(400);
+        expect(response.json().code).toBe('NO_CREDITS');
+      } else {
+        expect(response.statusCode, `${each.kind} for ${each.clientId}: ${response.body}`).toBe(200);
+      }
+      // The same request once more answers the same, never a 409 for its own booking.
+      const again = await each.send();
+      expect(again.statusCode, again.body).toBe(response.statusCode);
+      if (each.kind === 'book' && response.statusCode === 200) expect(again.json().booking.id).toBe(response.json().booking.id);
+    }
+
+    for (const client of funded) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, scheduled: 1 });
+    for (const client of unfunded) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, scheduled: 0 });
+    for (const { client } of cancelling) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 0 });
+    for (const client of allocated) {
+      expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 2, scheduled: 0 });
+      expect(await query(stack.orm, `select id from ledger_entries where client_id = ? and kind = 'grant'`, [client.id])).toHaveLength(1);
+    }
+    const [seats] = await query<{ booked: number }>(stack.orm, `select booked_count as booked from training_sessions where id = ?`, [
+      groupSession.id,
+    ]);
+    expect(seats!.booked).toBe(18);
+    await expectLedgerConsistent(stack.orm);
+  },
+);
 
 it('a Stripe webhook while Temporal is down answers 5xx, and its retry after the restart credits once', { timeout: 120_000 }, async () => {
   const packageId = await createPackage(stack.orm, { sessions: 5, priceCents: 35_000 });
@@ -194,7 +226,12 @@ it('a Stripe webhook while Temporal is down answers 5xx, and its retry after the
 
   await deliver(stack, event);
   await deliver(stack, event);
-  expect(await waitFor(() => available(stack.orm, client.id), (credits) => credits === 5)).toBe(5);
+  expect(
+    await waitFor(
+      () => available(stack.orm, client.id),
+      (credits) => credits === 5,
+    ),
+  ).toBe(5);
   await settled(stack, purchase.id);
   expect(await ledgerCount(stack.orm, `purchase_id = ? and kind = 'grant'`, [purchase.id])).toBe(1);
   await expectLedgerConsistent(stack.orm);

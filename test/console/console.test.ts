@@ -58,7 +58,9 @@ async function buildConsole(): Promise<void> {
   const vite = path.join(path.dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
   const root = path.resolve(consoleDist, '..', '..');
   await promisify(execFile)(process.execPath, [vite, 'build', '--config', 'admin/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: root, env: { ...process.env, NODE_ENV: 'production' }, maxBuffer: 16 * 1024 * 1024,
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'production' },
+    maxBuffer: 16 * 1024 * 1024,
   });
 }
 
@@ -100,7 +102,9 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
     const token = signToken(stack.app, admin);
     adminHeaders = { authorization: `Bearer ${token}` };
     const allocated = await stack.app.inject({
-      method: 'POST', url: '/api/sessions/add-to-user', headers: { authorization: `Bearer ${token}` },
+      method: 'POST',
+      url: '/api/sessions/add-to-user',
+      headers: { authorization: `Bearer ${token}` },
       payload: { userId: client.id, sessions: 2, reason: 'Welcome offer' },
     });
     expect(allocated.statusCode, allocated.body).toBe(200);
@@ -108,24 +112,43 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
     const { uiUrl, namespace } = stack.settings.temporal;
     allocationWorkflowUrl = `${uiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`;
     // One booking holds one of them (a ledger `hold` written by its book-to-deduct workflow).
-    const trainer = await createAccount(stack.orm, { email: 'coach@studio.test', firstName: 'Casey', lastName: 'Coach', password: PASSWORD, role: 'trainer' });
+    const trainer = await createAccount(stack.orm, {
+      email: 'coach@studio.test',
+      firstName: 'Casey',
+      lastName: 'Coach',
+      password: PASSWORD,
+      role: 'trainer',
+    });
     const created = await stack.app.inject({
-      method: 'POST', url: '/api/sessions', headers: { authorization: `Bearer ${token}` },
+      method: 'POST',
+      url: '/api/sessions',
+      headers: { authorization: `Bearer ${token}` },
       payload: { trainerId: trainer.id, startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString(), durationMinutes: 60 },
     });
     expect(created.statusCode, created.body).toBe(201);
     const sessionId = (created.json() as { id: number }).id;
     ids.trainer = trainer.id;
     const booked = await stack.app.inject({
-      method: 'POST', url: `/api/sessions/book/${client.id}`, headers: { authorization: `Bearer ${token}` }, payload: { sessionId },
+      method: 'POST',
+      url: `/api/sessions/book/${client.id}`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { sessionId },
     });
     expect(booked.statusCode, booked.body).toBe(200);
     bookingWorkflowUrl = `${uiUrl}/namespaces/${namespace}/workflows/booking-${sessionId}-${client.id}`;
 
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--no-first-run', '--disable-sync', '--disable-quic'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+        '--disable-quic',
+      ],
     });
   }, 180_000);
 
@@ -141,8 +164,9 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await page.getByRole('heading', { name: 'Studio Sessions' }).waitFor();
       await signIn(page, people.client.email);
       await page.getByText('This console is for studio staff.').waitFor();
-      const token = await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } })
-        .localStorage.getItem('studio-sessions.token'));
+      const token = await page.evaluate(() =>
+        (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('studio-sessions.token'),
+      );
       expect(token).toBeNull();
     } finally {
       await page.close();
@@ -221,14 +245,19 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await row.click();
       await page.getByLabel(/^Price/).fill('35000');
       await page.getByRole('button', { name: 'Save' }).click();
-      await page.getByRole('row', { name: /Five pack/ }).getByText('$350.00').waitFor();
+      await page
+        .getByRole('row', { name: /Five pack/ })
+        .getByText('$350.00')
+        .waitFor();
 
       await page.getByRole('row', { name: /Five pack/ }).click();
       await page.getByRole('button', { name: 'Take off sale' }).click();
       await page.getByRole('button', { name: 'Confirm' }).click();
       await page.waitForURL(/#\/packages$/);
-      const [stored] = await query<{ priceCents: number; active: boolean; validityDays: number }>(stack.orm,
-        `select price_cents as "priceCents", active, validity_days as "validityDays" from packages where name = 'Five pack'`);
+      const [stored] = await query<{ priceCents: number; active: boolean; validityDays: number }>(
+        stack.orm,
+        `select price_cents as "priceCents", active, validity_days as "validityDays" from packages where name = 'Five pack'`,
+      );
       expect(stored).toEqual({ priceCents: 35_000, active: false, validityDays: 90 });
     } finally {
       await page.close();
@@ -250,14 +279,23 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await dialog.getByText('Added 5 sessions. Rafael Richards has 14 available now.').waitFor();
       await screenshot(page, 'allocation-done');
       await dialog.getByRole('button', { name: 'Close' }).click();
-      await waitFor(() => page.locator('main').innerText(), (text) => /Available sessions\s+14\b/.test(text));
-      const grants = await query<{ delta: number; reason: string }>(stack.orm,
-        `select delta, reason from ledger_entries where client_id = ? and kind = 'grant' and reason = 'Goodwill gesture'`, [ids.rich]);
+      await waitFor(
+        () => page.locator('main').innerText(),
+        (text) => /Available sessions\s+14\b/.test(text),
+      );
+      const grants = await query<{ delta: number; reason: string }>(
+        stack.orm,
+        `select delta, reason from ledger_entries where client_id = ? and kind = 'grant' and reason = 'Goodwill gesture'`,
+        [ids.rich],
+      );
       expect(grants).toEqual([{ delta: 5, reason: 'Goodwill gesture' }]);
 
       // The page of its own lists it among the recent allocations.
       await page.getByRole('menuitem', { name: 'Add / remove sessions' }).click();
-      await page.getByRole('row', { name: /Goodwill gesture/ }).getByText('Rafael Richards').waitFor();
+      await page
+        .getByRole('row', { name: /Goodwill gesture/ })
+        .getByText('Rafael Richards')
+        .waitFor();
       await screenshot(page, 'allocations');
       expect(failures).toEqual([]);
     } finally {
@@ -272,7 +310,10 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await page.locator('.fc-timegrid').waitFor();
       await screenshot(page, 'schedule-week');
       await page.getByRole('tab', { name: 'List' }).click();
-      await page.getByRole('row', { name: /Casey Coach/ }).first().waitFor();
+      await page
+        .getByRole('row', { name: /Casey Coach/ })
+        .first()
+        .waitFor();
       await screenshot(page, 'sessions-list');
       await page.getByRole('tab', { name: 'Schedule' }).click();
       await page.locator('.fc-timegrid').waitFor();
@@ -302,8 +343,10 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       const block = column.locator('.fc-event', { hasText: 'Casey Coach' });
       await block.getByText('0/2 booked').waitFor();
       const startsAt = (time: string) => page.evaluate(([date, at]) => new Date(`${date}T${at}`).toISOString(), [day!, time]);
-      const [created] = await query<{ id: number }>(stack.orm,
-        'select id from training_sessions where trainer_id = ? and starts_at = ?', [ids.trainer, await startsAt('10:00')]);
+      const [created] = await query<{ id: number }>(stack.orm, 'select id from training_sessions where trainer_id = ? and starts_at = ?', [
+        ids.trainer,
+        await startsAt('10:00'),
+      ]);
       expect(created).toBeDefined();
 
       await block.click();
@@ -332,7 +375,9 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await page.mouse.move(two.x, two.y, { steps: 4 });
       await page.mouse.up();
       await page.getByText('Session moved; booked clients keep their seats.').waitFor();
-      const [moved] = await query<{ startsAt: Date }>(stack.orm, 'select starts_at as "startsAt" from training_sessions where id = ?', [created!.id]);
+      const [moved] = await query<{ startsAt: Date }>(stack.orm, 'select starts_at as "startsAt" from training_sessions where id = ?', [
+        created!.id,
+      ]);
       expect(moved!.startsAt.toISOString()).toBe(await startsAt('12:00'));
 
       await block.click();
@@ -350,7 +395,9 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
   it('cancels a booking inside the cancel window with the forfeit waived, then the whole session, giving every credit back', async () => {
     const headers = adminHeaders;
     const created = await stack.app.inject({
-      method: 'POST', url: '/api/sessions', headers,
+      method: 'POST',
+      url: '/api/sessions',
+      headers,
       payload: { trainerId: ids.trainer, startsAt: new Date(Date.now() + 2 * 3_600_000).toISOString(), durationMinutes: 45, capacity: 2 },
     });
     expect(created.statusCode, created.body).toBe(201);
@@ -374,8 +421,11 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await page.getByText("Rafael Richards's booking is cancelled; the credit went back to the client.").waitFor();
       await panel.getByText('Credit released').waitFor();
       await screenshot(page, 'cancel-booking-done');
-      const [booking] = await query<{ creditState: string }>(stack.orm,
-        'select credit_state as "creditState" from bookings where session_id = ? and client_id = ?', [sessionId, ids.rich]);
+      const [booking] = await query<{ creditState: string }>(
+        stack.orm,
+        'select credit_state as "creditState" from bookings where session_id = ? and client_id = ?',
+        [sessionId, ids.rich],
+      );
       expect(booking).toEqual({ creditState: 'released' });
 
       await panel.getByRole('button', { name: 'Cancel this session' }).click();
@@ -386,8 +436,11 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await whole.getByRole('button', { name: 'Cancel session' }).click();
       await page.getByText('Session cancelled; 1 credit went back to clients.').waitFor();
       await panel.getByText('Cancelled', { exact: true }).first().waitFor();
-      const states = await query<{ creditState: string }>(stack.orm,
-        'select credit_state as "creditState" from bookings where session_id = ? order by client_id', [sessionId]);
+      const states = await query<{ creditState: string }>(
+        stack.orm,
+        'select credit_state as "creditState" from bookings where session_id = ? order by client_id',
+        [sessionId],
+      );
       expect(states).toEqual([{ creditState: 'released' }, { creditState: 'released' }]);
       expect(failures).toEqual([]);
     } finally {
@@ -400,7 +453,10 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
     const buyer = await account(stack, 'client');
     const purchase = await checkout(stack, buyer, tenPack);
     await deliver(stack, completed(purchase));
-    await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'paid');
+    await waitFor(
+      () => purchaseRow(stack.orm, purchase.id),
+      (row) => row.status === 'paid',
+    );
 
     const { page, failures } = await adminPage();
     try {
@@ -423,7 +479,11 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await page.getByText('Refunded $210.00; 3 credits taken back.').waitFor();
       await page.getByText('Partially refunded').waitFor();
       await screenshot(page, 'purchase-refunded');
-      expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({ status: 'partially_refunded', refundedCents: 21_000, refundedSessions: 3 });
+      expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({
+        status: 'partially_refunded',
+        refundedCents: 21_000,
+        refundedSessions: 3,
+      });
       expect(failures).toEqual([]);
     } finally {
       await page.close();
@@ -437,7 +497,10 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await page.locator('.MuiCard-root', { hasText: 'Welcome' }).waitFor();
       expect(await page.getByRole('menuitem', { name: 'Purchases' }).count()).toBe(0);
       await page.getByRole('menuitem', { name: 'Bookings' }).click();
-      await page.getByRole('row', { name: /Lena Lowe/ }).first().waitFor();
+      await page
+        .getByRole('row', { name: /Lena Lowe/ })
+        .first()
+        .waitFor();
       expect(await page.getByRole('columnheader', { name: 'Workflow' }).count()).toBe(0);
       await screenshot(page, 'trainer-bookings');
       await page.getByRole('menuitem', { name: 'Schedule' }).click();

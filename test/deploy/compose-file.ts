@@ -34,11 +34,19 @@ export function settingNames(): string[] {
  * Docker Compose v2.40.3 built from source. Its go.mod has exclude directives, which
  * `go install module@version` refuses, so it is built inside its downloaded module.
  */
-export const COMPOSE_CLI = { binary: 'docker-compose', module: 'github.com/docker/compose/v2', version: 'v2.40.3', mainPackage: 'cmd', versionArgs: ['version'] };
+export const COMPOSE_CLI = {
+  binary: 'docker-compose',
+  module: 'github.com/docker/compose/v2',
+  version: 'v2.40.3',
+  mainPackage: 'cmd',
+  versionArgs: ['version'],
+};
 
 export async function findComposeCli(log: (line: string) => void): Promise<FoundTool> {
   const found = await findGoTool(COMPOSE_CLI, {
-    explicitPath: process.env.COMPOSE_CLI_PATH, explicitName: 'COMPOSE_CLI_PATH', log,
+    explicitPath: process.env.COMPOSE_CLI_PATH,
+    explicitName: 'COMPOSE_CLI_PATH',
+    log,
     fail: (message) => new Error(message),
   });
   if (!found) throw new Error('no docker-compose binary and no Go to build one: install Go, or set COMPOSE_CLI_PATH');
@@ -47,8 +55,14 @@ export async function findComposeCli(log: (line: string) => void): Promise<Found
 
 /** `docker-compose <args>` on the repository's compose file with only the given variables (no host environment). */
 export function compose(cli: string, envFile: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(cli, ['--project-directory', root, '-f', path.join(root, 'docker-compose.yml'), '--env-file', envFile, ...args], {
-    encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' }, timeout: 60_000,
-  });
+  const result = spawnSync(
+    cli,
+    ['--project-directory', root, '-f', path.join(root, 'docker-compose.yml'), '--env-file', envFile, ...args],
+    {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
+      timeout: 60_000,
+    },
+  );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

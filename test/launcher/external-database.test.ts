@@ -44,7 +44,10 @@ async function prepareExternal(env: Record<string, string>) {
   roles.push(appUrl.username);
   const lines: string[] = [];
   const settings = loadSettings({
-    DATA_DIR: path.join(os.tmpdir(), 'studio-external-test'), MIGRATION_DATABASE_URL: ownerUrl, DATABASE_URL: appUrl.toString(), ...env,
+    DATA_DIR: path.join(os.tmpdir(), 'studio-external-test'),
+    MIGRATION_DATABASE_URL: ownerUrl,
+    DATABASE_URL: appUrl.toString(),
+    ...env,
   });
   const prepared = await prepareDatabase(settings, (line) => lines.push(line));
   await prepared.stop();
@@ -61,7 +64,10 @@ afterAll(async () => {
 
 describe('npm start against an external database', () => {
   it('creates only the admin account it is given, and hands the app its own restricted role', async () => {
-    const { prepared, output, users, appUrl, role } = await prepareExternal({ ADMIN_EMAIL: 'owner@studio.example', ADMIN_PASSWORD: 'a-real-admin-password' });
+    const { prepared, output, users, appUrl, role } = await prepareExternal({
+      ADMIN_EMAIL: 'owner@studio.example',
+      ADMIN_PASSWORD: 'a-real-admin-password',
+    });
     expect(prepared.appUrl).toBe(appUrl);
     expect(output).toContain(`the app logs in as "${role}"`);
     expect(output).not.toContain('demo data seeded');

@@ -21,7 +21,10 @@ let client: User;
 const account = (role: 'trainer' | 'client', name: string) =>
   createAccount(orm, { email: `${name}@read-side.test`, password: 'correct horse battery', role, firstName: name, lastName: 'Test' });
 
-async function session(startsAt: Date, fields: { capacity?: number; bookedCount?: number; status?: 'available' | 'cancelled' } = {}): Promise<number> {
+async function session(
+  startsAt: Date,
+  fields: { capacity?: number; bookedCount?: number; status?: 'available' | 'cancelled' } = {},
+): Promise<number> {
   const em = orm.em.fork();
   const created = em.create(TrainingSession, { trainer: trainer.id, startsAt, durationMinutes: 30, ...fields });
   await em.flush();
@@ -34,7 +37,15 @@ beforeAll(async () => {
   client = await account('client', 'client');
   const credits = createCreditActivities({ orm });
   for (const key of ['a', 'b', 'c']) {
-    await credits.grantCredits({ idempotencyKey: `read-side:${key}`, clientId: client.id, quantity: 1, source: 'allocation', actor: 'system', reason: 'test', expiresAt: null });
+    await credits.grantCredits({
+      idempotencyKey: `read-side:${key}`,
+      clientId: client.id,
+      quantity: 1,
+      source: 'allocation',
+      actor: 'system',
+      reason: 'test',
+      expiresAt: null,
+    });
   }
 });
 
@@ -66,7 +77,14 @@ describe('a client ledger', () => {
   it('pages newest first, each page before the last id seen', async () => {
     const first = await ledgerFor(orm, client.id, { limit: 2 });
     expect(first.map((entry) => entry.idempotencyKey)).toEqual(['read-side:c', 'read-side:b']);
-    expect(first[0]).toMatchObject({ clientId: client.id, kind: 'grant', delta: 1, balanceAfter: 3, lotId: expect.any(Number), sessionId: null });
+    expect(first[0]).toMatchObject({
+      clientId: client.id,
+      kind: 'grant',
+      delta: 1,
+      balanceAfter: 3,
+      lotId: expect.any(Number),
+      sessionId: null,
+    });
     expect(first[0]!.createdAt).toBeInstanceOf(Date);
     const next = await ledgerFor(orm, client.id, { limit: 2, beforeId: first[1]!.id });
     expect(next.map((entry) => entry.idempotencyKey)).toEqual(['read-side:a']);

@@ -44,9 +44,18 @@ afterAll(async () => {
 describe('migrations', () => {
   it('apply from an empty database and create every table of the model', async () => {
     const { rows } = await db.query(`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
-    expect(rows.map((row) => row.table_name)).toEqual(expect.arrayContaining([
-      'bookings', 'credit_lots', 'ledger_entries', 'notifications', 'packages', 'purchases', 'training_sessions', 'users',
-    ]));
+    expect(rows.map((row) => row.table_name)).toEqual(
+      expect.arrayContaining([
+        'bookings',
+        'credit_lots',
+        'ledger_entries',
+        'notifications',
+        'packages',
+        'purchases',
+        'training_sessions',
+        'users',
+      ]),
+    );
   });
 });
 
@@ -86,11 +95,19 @@ describe('constraints', () => {
 
   it('refuse overlapping sessions for one trainer, allow them for two trainers or after a cancel', async () => {
     await db.query(`insert into training_sessions (id, trainer_id, starts_at, duration_minutes) values (1001, 1, '2030-01-01T10:00Z', 60)`);
-    expect(await sqlState(`insert into training_sessions (trainer_id, starts_at, duration_minutes) values (1, '2030-01-01T10:30Z', 60)`)).toBe('23P01');
-    expect(await sqlState(`insert into training_sessions (trainer_id, starts_at, duration_minutes) values (1, '2030-01-01T11:00Z', 60)`)).toBeUndefined();
-    expect(await sqlState(`insert into training_sessions (trainer_id, starts_at, duration_minutes) values (2, '2030-01-01T10:30Z', 60)`)).toBeUndefined();
+    expect(
+      await sqlState(`insert into training_sessions (trainer_id, starts_at, duration_minutes) values (1, '2030-01-01T10:30Z', 60)`),
+    ).toBe('23P01');
+    expect(
+      await sqlState(`insert into training_sessions (trainer_id, starts_at, duration_minutes) values (1, '2030-01-01T11:00Z', 60)`),
+    ).toBeUndefined();
+    expect(
+      await sqlState(`insert into training_sessions (trainer_id, starts_at, duration_minutes) values (2, '2030-01-01T10:30Z', 60)`),
+    ).toBeUndefined();
     expect(await sqlState(`update training_sessions set status = 'cancelled' where id = 1001`)).toBeUndefined();
-    expect(await sqlState(`insert into training_sessions (trainer_id, starts_at, duration_minutes) values (1, '2030-01-01T10:15Z', 30)`)).toBeUndefined();
+    expect(
+      await sqlState(`insert into training_sessions (trainer_id, starts_at, duration_minutes) values (1, '2030-01-01T10:15Z', 30)`),
+    ).toBeUndefined();
   });
 
   it('derive ends_at from start and duration, whatever the writer supplies', async () => {
@@ -100,7 +117,9 @@ describe('constraints', () => {
   });
 
   it('refuse more bookings than a session holds', async () => {
-    await db.query(`insert into training_sessions (id, trainer_id, starts_at, duration_minutes, capacity) values (1010, 2, '2030-03-01T09:00Z', 60, 1)`);
+    await db.query(
+      `insert into training_sessions (id, trainer_id, starts_at, duration_minutes, capacity) values (1010, 2, '2030-03-01T09:00Z', 60, 1)`,
+    );
     expect(await sqlState(`update training_sessions set booked_count = 1 where id = 1010`)).toBeUndefined();
     expect(await sqlState(`update training_sessions set booked_count = 2 where id = 1010`)).toBe('23514');
   });
@@ -108,7 +127,9 @@ describe('constraints', () => {
   it('refuse overlapping live bookings for one client, and a second live booking of one session', async () => {
     await db.query(`insert into training_sessions (id, trainer_id, starts_at, duration_minutes, capacity) values
       (1020, 1, '2030-04-01T09:00Z', 60, 5), (1021, 2, '2030-04-01T09:30Z', 60, 5)`);
-    const book = (sessionId: number) => `insert into bookings (session_id, client_id, starts_at, ends_at, cancel_window_minutes, booked_by, workflow_id)
+    const book = (
+      sessionId: number,
+    ) => `insert into bookings (session_id, client_id, starts_at, ends_at, cancel_window_minutes, booked_by, workflow_id)
       select id, 4, starts_at, ends_at, 1440, 'client:4', 'wf-' || id from training_sessions where id = ${sessionId}`;
     expect(await sqlState(book(1020))).toBeUndefined();
     expect(['23505', '23P01']).toContain(await sqlState(book(1020)));
@@ -116,7 +137,9 @@ describe('constraints', () => {
   });
 
   it('refuse a booking that claims a held credit without a lot', async () => {
-    expect(await sqlState(`insert into bookings (session_id, client_id, starts_at, ends_at, cancel_window_minutes, booked_by, workflow_id, credit_state)
-      select id, 3, starts_at, ends_at, 1440, 'client:3', 'wf-x', 'held' from training_sessions where id = 1021`)).toBe('23514');
+    expect(
+      await sqlState(`insert into bookings (session_id, client_id, starts_at, ends_at, cancel_window_minutes, booked_by, workflow_id, credit_state)
+      select id, 3, starts_at, ends_at, 1440, 'client:3', 'wf-x', 'held' from training_sessions where id = 1021`),
+    ).toBe('23514');
   });
 });

@@ -41,10 +41,17 @@ interface Row {
   optional?: boolean;
 }
 
-const everyone = (answer: Expected = 'ok'): Expectations =>
-  Object.fromEntries(ACTORS.map((actor) => [actor, answer])) as Expectations;
+const everyone = (answer: Expected = 'ok'): Expectations => Object.fromEntries(ACTORS.map((actor) => [actor, answer])) as Expectations;
 const signedIn: Expectations = { ...everyone(), anonymous: 401, deactivated: 401 };
-const adminOnly: Expectations = { anonymous: 401, clientA: 403, clientB: 403, trainerOwn: 403, trainerOther: 403, admin: 'ok', deactivated: 401 };
+const adminOnly: Expectations = {
+  anonymous: 401,
+  clientA: 403,
+  clientB: 403,
+  trainerOwn: 403,
+  trainerOther: 403,
+  admin: 'ok',
+  deactivated: 401,
+};
 const clientsOnly: Expectations = { ...adminOnly, clientA: 'ok', clientB: 'ok', admin: 403 };
 /** Staff; a trainer only on their own sessions. */
 const sessionStaff: Expectations = { ...adminOnly, trainerOwn: 'ok', trainerOther: 403 };
@@ -68,8 +75,21 @@ const MATRIX: Record<string, Row> = {
   'GET /readyz': { expect: everyone() },
   'OPTIONS *': { expect: everyone() },
 
-  'POST /api/auth/register': { expect: everyone(), request: () => ({ payload: { email: `m-${Math.random().toString(36).slice(2)}@example.com`, password: 'long enough secret', firstName: 'M', lastName: 'X' } }) },
-  'POST /api/auth/login': { expect: everyone(), request: (f) => ({ payload: { email: f.clientA.email, password: 'correct horse battery' } }) },
+  'POST /api/auth/register': {
+    expect: everyone(),
+    request: () => ({
+      payload: {
+        email: `m-${Math.random().toString(36).slice(2)}@example.com`,
+        password: 'long enough secret',
+        firstName: 'M',
+        lastName: 'X',
+      },
+    }),
+  },
+  'POST /api/auth/login': {
+    expect: everyone(),
+    request: (f) => ({ payload: { email: f.clientA.email, password: 'correct horse battery' } }),
+  },
 
   'GET /api/admin/clients': { expect: adminOnly },
   'GET /api/admin/clients/:id': { expect: adminOnly, request: id((f) => f.clientA.id) },
@@ -82,11 +102,17 @@ const MATRIX: Record<string, Row> = {
   'GET /api/admin/packages': { expect: adminOnly },
   'GET /api/admin/packages/:id': { expect: adminOnly, request: id((f) => f.packageId) },
   'POST /api/admin/packages': { expect: adminOnly, request: () => ({ payload: { name: 'Matrix pack', sessions: 2, priceCents: 1000 } }) },
-  'PUT /api/admin/packages/:id': { expect: adminOnly, request: (f) => ({ params: { id: f.packageId }, payload: { name: 'Ten sessions' } }) },
+  'PUT /api/admin/packages/:id': {
+    expect: adminOnly,
+    request: (f) => ({ params: { id: f.packageId }, payload: { name: 'Ten sessions' } }),
+  },
   'DELETE /api/admin/packages/:id': { expect: adminOnly, request: id((f) => f.packageId) },
   'GET /api/admin/purchases': { expect: adminOnly },
   'GET /api/admin/purchases/:id': { expect: adminOnly, request: id((f) => f.purchaseId) },
-  'POST /api/admin/purchases/:id/refund': { expect: adminOnly, request: (f) => ({ params: { id: f.purchaseId }, payload: { sessions: 1 } }) },
+  'POST /api/admin/purchases/:id/refund': {
+    expect: adminOnly,
+    request: (f) => ({ params: { id: f.purchaseId }, payload: { sessions: 1 } }),
+  },
   'GET /api/admin/ledger': { expect: adminOnly },
   'GET /api/admin/ledger/:id': { expect: adminOnly, request: id((f) => f.ledgerId) },
   'PATCH /api/admin/users/:id': { expect: adminOnly, request: (f) => ({ params: { id: f.accountId }, payload: { active: true } }) },
@@ -94,10 +120,15 @@ const MATRIX: Record<string, Row> = {
   'GET /api/sessions': { expect: signedIn },
   'POST /api/sessions': {
     expect: sessionStaff,
-    request: (f) => ({ payload: { trainerId: f.trainerOwn.id, startsAt: new Date(Date.now() + 40 * 86_400_000).toISOString(), durationMinutes: 30 } }),
+    request: (f) => ({
+      payload: { trainerId: f.trainerOwn.id, startsAt: new Date(Date.now() + 40 * 86_400_000).toISOString(), durationMinutes: 30 },
+    }),
   },
   'PATCH /api/sessions/:id': { expect: sessionStaff, request: (f) => ({ params: { id: f.sessionId }, payload: { notes: 'Bring water' } }) },
-  'POST /api/sessions/add-to-user': { expect: adminOnly, request: (f) => ({ payload: { userId: f.clientA.id, sessions: 1, reason: 'matrix' } }) },
+  'POST /api/sessions/add-to-user': {
+    expect: adminOnly,
+    request: (f) => ({ payload: { userId: f.clientA.id, sessions: 1, reason: 'matrix' } }),
+  },
   'GET /api/sessions/allocation-health': { expect: adminOnly },
   'GET /api/sessions/user-summary/:userId': {
     expect: { ...adminOnly, clientA: 'ok' },
@@ -114,9 +145,18 @@ const MATRIX: Record<string, Row> = {
     expect: { ...sessionStaff, clientA: 'ok', clientB: 403 },
     request: (f) => ({ params: { id: f.sessionId }, payload: { userId: f.clientA.id } }),
   },
-  'POST /api/sessions/:id/confirm': { expect: sessionStaff, request: (f) => ({ params: { id: f.sessionId }, payload: { userId: f.clientA.id } }) },
-  'POST /api/sessions/:id/complete': { expect: sessionStaff, request: (f) => ({ params: { id: f.sessionId }, payload: { userId: f.clientA.id } }) },
-  'POST /api/sessions/:id/no-show': { expect: sessionStaff, request: (f) => ({ params: { id: f.sessionId }, payload: { userId: f.clientA.id } }) },
+  'POST /api/sessions/:id/confirm': {
+    expect: sessionStaff,
+    request: (f) => ({ params: { id: f.sessionId }, payload: { userId: f.clientA.id } }),
+  },
+  'POST /api/sessions/:id/complete': {
+    expect: sessionStaff,
+    request: (f) => ({ params: { id: f.sessionId }, payload: { userId: f.clientA.id } }),
+  },
+  'POST /api/sessions/:id/no-show': {
+    expect: sessionStaff,
+    request: (f) => ({ params: { id: f.sessionId }, payload: { userId: f.clientA.id } }),
+  },
 
   'GET /api/me': { expect: signedIn },
   'GET /api/me/summary': { expect: clientsOnly },
@@ -124,10 +164,21 @@ const MATRIX: Record<string, Row> = {
   'GET /api/me/bookings': { expect: clientsOnly },
   'GET /api/packages': { expect: everyone() },
   'POST /api/checkout': { expect: clientsOnly, request: (f) => ({ payload: { packageId: f.packageId } }) },
-  'POST /api/webhooks/stripe': { expect: everyone(), request: () => ({ payload: { id: 'evt_unsigned', type: 'checkout.session.completed' } }) },
+  'POST /api/webhooks/stripe': {
+    expect: everyone(),
+    request: () => ({ payload: { id: 'evt_unsigned', type: 'checkout.session.completed' } }),
+  },
   'GET /checkout/return': { expect: everyone() },
-  'GET /checkout/simulator/:purchaseId': { expect: everyone(), optional: true, request: (f) => ({ params: { purchaseId: f.purchaseId }, query: `token=${f.simulatorToken}` }) },
-  'POST /checkout/simulator/:purchaseId/pay': { expect: everyone(404), optional: true, request: (f) => ({ params: { purchaseId: f.purchaseId }, payload: { token: 'not-the-token', method: 'card' } }) },
+  'GET /checkout/simulator/:purchaseId': {
+    expect: everyone(),
+    optional: true,
+    request: (f) => ({ params: { purchaseId: f.purchaseId }, query: `token=${f.simulatorToken}` }),
+  },
+  'POST /checkout/simulator/:purchaseId/pay': {
+    expect: everyone(404),
+    optional: true,
+    request: (f) => ({ params: { purchaseId: f.purchaseId }, payload: { token: 'not-the-token', method: 'card' } }),
+  },
 };
 
 const recorder = routeRecorder();
@@ -151,21 +202,52 @@ beforeAll(async () => {
   const trainerOther = await createUser(stack, 'trainer', 'other');
   const deactivated = await createUser(stack, 'admin', 'gone');
   const account = await createUser(stack, 'client', 'account');
-  expect((await stack.app.inject({ method: 'PATCH', url: `/api/admin/users/${deactivated.id}`, headers: admin.headers, payload: { active: false } })).statusCode).toBe(200);
+  expect(
+    (
+      await stack.app.inject({
+        method: 'PATCH',
+        url: `/api/admin/users/${deactivated.id}`,
+        headers: admin.headers,
+        payload: { active: false },
+      })
+    ).statusCode,
+  ).toBe(200);
   Object.assign(actors, { anonymous: { headers: {} }, clientA, clientB, trainerOwn, trainerOther, admin, deactivated });
 
   await grant(stack, clientA.id, 5);
   const session = await createSession(stack, admin, trainerOwn.id, { capacity: 3 });
   const open = await createSession(stack, admin, trainerOwn.id, { capacity: 3 });
-  const booked = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${clientA.id}`, headers: clientA.headers, payload: { sessionId: session.id } });
+  const booked = await stack.app.inject({
+    method: 'POST',
+    url: `/api/sessions/book/${clientA.id}`,
+    headers: clientA.headers,
+    payload: { sessionId: session.id },
+  });
   expect(booked.statusCode, booked.body).toBe(200);
-  const [pkg] = await query<{ id: number }>(stack.orm, `insert into packages (name, sessions, price_cents) values ('Ten', 10, 70000) returning id`);
-  const checkout = await stack.app.inject({ method: 'POST', url: '/api/checkout', headers: clientA.headers, payload: { packageId: pkg!.id } });
+  const [pkg] = await query<{ id: number }>(
+    stack.orm,
+    `insert into packages (name, sessions, price_cents) values ('Ten', 10, 70000) returning id`,
+  );
+  const checkout = await stack.app.inject({
+    method: 'POST',
+    url: '/api/checkout',
+    headers: clientA.headers,
+    payload: { packageId: pkg!.id },
+  });
   expect(checkout.statusCode, checkout.body).toBe(201);
-  const [ledger] = await query<{ id: number }>(stack.orm, 'select id from ledger_entries where client_id = ? order by id limit 1', [clientA.id]);
+  const [ledger] = await query<{ id: number }>(stack.orm, 'select id from ledger_entries where client_id = ? order by id limit 1', [
+    clientA.id,
+  ]);
   fixtures = {
-    clientA, trainerOwn, sessionId: session.id, openSessionId: open.id, packageId: pkg!.id, purchaseId: checkout.json().purchaseId,
-    ledgerId: Number(ledger!.id), bookingId: booked.json().booking.id, accountId: account.id,
+    clientA,
+    trainerOwn,
+    sessionId: session.id,
+    openSessionId: open.id,
+    packageId: pkg!.id,
+    purchaseId: checkout.json().purchaseId,
+    ledgerId: Number(ledger!.id),
+    bookingId: booked.json().booking.id,
+    accountId: account.id,
     simulatorToken: new URL(checkout.json().url).searchParams.get('token')!,
   };
 });
@@ -177,7 +259,8 @@ function requestFor(route: RegisteredRoute, row: Row, headers: Record<string, st
   for (const [name, value] of Object.entries(params)) url = url.replace(`:${name}`, String(value));
   if (route.url === '*') url = '/api/me';
   return {
-    method: route.method as 'GET', url: search ? `${url}?${search}` : url,
+    method: route.method as 'GET',
+    url: search ? `${url}?${search}` : url,
     headers: route.url === '*' ? { ...headers, origin: 'https://elsewhere.example', 'access-control-request-method': 'GET' } : headers,
     ...(payload !== undefined ? { payload: payload as object } : {}),
   };
@@ -187,7 +270,9 @@ describe('the authorization matrix', () => {
   it('has a row for every registered route, and no row for a route that is gone', () => {
     const registered = new Set(recorder.routes().map(routeKey));
     const missing = [...registered].filter((key) => !(key in MATRIX));
-    const gone = Object.entries(MATRIX).filter(([key, row]) => !row.optional && !registered.has(key)).map(([key]) => key);
+    const gone = Object.entries(MATRIX)
+      .filter(([key, row]) => !row.optional && !registered.has(key))
+      .map(([key]) => key);
     expect(missing, 'routes without a row in the matrix').toEqual([]);
     expect(gone, 'rows for routes that do not exist').toEqual([]);
   });
@@ -204,13 +289,17 @@ describe('the authorization matrix', () => {
         const answer = await stack.app.inject(requestFor(route, row, actors[actor].headers));
         cells += 1;
         const expected = row.expect[actor];
-        const fine = expected === 'ok'
-          ? answer.statusCode < 500 && answer.statusCode !== 401 && answer.statusCode !== 403
-          : answer.statusCode === expected;
-        if (!fine) failures.push(`${routeKey(route)} as ${actor}: expected ${expected}, got ${answer.statusCode} ${answer.body.slice(0, 160)}`);
+        const fine =
+          expected === 'ok'
+            ? answer.statusCode < 500 && answer.statusCode !== 401 && answer.statusCode !== 403
+            : answer.statusCode === expected;
+        if (!fine)
+          failures.push(`${routeKey(route)} as ${actor}: expected ${expected}, got ${answer.statusCode} ${answer.body.slice(0, 160)}`);
       }
     }
-    console.log(`authorization matrix: ${recorder.routes().length} routes × ${ACTORS.length} callers = ${cells} cells, ${failures.length} wrong`);
+    console.log(
+      `authorization matrix: ${recorder.routes().length} routes × ${ACTORS.length} callers = ${cells} cells, ${failures.length} wrong`,
+    );
     expect(failures).toEqual([]);
   });
 

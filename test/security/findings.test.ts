@@ -16,7 +16,12 @@ let trainer: TestUser;
 let otherTrainer: TestUser;
 
 beforeAll(async () => {
-  stack = await startStack({ RATE_LIMIT_LOGIN_PER_MINUTE: '5', RATE_LIMIT_BOOKING_PER_MINUTE: '20', RATE_LIMIT_CHECKOUT_PER_MINUTE: '3', STRIPE_API_BASE_URL: '' });
+  stack = await startStack({
+    RATE_LIMIT_LOGIN_PER_MINUTE: '5',
+    RATE_LIMIT_BOOKING_PER_MINUTE: '20',
+    RATE_LIMIT_CHECKOUT_PER_MINUTE: '3',
+    STRIPE_API_BASE_URL: '',
+  });
   admin = await createUser(stack, 'admin');
   trainer = await createUser(stack, 'trainer');
   otherTrainer = await createUser(stack, 'trainer');
@@ -34,7 +39,13 @@ function forgedToken(sub: number, role: string, how: 'wrong-secret' | 'alg-none'
 }
 
 const login = (email: string, password: string, options: { ip?: string; headers?: Record<string, string> } = {}) =>
-  stack.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password }, remoteAddress: options.ip ?? '10.1.0.1', headers: options.headers });
+  stack.app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { email, password },
+    remoteAddress: options.ip ?? '10.1.0.1',
+    headers: options.headers,
+  });
 
 const book = (as: TestUser | { headers: Record<string, string> }, clientId: number, payload: unknown) =>
   stack.app.inject({ method: 'POST', url: `/api/sessions/book/${clientId}`, headers: as.headers, payload: payload as object });
@@ -57,7 +68,9 @@ describe('1. rate limits key on what is verified', () => {
     await grant(stack, victim.id, 1);
     const session = await createSession(stack, admin, trainer.id);
     const forged = [...Array(30)].map((_, i) => forgedToken(victim.id, 'client', i % 2 ? 'alg-none' : 'wrong-secret'));
-    const answers = await Promise.all(forged.map((token) => book({ headers: { authorization: `Bearer ${token}` } }, victim.id, { sessionId: session.id })));
+    const answers = await Promise.all(
+      forged.map((token) => book({ headers: { authorization: `Bearer ${token}` } }, victim.id, { sessionId: session.id })),
+    );
     expect(new Set(answers.map((answer) => answer.statusCode))).toEqual(new Set([401]));
     const real = await book(victim, victim.id, { sessionId: session.id });
     expect(real.statusCode, real.body).toBe(200);
@@ -80,7 +93,12 @@ describe('1. rate limits key on what is verified', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 6; i += 1) {
         const app = i % 2 === 0 ? stack.app : second;
-        const answer = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'x@example.com', password: 'guess' }, remoteAddress: '10.1.2.2' });
+        const answer = await app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: 'x@example.com', password: 'guess' },
+          remoteAddress: '10.1.2.2',
+        });
         statuses.push(answer.statusCode);
       }
       expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
@@ -90,12 +108,20 @@ describe('1. rate limits key on what is verified', () => {
   });
 
   it('X-Forwarded-For names the client only behind a configured proxy', async () => {
-    const behindProxy = await buildApp({ settings: { ...stack.settings, trustProxy: ['127.0.0.1'] }, orm: stack.orm, temporal: stack.temporal });
+    const behindProxy = await buildApp({
+      settings: { ...stack.settings, trustProxy: ['127.0.0.1'] },
+      orm: stack.orm,
+      temporal: stack.temporal,
+    });
     try {
-      const through = (forwardedFor: string) => behindProxy.inject({
-        method: 'POST', url: '/api/auth/login', payload: { email: 'y@example.com', password: 'guess' },
-        remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': forwardedFor },
-      });
+      const through = (forwardedFor: string) =>
+        behindProxy.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: 'y@example.com', password: 'guess' },
+          remoteAddress: '127.0.0.1',
+          headers: { 'x-forwarded-for': forwardedFor },
+        });
       for (let i = 0; i < 5; i += 1) expect((await through('198.51.100.20')).statusCode).toBe(401);
       expect((await through('198.51.100.20')).statusCode).toBe(429);
       expect((await through('198.51.100.21')).statusCode).toBe(401);
@@ -112,10 +138,19 @@ describe('2. a malformed bearer token is a 401, never a 500', () => {
   const malformed = ['%%%', 'a.b', 'a.b.c', 'eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.x', '', 'Bearer', forgedToken(1, 'admin', 'alg-none')];
 
   it('on authenticated routes', async () => {
-    const routes = [['GET', '/api/me', undefined], ['POST', '/api/sessions/book/1', { sessionId: 1 }], ['POST', '/api/checkout', { packageId: 1 }]] as const;
+    const routes = [
+      ['GET', '/api/me', undefined],
+      ['POST', '/api/sessions/book/1', { sessionId: 1 }],
+      ['POST', '/api/checkout', { packageId: 1 }],
+    ] as const;
     for (const token of malformed) {
       for (const [method, url, payload] of routes) {
-        const answer = await stack.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
+        const answer = await stack.app.inject({
+          method,
+          url,
+          headers: { authorization: `Bearer ${token}` },
+          ...(payload ? { payload } : {}),
+        });
         expect(answer.statusCode, `${method} ${url} with "${token}": ${answer.body}`).toBe(401);
         expect(answer.json().code).toBe('UNAUTHENTICATED');
       }
@@ -127,7 +162,10 @@ describe('2. a malformed bearer token is a 401, never a 500', () => {
     const headers = { authorization: 'Bearer %%%not-a-token' };
     expect((await login(user.email, 'correct horse battery', { ip: '10.1.3.3', headers })).statusCode).toBe(200);
     const registered = await stack.app.inject({
-      method: 'POST', url: '/api/auth/register', headers, remoteAddress: '10.1.3.4',
+      method: 'POST',
+      url: '/api/auth/register',
+      headers,
+      remoteAddress: '10.1.3.4',
       payload: { email: 'stale-bearer@example.com', password: 'long enough secret', firstName: 'S', lastName: 'B' },
     });
     expect(registered.statusCode).toBe(201);
@@ -153,7 +191,14 @@ describe('3. trainers book only into their own sessions', () => {
 });
 
 describe('4. out-of-range input is refused by the schema, before PostgreSQL or Date', () => {
-  const oddInstants = ['2026-12-31T23:59:60Z', '0000-01-01T00:00:00Z', '9999-12-31T00:00:00Z', '2027-02-30T10:00:00Z', '2027-01-01T24:00:00Z', '2027-01-01T10:00:00+25:00'];
+  const oddInstants = [
+    '2026-12-31T23:59:60Z',
+    '0000-01-01T00:00:00Z',
+    '9999-12-31T00:00:00Z',
+    '2027-02-30T10:00:00Z',
+    '2027-01-01T24:00:00Z',
+    '2027-01-01T10:00:00+25:00',
+  ];
 
   it('integers beyond int4 or exact range, in paths, queries and bodies', async () => {
     const client = await createUser(stack, 'client');
@@ -177,9 +222,23 @@ describe('4. out-of-range input is refused by the schema, before PostgreSQL or D
     for (const instant of oddInstants) {
       const answers = await Promise.all([
         stack.app.inject({ method: 'GET', url: `/api/sessions?from=${encodeURIComponent(instant)}`, headers: admin.headers }),
-        stack.app.inject({ method: 'POST', url: '/api/sessions', headers: admin.headers, payload: { trainerId: trainer.id, startsAt: instant, durationMinutes: 60 } }),
-        stack.app.inject({ method: 'POST', url: '/api/sessions/add-to-user', headers: admin.headers, payload: { userId: client.id, sessions: 1, expiresAt: instant } }),
-        stack.app.inject({ method: 'GET', url: `/api/admin/ledger?filter=${encodeURIComponent(JSON.stringify({ from: instant }))}`, headers: admin.headers }),
+        stack.app.inject({
+          method: 'POST',
+          url: '/api/sessions',
+          headers: admin.headers,
+          payload: { trainerId: trainer.id, startsAt: instant, durationMinutes: 60 },
+        }),
+        stack.app.inject({
+          method: 'POST',
+          url: '/api/sessions/add-to-user',
+          headers: admin.headers,
+          payload: { userId: client.id, sessions: 1, expiresAt: instant },
+        }),
+        stack.app.inject({
+          method: 'GET',
+          url: `/api/admin/ledger?filter=${encodeURIComponent(JSON.stringify({ from: instant }))}`,
+          headers: admin.headers,
+        }),
       ]);
       for (const answer of answers) expect(answer.statusCode, `${instant}: ${answer.body}`).toBe(400);
     }
@@ -194,11 +253,41 @@ describe('4. out-of-range input is refused by the schema, before PostgreSQL or D
     const before = await query(stack.orm, 'select count(*)::int as n from ledger_entries');
     const started = performance.now();
     const answers = await Promise.all([
-      stack.app.inject({ method: 'POST', url: `/api/sessions/${session.id}/cancel`, headers: client.headers, payload: { reason: 'sick\u0000' } }),
-      stack.app.inject({ method: 'POST', url: '/api/sessions/add-to-user', headers: admin.headers, payload: { userId: client.id, sessions: 1, reason: 'a\u0000b' } }),
-      stack.app.inject({ method: 'POST', url: '/api/sessions', headers: admin.headers, payload: { trainerId: trainer.id, startsAt: new Date(Date.now() + 9 * 86_400_000).toISOString(), durationMinutes: 30, location: 'Room\u00001', notes: 'x' } }),
-      stack.app.inject({ method: 'POST', url: '/api/auth/register', remoteAddress: '10.1.4.4', payload: { email: 'nul@example.com', password: 'long enough secret', firstName: 'N\u0000', lastName: 'U' } }),
-      stack.app.inject({ method: 'GET', url: `/api/admin/clients?filter=${encodeURIComponent(JSON.stringify({ q: 'a\u0000' }))}`, headers: admin.headers }),
+      stack.app.inject({
+        method: 'POST',
+        url: `/api/sessions/${session.id}/cancel`,
+        headers: client.headers,
+        payload: { reason: 'sick\u0000' },
+      }),
+      stack.app.inject({
+        method: 'POST',
+        url: '/api/sessions/add-to-user',
+        headers: admin.headers,
+        payload: { userId: client.id, sessions: 1, reason: 'a\u0000b' },
+      }),
+      stack.app.inject({
+        method: 'POST',
+        url: '/api/sessions',
+        headers: admin.headers,
+        payload: {
+          trainerId: trainer.id,
+          startsAt: new Date(Date.now() + 9 * 86_400_000).toISOString(),
+          durationMinutes: 30,
+          location: 'Room\u00001',
+          notes: 'x',
+        },
+      }),
+      stack.app.inject({
+        method: 'POST',
+        url: '/api/auth/register',
+        remoteAddress: '10.1.4.4',
+        payload: { email: 'nul@example.com', password: 'long enough secret', firstName: 'N\u0000', lastName: 'U' },
+      }),
+      stack.app.inject({
+        method: 'GET',
+        url: `/api/admin/clients?filter=${encodeURIComponent(JSON.stringify({ q: 'a\u0000' }))}`,
+        headers: admin.headers,
+      }),
       stack.app.inject({ method: 'GET', url: '/api/sessions?from=2027-01-01T00:00:00Z%00', headers: admin.headers }),
     ]);
     const elapsed = performance.now() - started;
@@ -213,9 +302,14 @@ describe('4. out-of-range input is refused by the schema, before PostgreSQL or D
     await grant(stack, client.id, 1);
     const session = await createSession(stack, admin, trainer.id);
     expect((await book(client, client.id, { sessionId: session.id })).statusCode).toBe(200);
-    const [{ workflowId }] = await query<{ workflowId: string }>(stack.orm, 'select workflow_id as "workflowId" from bookings where session_id = ?', [session.id]) as [{ workflowId: string }];
+    const [{ workflowId }] = (await query<{ workflowId: string }>(
+      stack.orm,
+      'select workflow_id as "workflowId" from bookings where session_id = ?',
+      [session.id],
+    )) as [{ workflowId: string }];
     const started = performance.now();
-    const failure = await stack.temporal.workflow.getHandle(workflowId)
+    const failure = await stack.temporal.workflow
+      .getHandle(workflowId)
       .executeUpdate(cancelUpdate, { args: [{ actor: { id: String(admin.id), role: 'admin' }, reason: 'sick\u0000', waive: true }] })
       .catch((error: unknown) => error);
     expect(performance.now() - started).toBeLessThan(2_000);
@@ -240,7 +334,12 @@ describe('5. bodies are strict JSON types', () => {
       expect(answer.statusCode, `sessionId ${JSON.stringify(sessionId)}: ${answer.body}`).toBe(400);
     }
     for (const sessions of [true, null, '1']) {
-      const answer = await stack.app.inject({ method: 'POST', url: '/api/sessions/add-to-user', headers: admin.headers, payload: { userId: client.id, sessions } });
+      const answer = await stack.app.inject({
+        method: 'POST',
+        url: '/api/sessions/add-to-user',
+        headers: admin.headers,
+        payload: { userId: client.id, sessions },
+      });
       expect(answer.statusCode).toBe(400);
     }
     expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, scheduled: 0 });
@@ -289,10 +388,16 @@ describe('7. a changed account stops working at once', () => {
 describe('8. checkout is rate limited per client', () => {
   it('refuses the fourth checkout in a minute (limit 3) and opens no purchase for it', async () => {
     const client = await createUser(stack, 'client');
-    const [pkg] = await query<{ id: number }>(stack.orm, `insert into packages (name, sessions, price_cents) values ('Five', 5, 35000) returning id`);
+    const [pkg] = await query<{ id: number }>(
+      stack.orm,
+      `insert into packages (name, sessions, price_cents) values ('Five', 5, 35000) returning id`,
+    );
     const statuses = [];
     for (let i = 0; i < 4; i += 1) {
-      statuses.push((await stack.app.inject({ method: 'POST', url: '/api/checkout', headers: client.headers, payload: { packageId: pkg!.id } })).statusCode);
+      statuses.push(
+        (await stack.app.inject({ method: 'POST', url: '/api/checkout', headers: client.headers, payload: { packageId: pkg!.id } }))
+          .statusCode,
+      );
     }
     expect(statuses).toEqual([201, 201, 201, 429]);
     expect(await query(stack.orm, 'select count(*)::int as n from purchases where client_id = ?', [client.id])).toEqual([{ n: 3 }]);
@@ -301,9 +406,17 @@ describe('8. checkout is rate limited per client', () => {
 
 describe('9. the checkout simulator never fails open', () => {
   it('production needs Stripe keys, or the simulator asked for by name', () => {
-    expect(() => loadSettings({ NODE_ENV: 'production', JWT_SECRET: 'x', STRIPE_WEBHOOK_SECRET: 'whsec_x' })).toThrow(/NODE_ENV=production needs STRIPE_SECRET_KEY/);
-    expect(loadSettings({ NODE_ENV: 'production', JWT_SECRET: 'x', STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_SIMULATOR: 'true' }).stripe.secretKey).toBeUndefined();
-    expect(loadSettings({ NODE_ENV: 'production', JWT_SECRET: 'x', STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_SECRET_KEY: 'sk_test_x' }).stripe.secretKey).toBe('sk_test_x');
+    expect(() => loadSettings({ NODE_ENV: 'production', JWT_SECRET: 'x', STRIPE_WEBHOOK_SECRET: 'whsec_x' })).toThrow(
+      /NODE_ENV=production needs STRIPE_SECRET_KEY/,
+    );
+    expect(
+      loadSettings({ NODE_ENV: 'production', JWT_SECRET: 'x', STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_SIMULATOR: 'true' }).stripe
+        .secretKey,
+    ).toBeUndefined();
+    expect(
+      loadSettings({ NODE_ENV: 'production', JWT_SECRET: 'x', STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_SECRET_KEY: 'sk_test_x' }).stripe
+        .secretKey,
+    ).toBe('sk_test_x');
   });
 });
 

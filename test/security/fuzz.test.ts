@@ -44,9 +44,24 @@ beforeAll(async () => {
   await grant(stack, callers.client.id, 20);
   const sessions = [];
   for (let i = 0; i < 4; i += 1) sessions.push(await createSession(stack, callers.admin, callers.trainer.id, { capacity: 2 }));
-  const [pkg] = await query<{ id: number }>(stack.orm, `insert into packages (name, sessions, price_cents) values ('Fuzz', 3, 9000) returning id`);
-  const checkout = await stack.app.inject({ method: 'POST', url: '/api/checkout', headers: callers.client.headers, payload: { packageId: pkg!.id } });
-  options.knownIds = [callers.admin.id, callers.client.id, callers.trainer.id, pkg!.id, checkout.json().purchaseId, ...sessions.map((session) => session.id)];
+  const [pkg] = await query<{ id: number }>(
+    stack.orm,
+    `insert into packages (name, sessions, price_cents) values ('Fuzz', 3, 9000) returning id`,
+  );
+  const checkout = await stack.app.inject({
+    method: 'POST',
+    url: '/api/checkout',
+    headers: callers.client.headers,
+    payload: { packageId: pkg!.id },
+  });
+  options.knownIds = [
+    callers.admin.id,
+    callers.client.id,
+    callers.trainer.id,
+    pkg!.id,
+    checkout.json().purchaseId,
+    ...sessions.map((session) => session.id),
+  ];
 });
 afterAll(() => stack?.close());
 
@@ -57,14 +72,20 @@ function objectSchema(schema: unknown): Record<string, Record<string, unknown>> 
 
 function sampleFor(route: RegisteredRoute): fc.Arbitrary<Sample> {
   const schema = route.schema ?? {};
-  const part = (name: 'params' | 'querystring') => fc.record(
-    Object.fromEntries(Object.entries(objectSchema(schema[name])).map(([key, property]) => [key, valueFor(property, key, options)])),
-    { requiredKeys: [] },
-  );
+  const part = (name: 'params' | 'querystring') =>
+    fc.record(
+      Object.fromEntries(Object.entries(objectSchema(schema[name])).map(([key, property]) => [key, valueFor(property, key, options)])),
+      { requiredKeys: [] },
+    );
   const pathNames = [...route.url.matchAll(/:(\w+)/g)].map((match) => match[1]!);
   const params = fc.record(Object.fromEntries(pathNames.map((key) => [key, valueFor(objectSchema(schema.params)[key], key, options)])));
-  const body = schema.body ? valueFor(schema.body as Record<string, unknown>, 'body', options) : fc.oneof(fc.constant(undefined), hostileValue);
-  const rawBody = fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('{', '{"a":', 'nul\u0000l', '[]', '"text"', '1e999', '{"__proto__":{"admin":true}}') });
+  const body = schema.body
+    ? valueFor(schema.body as Record<string, unknown>, 'body', options)
+    : fc.oneof(fc.constant(undefined), hostileValue);
+  const rawBody = fc.oneof(
+    { weight: 9, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constantFrom('{', '{"a":', 'nul\u0000l', '[]', '"text"', '1e999', '{"__proto__":{"admin":true}}') },
+  );
   return fc.record({
     route: fc.constant(route),
     caller: fc.constantFrom<Caller>('admin', 'admin', 'client', 'trainer', 'anonymous'),
@@ -110,16 +131,23 @@ describe(`fuzzing every route from its own schema (${RUNS} requests, seed ${SEED
         slowest = Math.max(slowest, elapsed);
         byStatus.set(answer.statusCode, (byStatus.get(answer.statusCode) ?? 0) + 1);
         if (answer.statusCode >= 500 || elapsed > SLOW_MS) {
-          failures.push(`${answer.statusCode} in ${elapsed.toFixed(0)} ms: ${request.method} ${request.url} ${String(request.payload ?? '').slice(0, 200)} → ${answer.body.slice(0, 200)}`);
+          failures.push(
+            `${answer.statusCode} in ${elapsed.toFixed(0)} ms: ${request.method} ${request.url} ${String(request.payload ?? '').slice(0, 200)} → ${answer.body.slice(0, 200)}`,
+          );
         }
         return true;
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: false },
     );
     const seconds = (performance.now() - started) / 1000;
-    const statuses = [...byStatus.entries()].sort(([a], [b]) => a - b).map(([status, count]) => `${status}×${count}`).join(' ');
-    console.log(`fuzz: ${sent} requests over ${routes.length} routes in ${seconds.toFixed(1)} s (seed ${SEED}); `
-      + `answers ${statuses}; 5xx: ${[...byStatus].filter(([status]) => status >= 500).reduce((sum, [, count]) => sum + count, 0)}; slowest ${slowest.toFixed(0)} ms`);
+    const statuses = [...byStatus.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([status, count]) => `${status}×${count}`)
+      .join(' ');
+    console.log(
+      `fuzz: ${sent} requests over ${routes.length} routes in ${seconds.toFixed(1)} s (seed ${SEED}); ` +
+        `answers ${statuses}; 5xx: ${[...byStatus].filter(([status]) => status >= 500).reduce((sum, [, count]) => sum + count, 0)}; slowest ${slowest.toFixed(0)} ms`,
+    );
     expect(sent).toBe(RUNS);
     expect(failures.slice(0, 20)).toEqual([]);
     // Requests that got past validation and authorization: the fuzz reached the handlers.

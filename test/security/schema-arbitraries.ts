@@ -12,24 +12,74 @@ type Schema = Record<string, unknown>;
 const INT4 = 2_147_483_647;
 const boundaryIntegers = fc.constantFrom(0, -1, 1, INT4, INT4 + 1, -INT4 - 1, -INT4 - 2, 2 ** 53 - 1, 2 ** 53, 2 ** 63, 1e21, -1e21, 0.5);
 const oddInstants = fc.constantFrom(
-  '2026-12-31T23:59:60Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '2027-02-30T10:00:00Z', '2027-13-01T00:00:00Z',
-  '2027-01-01T24:00:00Z', '2027-01-01T10:00:00+99:00', '+275760-09-13T00:00:00Z', '2027-01-01', '2027-01-01T10:00', 'yesterday',
-  '1969-12-31T23:59:59Z', '2199-12-31T23:59:59Z', '2200-01-01T00:00:00Z', '',
+  '2026-12-31T23:59:60Z',
+  '0000-01-01T00:00:00Z',
+  '9999-12-31T23:59:59Z',
+  '2027-02-30T10:00:00Z',
+  '2027-13-01T00:00:00Z',
+  '2027-01-01T24:00:00Z',
+  '2027-01-01T10:00:00+99:00',
+  '+275760-09-13T00:00:00Z',
+  '2027-01-01',
+  '2027-01-01T10:00',
+  'yesterday',
+  '1969-12-31T23:59:59Z',
+  '2199-12-31T23:59:59Z',
+  '2200-01-01T00:00:00Z',
+  '',
 );
 const nearInstants = fc.integer({ min: -30, max: 120 }).map((days) => new Date(Date.now() + days * 86_400_000 + 3_600_000).toISOString());
 const nastyStrings = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ maxLength: 20 }).map((text) => `${text}\u0000${text}`),
-  fc.constantFrom("'; drop table users; --", '%00', '\\u0000', '../../etc/passwd', '<script>alert(1)</script>', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🧘‍♀️', '\u202e', '  ', 'null', 'true', '1e21'),
+  fc.constantFrom(
+    "'; drop table users; --",
+    '%00',
+    '\\u0000',
+    '../../etc/passwd',
+    '<script>alert(1)</script>',
+    '𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🧘‍♀️',
+    '\u202e',
+    '  ',
+    'null',
+    'true',
+    '1e21',
+  ),
   fc.integer({ min: 10_001, max: 70_000 }).map((length) => 'x'.repeat(length)),
 );
 /** The ra-data-simple-rest list parameters are JSON inside a string; give them JSON worth parsing. */
-const FILTER_KEYS = ['q', 'id', 'clientId', 'sessionId', 'trainerId', 'packageId', 'purchaseId', 'status', 'kind', 'from', 'to', 'active', 'lowBalance', 'workflowId'];
+const FILTER_KEYS = [
+  'q',
+  'id',
+  'clientId',
+  'sessionId',
+  'trainerId',
+  'packageId',
+  'purchaseId',
+  'status',
+  'kind',
+  'from',
+  'to',
+  'active',
+  'lowBalance',
+  'workflowId',
+];
 const listParameters: Record<string, fc.Arbitrary<string>> = {
-  sort: fc.tuple(fc.constantFrom('id', 'lastName', 'startsAt', 'createdAt', 'available', 'name', 'nope'), fc.constantFrom('ASC', 'DESC', 'asc', 'sideways'))
+  sort: fc
+    .tuple(
+      fc.constantFrom('id', 'lastName', 'startsAt', 'createdAt', 'available', 'name', 'nope'),
+      fc.constantFrom('ASC', 'DESC', 'asc', 'sideways'),
+    )
     .map((pair) => JSON.stringify(pair)),
-  range: fc.tuple(fc.oneof(fc.nat(600), fc.constantFrom(-1, 2 ** 53, 1e21)), fc.oneof(fc.nat(600), fc.constantFrom(-1, 2 ** 53))).map((pair) => JSON.stringify(pair)),
-  filter: fc.dictionary(fc.constantFrom(...FILTER_KEYS), fc.oneof(fc.nat(10), fc.string({ maxLength: 10 }), fc.array(fc.nat(10), { maxLength: 3 }), hostileOf()), { maxKeys: 3 })
+  range: fc
+    .tuple(fc.oneof(fc.nat(600), fc.constantFrom(-1, 2 ** 53, 1e21)), fc.oneof(fc.nat(600), fc.constantFrom(-1, 2 ** 53)))
+    .map((pair) => JSON.stringify(pair)),
+  filter: fc
+    .dictionary(
+      fc.constantFrom(...FILTER_KEYS),
+      fc.oneof(fc.nat(10), fc.string({ maxLength: 10 }), fc.array(fc.nat(10), { maxLength: 3 }), hostileOf()),
+      { maxKeys: 3 },
+    )
     .map((filter) => JSON.stringify(filter)),
 };
 
@@ -55,7 +105,8 @@ function validValue(schema: Schema, name: string, options: ArbitraryOptions, dep
   if ('const' in schema) return fc.constant(schema.const);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
   for (const key of ['anyOf', 'oneOf'] as const) {
-    if (Array.isArray(schema[key])) return fc.oneof(...(schema[key] as Schema[]).map((option) => valueFor(option, name, options, depth + 1)));
+    if (Array.isArray(schema[key]))
+      return fc.oneof(...(schema[key] as Schema[]).map((option) => valueFor(option, name, options, depth + 1)));
   }
   const choices = typesOf(schema).map((type): fc.Arbitrary<unknown> => {
     switch (type) {
@@ -76,7 +127,8 @@ function validValue(schema: Schema, name: string, options: ArbitraryOptions, dep
         if (listParameters[name]) return fc.oneof(listParameters[name]!, listParameters[name]!, fc.json({ maxDepth: 2 }));
         if (schema.format === 'email') return fc.emailAddress();
         const maxLength = Math.min(typeof schema.maxLength === 'number' ? schema.maxLength : 50, 60);
-        if (typeof schema.pattern === 'string') return fc.stringMatching(new RegExp(schema.pattern)).filter((text) => text.length <= maxLength);
+        if (typeof schema.pattern === 'string')
+          return fc.stringMatching(new RegExp(schema.pattern)).filter((text) => text.length <= maxLength);
         const minLength = Math.min(typeof schema.minLength === 'number' ? schema.minLength : 0, maxLength);
         return fc.string({ minLength, maxLength });
       }
@@ -89,7 +141,15 @@ function validValue(schema: Schema, name: string, options: ArbitraryOptions, dep
           Object.fromEntries(Object.entries(properties).map(([key, property]) => [key, valueFor(property, key, options, depth + 1)])),
           { requiredKeys: required.filter((key) => key in properties) },
         );
-        return fc.oneof({ weight: 4, arbitrary: record }, { weight: 1, arbitrary: fc.tuple(record, fc.dictionary(fc.string({ maxLength: 8 }), hostileValue, { maxKeys: 2 })).map(([known, extra]) => ({ ...extra, ...known })) });
+        return fc.oneof(
+          { weight: 4, arbitrary: record },
+          {
+            weight: 1,
+            arbitrary: fc
+              .tuple(record, fc.dictionary(fc.string({ maxLength: 8 }), hostileValue, { maxKeys: 2 }))
+              .map(([known, extra]) => ({ ...extra, ...known })),
+          },
+        );
       }
       default:
         return hostileValue;

@@ -2,9 +2,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../../model/transaction.js';
 import { purchaseWorkflowId } from '../../workflows/definitions.js';
 import { startStack, type TestStack } from '../support/stack.js';
-import { unusedPurchaseId, workflowExists,
-  account, asyncFailed, asyncSucceeded, chargeRefunded, checkout, checkoutSession, completed, createPackage, deliver,
-  expectBooksBalanced, ledgerCount, postEvent, purchaseRow, settled, stripeEvent, waitFor, available, type Account,
+import {
+  unusedPurchaseId,
+  workflowExists,
+  account,
+  asyncFailed,
+  asyncSucceeded,
+  chargeRefunded,
+  checkout,
+  checkoutSession,
+  completed,
+  createPackage,
+  deliver,
+  expectBooksBalanced,
+  ledgerCount,
+  postEvent,
+  purchaseRow,
+  settled,
+  stripeEvent,
+  waitFor,
+  available,
+  type Account,
 } from '../support/stripe.js';
 
 /**
@@ -34,16 +52,26 @@ describe('a paid checkout', () => {
     const event = completed(purchase);
     await deliver(stack, event);
 
-    expect(await waitFor(() => available(stack.orm, client.id), (credits) => credits === 10)).toBe(10);
+    expect(
+      await waitFor(
+        () => available(stack.orm, client.id),
+        (credits) => credits === 10,
+      ),
+    ).toBe(10);
     await settled(stack, purchase.id);
     const row = await purchaseRow(stack.orm, purchase.id);
     expect(row).toMatchObject({ status: 'paid', paymentIntentId: purchase.paymentIntentId });
     expect(row.paidAt?.toISOString()).toBe(new Date(event.created * 1000).toISOString());
-    const [lot] = await query<{ quantity: number; source: string; expiresAt: Date }>(stack.orm,
-      `select quantity, source, expires_at as "expiresAt" from credit_lots where purchase_id = ?`, [purchase.id]);
+    const [lot] = await query<{ quantity: number; source: string; expiresAt: Date }>(
+      stack.orm,
+      `select quantity, source, expires_at as "expiresAt" from credit_lots where purchase_id = ?`,
+      [purchase.id],
+    );
     expect(lot).toMatchObject({ quantity: 10, source: 'purchase' });
     expect(lot!.expiresAt.getTime()).toBe(event.created * 1000 + 180 * 86_400_000);
-    const [user] = await query<{ bought: boolean }>(stack.orm, `select has_purchased_before as bought from users where id = ?`, [client.id]);
+    const [user] = await query<{ bought: boolean }>(stack.orm, `select has_purchased_before as bought from users where id = ?`, [
+      client.id,
+    ]);
     expect(user!.bought).toBe(true);
     expect(await ledgerCount(stack.orm, `purchase_id = ? and kind = 'grant' and actor = 'stripe'`, [purchase.id])).toBe(1);
     const receipts = await query(stack.orm, `select 1 from notifications where user_id = ? and kind = 'purchase.paid'`, [client.id]);
@@ -58,7 +86,10 @@ describe('a paid checkout', () => {
     const responses = await Promise.all(Array.from({ length: 5 }, () => postEvent(stack, event)));
     expect(responses.map((response) => response.statusCode)).toEqual([200, 200, 200, 200, 200]);
 
-    await waitFor(() => available(stack.orm, client.id), (credits) => credits === 10);
+    await waitFor(
+      () => available(stack.orm, client.id),
+      (credits) => credits === 10,
+    );
     await settled(stack, purchase.id);
     expect(await available(stack.orm, client.id)).toBe(10);
     expect(await ledgerCount(stack.orm, `purchase_id = ?`, [purchase.id])).toBe(1);
@@ -73,7 +104,10 @@ describe('a paid checkout', () => {
     for (const event of [completed(purchase), asyncSucceeded(purchase), asyncSucceeded(purchase), completed(purchase)]) {
       await deliver(stack, event);
     }
-    await waitFor(() => available(stack.orm, client.id), (credits) => credits === 10);
+    await waitFor(
+      () => available(stack.orm, client.id),
+      (credits) => credits === 10,
+    );
     await settled(stack, purchase.id);
     expect(await available(stack.orm, client.id)).toBe(10);
     expect(await ledgerCount(stack.orm, `purchase_id = ?`, [purchase.id])).toBe(1);
@@ -91,7 +125,10 @@ describe('an asynchronous payment', () => {
     expect((await purchaseRow(stack.orm, purchase.id)).status).toBe('pending');
 
     await deliver(stack, asyncSucceeded(purchase));
-    await waitFor(() => available(stack.orm, client.id), (credits) => credits === 10);
+    await waitFor(
+      () => available(stack.orm, client.id),
+      (credits) => credits === 10,
+    );
     await settled(stack, purchase.id);
     expect((await purchaseRow(stack.orm, purchase.id)).status).toBe('paid');
     await expectBooksBalanced(stack.orm, client.id);
@@ -102,7 +139,10 @@ describe('an asynchronous payment', () => {
     const purchase = await checkout(stack, client, packageId);
     await deliver(stack, completed(purchase, 'unpaid'));
     await deliver(stack, asyncFailed(purchase));
-    await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'failed');
+    await waitFor(
+      () => purchaseRow(stack.orm, purchase.id),
+      (row) => row.status === 'failed',
+    );
     expect(await available(stack.orm, client.id)).toBe(0);
     expect(await ledgerCount(stack.orm, `purchase_id = ?`, [purchase.id])).toBe(0);
   });
@@ -112,8 +152,14 @@ describe('an abandoned checkout', () => {
   it('is marked expired by checkout.session.expired and credits nothing', async () => {
     const client = await newClient();
     const purchase = await checkout(stack, client, packageId);
-    await deliver(stack, stripeEvent('checkout.session.expired', checkoutSession(purchase, 'unpaid', { status: 'expired', payment_intent: null })));
-    await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'expired');
+    await deliver(
+      stack,
+      stripeEvent('checkout.session.expired', checkoutSession(purchase, 'unpaid', { status: 'expired', payment_intent: null })),
+    );
+    await waitFor(
+      () => purchaseRow(stack.orm, purchase.id),
+      (row) => row.status === 'expired',
+    );
     expect(await available(stack.orm, client.id)).toBe(0);
     expect(await ledgerCount(stack.orm, `purchase_id = ?`, [purchase.id])).toBe(0);
   });
@@ -129,7 +175,10 @@ describe('events out of order', () => {
     expect(await available(stack.orm, client.id)).toBe(0);
 
     await deliver(stack, completed(purchase));
-    await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'partially_refunded');
+    await waitFor(
+      () => purchaseRow(stack.orm, purchase.id),
+      (row) => row.status === 'partially_refunded',
+    );
     await settled(stack, purchase.id);
     expect(await available(stack.orm, client.id)).toBe(7);
     expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({ refundedCents: 21_000, refundedSessions: 3, sessionsOwed: 0 });
@@ -141,7 +190,10 @@ describe('events out of order', () => {
     const purchase = await checkout(stack, client, packageId);
     const refund = chargeRefunded(purchase, 70_000, [{ id: 're_full', amount: 70_000 }]);
     for (const event of [refund, refund, completed(purchase), asyncSucceeded(purchase)]) await deliver(stack, event);
-    await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'refunded');
+    await waitFor(
+      () => purchaseRow(stack.orm, purchase.id),
+      (row) => row.status === 'refunded',
+    );
     await settled(stack, purchase.id);
     expect(await available(stack.orm, client.id)).toBe(0);
     expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({ refundedSessions: 10, sessionsOwed: 0 });
@@ -151,7 +203,7 @@ describe('events out of order', () => {
   });
 });
 
-describe('events that are not this purchase\'s', () => {
+describe("events that are not this purchase's", () => {
   it('ignore a checkout event naming the purchase but carrying another Checkout Session', async () => {
     const client = await newClient();
     const purchase = await checkout(stack, client, packageId);
@@ -162,9 +214,16 @@ describe('events that are not this purchase\'s', () => {
   });
 
   it('answer 200 and change nothing for a checkout without a purchase id of ours', async () => {
-    const response = await postEvent(stack, stripeEvent('checkout.session.completed', {
-      id: 'cs_test_foreign', object: 'checkout.session', payment_status: 'paid', client_reference_id: 'order-77', metadata: {},
-    }));
+    const response = await postEvent(
+      stack,
+      stripeEvent('checkout.session.completed', {
+        id: 'cs_test_foreign',
+        object: 'checkout.session',
+        payment_status: 'paid',
+        client_reference_id: 'order-77',
+        metadata: {},
+      }),
+    );
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ received: true, ignored: expect.any(String) });
   });
@@ -179,10 +238,17 @@ describe('events that are not this purchase\'s', () => {
 
   it('let a workflow for a purchase id that does not exist end without touching anything', async () => {
     const missing = unusedPurchaseId();
-    await deliver(stack, stripeEvent('checkout.session.completed', {
-      id: 'cs_test_missing', object: 'checkout.session', payment_status: 'paid', client_reference_id: String(missing),
-      metadata: {}, payment_intent: 'pi_test_missing',
-    }));
+    await deliver(
+      stack,
+      stripeEvent('checkout.session.completed', {
+        id: 'cs_test_missing',
+        object: 'checkout.session',
+        payment_status: 'paid',
+        client_reference_id: String(missing),
+        metadata: {},
+        payment_intent: 'pi_test_missing',
+      }),
+    );
     const result = await stack.temporal.workflow.getHandle(purchaseWorkflowId(missing)).result();
     expect(result).toMatchObject({ status: 'unknown', paid: false });
     expect(await ledgerCount(stack.orm, `purchase_id = ?`, [missing])).toBe(0);

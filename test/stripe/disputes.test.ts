@@ -4,8 +4,22 @@ import { createCreditActivities } from '../../activities/credits.js';
 import { query } from '../../model/transaction.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import {
-  account, available, chargeRefunded, checkout, completed, createPackage, deliver, disputeEvent, expectBooksBalanced,
-  ledgerCount, purchaseRow, settled, useCredits, waitFor, type Account, type TestPurchase,
+  account,
+  available,
+  chargeRefunded,
+  checkout,
+  completed,
+  createPackage,
+  deliver,
+  disputeEvent,
+  expectBooksBalanced,
+  ledgerCount,
+  purchaseRow,
+  settled,
+  useCredits,
+  waitFor,
+  type Account,
+  type TestPurchase,
 } from '../support/stripe.js';
 
 /**
@@ -29,11 +43,19 @@ afterAll(async () => {
 async function buyerWhoUsed(used: number): Promise<{ client: Account; purchase: TestPurchase }> {
   const client = await account(stack, 'client');
   await createCreditActivities({ orm: stack.orm }).grantCredits({
-    idempotencyKey: `test:${randomUUID()}`, clientId: client.id, quantity: 5, source: 'allocation', actor: 'system', reason: 'gift',
+    idempotencyKey: `test:${randomUUID()}`,
+    clientId: client.id,
+    quantity: 5,
+    source: 'allocation',
+    actor: 'system',
+    reason: 'gift',
   });
   const purchase = await checkout(stack, client, tenPack);
   await deliver(stack, completed(purchase));
-  await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'paid');
+  await waitFor(
+    () => purchaseRow(stack.orm, purchase.id),
+    (row) => row.status === 'paid',
+  );
   await useCredits(stack.orm, client.id, used);
   return { client, purchase };
 }
@@ -44,13 +66,18 @@ async function deliverSettled(purchase: TestPurchase, event: object): Promise<vo
 }
 
 describe('a dispute', () => {
-  it('opened holds the purchase\'s remaining credits; won restores them with the original expiry', async () => {
+  it("opened holds the purchase's remaining credits; won restores them with the original expiry", async () => {
     const { client, purchase } = await buyerWhoUsed(3);
     expect(await available(stack.orm, client.id)).toBe(12);
 
     await deliverSettled(purchase, disputeEvent(purchase, 'created', 'needs_response'));
     expect(await available(stack.orm, client.id)).toBe(5);
-    expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({ status: 'disputed', disputeStatus: 'open', disputeHeld: 7, sessionsOwed: 0 });
+    expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({
+      status: 'disputed',
+      disputeStatus: 'open',
+      disputeHeld: 7,
+      sessionsOwed: 0,
+    });
     await expectBooksBalanced(stack.orm, client.id);
 
     await deliverSettled(purchase, disputeEvent(purchase, 'updated', 'under_review'));
@@ -58,10 +85,21 @@ describe('a dispute', () => {
 
     await deliverSettled(purchase, disputeEvent(purchase, 'closed', 'won'));
     expect(await available(stack.orm, client.id)).toBe(12);
-    expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({ status: 'paid', disputeStatus: 'won', disputeHeld: 0, sessionsOwed: 0 });
-    const lots = await query<{ source: string; quantity: number; expiresAt: Date }>(stack.orm,
-      `select source, quantity, expires_at as "expiresAt" from credit_lots where purchase_id = ? order by id`, [purchase.id]);
-    expect(lots.map((lot) => [lot.source, lot.quantity])).toEqual([['purchase', 10], ['restore', 7]]);
+    expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({
+      status: 'paid',
+      disputeStatus: 'won',
+      disputeHeld: 0,
+      sessionsOwed: 0,
+    });
+    const lots = await query<{ source: string; quantity: number; expiresAt: Date }>(
+      stack.orm,
+      `select source, quantity, expires_at as "expiresAt" from credit_lots where purchase_id = ? order by id`,
+      [purchase.id],
+    );
+    expect(lots.map((lot) => [lot.source, lot.quantity])).toEqual([
+      ['purchase', 10],
+      ['restore', 7],
+    ]);
     expect(lots[1]!.expiresAt.getTime()).toBe(lots[0]!.expiresAt.getTime());
 
     // A late, redelivered "created" after the decision changes nothing.
@@ -80,7 +118,12 @@ describe('a dispute', () => {
     await deliverSettled(purchase, lost);
     await deliverSettled(purchase, lost);
     expect(await available(stack.orm, client.id)).toBe(5);
-    expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({ status: 'disputed', disputeStatus: 'lost', disputeHeld: 7, sessionsOwed: 3 });
+    expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({
+      status: 'disputed',
+      disputeStatus: 'lost',
+      disputeHeld: 7,
+      sessionsOwed: 3,
+    });
     expect(await ledgerCount(stack.orm, `purchase_id = ? and kind = 'revoke'`, [purchase.id])).toBe(1);
     await expectBooksBalanced(stack.orm, client.id);
   });
@@ -90,7 +133,12 @@ describe('a dispute', () => {
     await deliverSettled(purchase, disputeEvent(purchase, 'closed', 'lost'));
     await deliverSettled(purchase, disputeEvent(purchase, 'created', 'needs_response'));
     expect(await available(stack.orm, client.id)).toBe(5);
-    expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({ status: 'disputed', disputeStatus: 'lost', disputeHeld: 7, sessionsOwed: 3 });
+    expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({
+      status: 'disputed',
+      disputeStatus: 'lost',
+      disputeHeld: 7,
+      sessionsOwed: 3,
+    });
     await expectBooksBalanced(stack.orm, client.id);
   });
 
@@ -113,7 +161,11 @@ describe('a dispute', () => {
 
     await deliverSettled(purchase, disputeEvent(purchase, 'closed', 'won'));
     expect(await available(stack.orm, client.id)).toBe(12);
-    expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({ status: 'partially_refunded', disputeStatus: 'won', refundedSessions: 3 });
+    expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({
+      status: 'partially_refunded',
+      disputeStatus: 'won',
+      refundedSessions: 3,
+    });
     await expectBooksBalanced(stack.orm, client.id);
   });
 
@@ -121,7 +173,12 @@ describe('a dispute', () => {
     const admin = await account(stack, 'admin');
     const { purchase } = await buyerWhoUsed(0);
     await deliverSettled(purchase, disputeEvent(purchase, 'created', 'needs_response'));
-    const response = await stack.app.inject({ method: 'POST', url: `/api/admin/purchases/${purchase.id}/refund`, headers: admin.headers, payload: { sessions: 1 } });
+    const response = await stack.app.inject({
+      method: 'POST',
+      url: `/api/admin/purchases/${purchase.id}/refund`,
+      headers: admin.headers,
+      payload: { sessions: 1 },
+    });
     expect(response.statusCode).toBe(409);
     expect(response.json().message).toMatch(/disputed/);
   });

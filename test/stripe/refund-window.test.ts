@@ -2,8 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purchaseWorkflowId } from '../../workflows/definitions.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import {
-  account, asyncSucceeded, available, chargeRefunded, checkout, completed, createPackage, deliver, expectBooksBalanced,
-  ledgerCount, purchaseRow, waitFor, type TestPurchase,
+  account,
+  asyncSucceeded,
+  available,
+  chargeRefunded,
+  checkout,
+  completed,
+  createPackage,
+  deliver,
+  expectBooksBalanced,
+  ledgerCount,
+  purchaseRow,
+  waitFor,
+  type TestPurchase,
 } from '../support/stripe.js';
 
 /**
@@ -25,13 +36,19 @@ afterAll(async () => {
 
 async function closedRuns(purchase: TestPurchase, count: number): Promise<void> {
   const handle = stack.temporal.workflow.getHandle(purchaseWorkflowId(purchase.id));
-  await waitFor(async () => {
-    let closed = 0;
-    for await (const run of stack.temporal.workflow.list({ query: `WorkflowId = '${handle.workflowId}' AND ExecutionStatus = 'Completed'` })) {
-      if (run.workflowId === handle.workflowId) closed += 1;
-    }
-    return closed;
-  }, (closed) => closed >= count, 20_000);
+  await waitFor(
+    async () => {
+      let closed = 0;
+      for await (const run of stack.temporal.workflow.list({
+        query: `WorkflowId = '${handle.workflowId}' AND ExecutionStatus = 'Completed'`,
+      })) {
+        if (run.workflowId === handle.workflowId) closed += 1;
+      }
+      return closed;
+    },
+    (closed) => closed >= count,
+    20_000,
+  );
 }
 
 describe('after the refund window', () => {
@@ -44,7 +61,12 @@ describe('after the refund window', () => {
     expect(firstRun).toMatchObject({ status: 'paid', paid: true });
     expect(await available(stack.orm, client.id)).toBe(10);
 
-    const refund = await stack.app.inject({ method: 'POST', url: `/api/admin/purchases/${purchase.id}/refund`, headers: admin.headers, payload: { sessions: 1 } });
+    const refund = await stack.app.inject({
+      method: 'POST',
+      url: `/api/admin/purchases/${purchase.id}/refund`,
+      headers: admin.headers,
+      payload: { sessions: 1 },
+    });
     expect(refund.statusCode).toBe(409);
     expect(refund.json().code).toBe('REFUND_WINDOW_CLOSED');
 
@@ -69,13 +91,25 @@ describe('an unpaid checkout', () => {
     const client = await account(stack, 'client');
     const purchase = await checkout(stack, client, packageId);
     await deliver(stack, completed(purchase, 'unpaid'));
-    await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'expired', 20_000);
+    await waitFor(
+      () => purchaseRow(stack.orm, purchase.id),
+      (row) => row.status === 'expired',
+      20_000,
+    );
     await closedRuns(purchase, 1);
     expect(await available(stack.orm, client.id)).toBe(0);
 
     await deliver(stack, asyncSucceeded(purchase));
-    expect(await waitFor(() => available(stack.orm, client.id), (credits) => credits === 10)).toBe(10);
-    await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'paid');
+    expect(
+      await waitFor(
+        () => available(stack.orm, client.id),
+        (credits) => credits === 10,
+      ),
+    ).toBe(10);
+    await waitFor(
+      () => purchaseRow(stack.orm, purchase.id),
+      (row) => row.status === 'paid',
+    );
     await expectBooksBalanced(stack.orm, client.id);
   });
 });

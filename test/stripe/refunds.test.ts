@@ -5,9 +5,23 @@ import { createCreditActivities } from '../../activities/credits.js';
 import { createPurchaseActivities } from '../../activities/purchases.js';
 import { createStripeClient } from '../../payments/stripe.js';
 import { startStack, type TestStack } from '../support/stack.js';
-import { unusedPurchaseId,
-  account, available, chargeRefunded, checkout, completed, createPackage, deliver, expectBooksBalanced, ledgerCount,
-  purchaseRow, settled, useCredits, waitFor, type Account, type TestPurchase,
+import {
+  unusedPurchaseId,
+  account,
+  available,
+  chargeRefunded,
+  checkout,
+  completed,
+  createPackage,
+  deliver,
+  expectBooksBalanced,
+  ledgerCount,
+  purchaseRow,
+  settled,
+  useCredits,
+  waitFor,
+  type Account,
+  type TestPurchase,
 } from '../support/stripe.js';
 
 /**
@@ -29,10 +43,13 @@ afterAll(async () => {
 });
 
 async function paidPurchase(packageId = tenPack, client?: Account): Promise<{ client: Account; purchase: TestPurchase }> {
-  const buyer = client ?? await account(stack, 'client');
+  const buyer = client ?? (await account(stack, 'client'));
   const purchase = await checkout(stack, buyer, packageId);
   await deliver(stack, completed(purchase));
-  await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'paid');
+  await waitFor(
+    () => purchaseRow(stack.orm, purchase.id),
+    (row) => row.status === 'paid',
+  );
   return { client: buyer, purchase };
 }
 
@@ -48,11 +65,18 @@ describe('refunds reported by Stripe', () => {
 
     await deliverSettled(purchase, chargeRefunded(purchase, 21_000, [{ id: 're_a', amount: 21_000 }]));
     expect(await available(stack.orm, client.id)).toBe(7);
-    expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({ status: 'partially_refunded', refundedCents: 21_000, refundedSessions: 3 });
+    expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({
+      status: 'partially_refunded',
+      refundedCents: 21_000,
+      refundedSessions: 3,
+    });
     await expectBooksBalanced(stack.orm, client.id);
 
     // A second partial refund: the charge now reports 35,000 refunded in total, so 5 sessions, 2 more.
-    const second = chargeRefunded(purchase, 35_000, [{ id: 're_b', amount: 14_000 }, { id: 're_a', amount: 21_000 }]);
+    const second = chargeRefunded(purchase, 35_000, [
+      { id: 're_b', amount: 14_000 },
+      { id: 're_a', amount: 21_000 },
+    ]);
     await deliverSettled(purchase, second);
     expect(await available(stack.orm, client.id)).toBe(5);
     await deliverSettled(purchase, second);
@@ -63,18 +87,29 @@ describe('refunds reported by Stripe', () => {
 
     await deliverSettled(purchase, chargeRefunded(purchase, 70_000, [{ id: 're_c', amount: 35_000 }]));
     expect(await available(stack.orm, client.id)).toBe(0);
-    expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({ status: 'refunded', refundedCents: 70_000, refundedSessions: 10, sessionsOwed: 0 });
+    expect(await purchaseRow(stack.orm, purchase.id)).toMatchObject({
+      status: 'refunded',
+      refundedCents: 70_000,
+      refundedSessions: 10,
+      sessionsOwed: 0,
+    });
     expect(await ledgerCount(stack.orm, `purchase_id = ? and kind = 'revoke'`, [purchase.id])).toBe(3);
     await expectBooksBalanced(stack.orm, client.id);
   });
 
-  it('round down: less than one session\'s worth takes back nothing until the total reaches a whole session', async () => {
+  it("round down: less than one session's worth takes back nothing until the total reaches a whole session", async () => {
     const threePack = await createPackage(stack.orm, { sessions: 3, priceCents: 10_000 });
     const { client, purchase } = await paidPurchase(threePack);
     await deliverSettled(purchase, chargeRefunded(purchase, 3_000, [{ id: 're_small', amount: 3_000 }]));
     expect(await available(stack.orm, client.id)).toBe(3);
     expect((await purchaseRow(stack.orm, purchase.id)).status).toBe('partially_refunded');
-    await deliverSettled(purchase, chargeRefunded(purchase, 3_400, [{ id: 're_small', amount: 3_000 }, { id: 're_more', amount: 400 }]));
+    await deliverSettled(
+      purchase,
+      chargeRefunded(purchase, 3_400, [
+        { id: 're_small', amount: 3_000 },
+        { id: 're_more', amount: 400 },
+      ]),
+    );
     expect(await available(stack.orm, client.id)).toBe(2);
     await expectBooksBalanced(stack.orm, client.id);
   });
@@ -90,11 +125,16 @@ describe('refunds reported by Stripe', () => {
     await expectBooksBalanced(stack.orm, client.id);
   });
 
-  it('after some use: a partial refund takes back only this purchase\'s credits, never another grant\'s', async () => {
+  it("after some use: a partial refund takes back only this purchase's credits, never another grant's", async () => {
     const client = await account(stack, 'client');
     // An admin's allocation that never expires: used last, and no refund of the purchase may touch it.
     await createCreditActivities({ orm: stack.orm }).grantCredits({
-      idempotencyKey: `test:${randomUUID()}`, clientId: client.id, quantity: 5, source: 'allocation', actor: 'system', reason: 'gift',
+      idempotencyKey: `test:${randomUUID()}`,
+      clientId: client.id,
+      quantity: 5,
+      source: 'allocation',
+      actor: 'system',
+      reason: 'gift',
     });
     const { purchase } = await paidPurchase(tenPack, client);
     await useCredits(stack.orm, client.id, 6); // from the purchase's lot, which expires first
@@ -116,7 +156,12 @@ describe('refunds reported by Stripe', () => {
 
 describe('admin refunds', () => {
   const refund = (purchaseId: number, body: object, headers: Record<string, string> = {}, who: Account = admin) =>
-    stack.app.inject({ method: 'POST', url: `/api/admin/purchases/${purchaseId}/refund`, headers: { ...who.headers, ...headers }, payload: body });
+    stack.app.inject({
+      method: 'POST',
+      url: `/api/admin/purchases/${purchaseId}/refund`,
+      headers: { ...who.headers, ...headers },
+      payload: body,
+    });
 
   it('refund sessions at Stripe, revoke them at once, and the resulting charge.refunded revokes nothing more', async () => {
     const { client, purchase } = await paidPurchase();
@@ -124,7 +169,12 @@ describe('admin refunds', () => {
     expect(response.statusCode, response.body).toBe(200);
     const outcome = response.json();
     expect(outcome).toMatchObject({
-      purchaseId: purchase.id, amountCents: 21_000, refundedCents: 21_000, refundedSessions: 3, status: 'partially_refunded', simulator: false,
+      purchaseId: purchase.id,
+      amountCents: 21_000,
+      refundedCents: 21_000,
+      refundedSessions: 3,
+      status: 'partially_refunded',
+      simulator: false,
     });
     expect(outcome.refundId).toMatch(/^re_/);
     expect(await available(stack.orm, client.id)).toBe(7);
@@ -182,7 +232,9 @@ describe('admin refunds', () => {
     expect((await refund(purchase.id, { sessions: 1 }, {}, client)).statusCode).toBe(403);
     const anonymous = await stack.app.inject({ method: 'POST', url: `/api/admin/purchases/${purchase.id}/refund`, payload: {} });
     expect(anonymous.statusCode).toBe(401);
-    expect((await stack.app.inject({ method: 'POST', url: '/api/admin/purchases/abc/refund', headers: admin.headers, payload: {} })).statusCode).toBe(400);
+    expect(
+      (await stack.app.inject({ method: 'POST', url: '/api/admin/purchases/abc/refund', headers: admin.headers, payload: {} })).statusCode,
+    ).toBe(400);
 
     expect((await refund(purchase.id, {})).statusCode).toBe(200);
     const twice = await refund(purchase.id, { sessions: 1 });
@@ -198,8 +250,14 @@ describe('admin refunds', () => {
     stripe.on('request', (event: Stripe.RequestEvent) => requests.push(event));
     const activities = createPurchaseActivities({ orm: stack.orm, settings: stack.settings, stripe });
     const request = {
-      purchaseId: 1, paymentIntentId: 'pi_test_key', amountCents: 1_234, currency: 'usd', chargeAmountCents: 70_000,
-      refundedBeforeCents: 0, idempotencyKey: 'refund-1-run-1', reason: null,
+      purchaseId: 1,
+      paymentIntentId: 'pi_test_key',
+      amountCents: 1_234,
+      currency: 'usd',
+      chargeAmountCents: 70_000,
+      refundedBeforeCents: 0,
+      idempotencyKey: 'refund-1-run-1',
+      reason: null,
     };
     const issued = await activities.refundPayment(request);
     expect(issued).toMatchObject({ amountCents: 1_234, refundId: expect.stringMatching(/^re_/) });

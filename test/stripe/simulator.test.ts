@@ -2,8 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../launcher/free-port.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import {
-  account, available, checkout, createPackage, expectBooksBalanced, ledgerCount, purchaseRow, settled, waitFor,
-  type Account, type TestPurchase,
+  account,
+  available,
+  checkout,
+  createPackage,
+  expectBooksBalanced,
+  ledgerCount,
+  purchaseRow,
+  settled,
+  waitFor,
+  type Account,
+  type TestPurchase,
 } from '../support/stripe.js';
 
 /**
@@ -35,7 +44,8 @@ const pathOf = (url: string) => {
 
 function pay(purchase: TestPurchase, method: string, token = new URL(purchase.url).searchParams.get('token')!) {
   return stack.app.inject({
-    method: 'POST', url: `/checkout/simulator/${purchase.id}/pay`,
+    method: 'POST',
+    url: `/checkout/simulator/${purchase.id}/pay`,
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ token, method }).toString(),
   });
@@ -55,7 +65,11 @@ describe('the checkout simulator', () => {
     expect(page.body).toContain('Test checkout — simulator, no card is charged');
     expect(page.body.match(/<button/g)).toHaveLength(3);
 
-    for (const bad of [`/checkout/simulator/${purchaseId}`, `/checkout/simulator/${purchaseId}?token=forged`, `/checkout/simulator/${purchaseId + 1}${new URL(url).search}`]) {
+    for (const bad of [
+      `/checkout/simulator/${purchaseId}`,
+      `/checkout/simulator/${purchaseId}?token=forged`,
+      `/checkout/simulator/${purchaseId + 1}${new URL(url).search}`,
+    ]) {
       expect((await stack.app.inject({ method: 'GET', url: bad })).statusCode, bad).toBe(404);
     }
   });
@@ -66,8 +80,16 @@ describe('the checkout simulator', () => {
     const response = await pay(purchase, 'card');
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe(`/checkout/return?purchase=${purchase.id}&result=paid`);
-    expect(await waitFor(() => available(stack.orm, buyer.id), (credits) => credits === 10)).toBe(10);
-    await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'paid');
+    expect(
+      await waitFor(
+        () => available(stack.orm, buyer.id),
+        (credits) => credits === 10,
+      ),
+    ).toBe(10);
+    await waitFor(
+      () => purchaseRow(stack.orm, purchase.id),
+      (row) => row.status === 'paid',
+    );
 
     const back = await stack.app.inject({ method: 'GET', url: response.headers.location as string });
     expect(back.statusCode).toBe(200);
@@ -86,15 +108,26 @@ describe('the checkout simulator', () => {
     const response = await pay(purchase, 'bank_debit');
     expect(response.headers.location).toBe(`/checkout/return?purchase=${purchase.id}&result=processing`);
     expect(await available(stack.orm, buyer.id)).toBe(0);
-    expect(await waitFor(() => available(stack.orm, buyer.id), (credits) => credits === 10)).toBe(10);
-    await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'paid');
+    expect(
+      await waitFor(
+        () => available(stack.orm, buyer.id),
+        (credits) => credits === 10,
+      ),
+    ).toBe(10);
+    await waitFor(
+      () => purchaseRow(stack.orm, purchase.id),
+      (row) => row.status === 'paid',
+    );
   });
 
   it('"bank debit that fails" leaves no credits and a failed purchase', async () => {
     const buyer = await account(stack, 'client');
     const purchase = await checkout(stack, buyer, packageId);
     expect((await pay(purchase, 'bank_debit_fails')).statusCode).toBe(303);
-    await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'failed');
+    await waitFor(
+      () => purchaseRow(stack.orm, purchase.id),
+      (row) => row.status === 'failed',
+    );
     expect(await available(stack.orm, buyer.id)).toBe(0);
   });
 
@@ -111,13 +144,24 @@ describe('the checkout simulator', () => {
     const buyer = await account(stack, 'client');
     const purchase = await checkout(stack, buyer, packageId);
     await pay(purchase, 'card');
-    await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'paid');
+    await waitFor(
+      () => purchaseRow(stack.orm, purchase.id),
+      (row) => row.status === 'paid',
+    );
 
     const response = await stack.app.inject({
-      method: 'POST', url: `/api/admin/purchases/${purchase.id}/refund`, headers: admin.headers, payload: { sessions: 4 },
+      method: 'POST',
+      url: `/api/admin/purchases/${purchase.id}/refund`,
+      headers: admin.headers,
+      payload: { sessions: 4 },
     });
     expect(response.statusCode, response.body).toBe(200);
-    expect(response.json()).toMatchObject({ simulator: true, amountCents: 28_000, refundedSessions: 4, refundId: expect.stringMatching(/^re_sim_/) });
+    expect(response.json()).toMatchObject({
+      simulator: true,
+      amountCents: 28_000,
+      refundedSessions: 4,
+      refundId: expect.stringMatching(/^re_sim_/),
+    });
     await settled(stack, purchase.id);
     const history = await stack.temporal.workflow.getHandle(`purchase-${purchase.id}`).fetchHistory();
     const signals = history.events!.filter((event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'refund');

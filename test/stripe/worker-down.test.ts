@@ -2,7 +2,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { purchaseWorkflowId } from '../../workflows/definitions.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import {
-  account, available, checkout, completed, createPackage, expectBooksBalanced, postEvent, purchaseRow, waitFor,
+  account,
+  available,
+  checkout,
+  completed,
+  createPackage,
+  expectBooksBalanced,
+  postEvent,
+  purchaseRow,
+  waitFor,
 } from '../support/stripe.js';
 
 /**
@@ -41,7 +49,15 @@ it('answers within the request while the worker is stopped; the credit follows w
   } finally {
     await stack.startWorker();
   }
-  expect(await waitFor(() => available(stack.orm, client.id), (credits) => credits === 4)).toBe(4);
-  await waitFor(() => purchaseRow(stack.orm, purchase.id), (row) => row.status === 'paid');
+  expect(
+    await waitFor(
+      () => available(stack.orm, client.id),
+      (credits) => credits === 4,
+    ),
+  ).toBe(4);
+  await waitFor(
+    () => purchaseRow(stack.orm, purchase.id),
+    (row) => row.status === 'paid',
+  );
   await expectBooksBalanced(stack.orm, client.id);
 });

@@ -23,20 +23,37 @@ export async function createUser(stack: TestStack, role: Role, name: string = ro
 /** Funds a client through the ledger's own grant (the path allocations and purchases use). */
 export async function grant(stack: TestStack, clientId: number, quantity: number, expiresAt?: Date): Promise<void> {
   await createCreditActivities({ orm: stack.orm }).grantCredits({
-    idempotencyKey: `test-grant:${randomBytes(6).toString('hex')}`, clientId, quantity, source: 'allocation',
-    expiresAt: expiresAt?.toISOString() ?? null, actor: 'system', reason: 'test funding',
+    idempotencyKey: `test-grant:${randomBytes(6).toString('hex')}`,
+    clientId,
+    quantity,
+    source: 'allocation',
+    expiresAt: expiresAt?.toISOString() ?? null,
+    actor: 'system',
+    reason: 'test funding',
   });
 }
 
 let hourOffset = 0;
 
 /** A session on the schedule through the API; each call takes a fresh hour so sessions never overlap by accident. */
-export async function createSession(stack: TestStack, admin: TestUser, trainerId: number, options: { startsAt?: Date; capacity?: number; durationMinutes?: number } = {}): Promise<{ id: number; startsAt: string }> {
+export async function createSession(
+  stack: TestStack,
+  admin: TestUser,
+  trainerId: number,
+  options: { startsAt?: Date; capacity?: number; durationMinutes?: number } = {},
+): Promise<{ id: number; startsAt: string }> {
   hourOffset += 1;
   const startsAt = options.startsAt ?? new Date(Date.now() + (72 + hourOffset) * 3_600_000);
   const response = await stack.app.inject({
-    method: 'POST', url: '/api/sessions', headers: admin.headers,
-    payload: { trainerId, startsAt: startsAt.toISOString(), durationMinutes: options.durationMinutes ?? 60, capacity: options.capacity ?? 1 },
+    method: 'POST',
+    url: '/api/sessions',
+    headers: admin.headers,
+    payload: {
+      trainerId,
+      startsAt: startsAt.toISOString(),
+      durationMinutes: options.durationMinutes ?? 60,
+      capacity: options.capacity ?? 1,
+    },
   });
   if (response.statusCode !== 201) throw new Error(`createSession: ${response.statusCode} ${response.body}`);
   return response.json();

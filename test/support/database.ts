@@ -41,9 +41,12 @@ async function offsetIdentities(url: string): Promise<void> {
   try {
     const offset = (1 + Math.floor(Math.random() * 2_000)) * 1_000_000;
     const { rows } = await client.query<{ table_name: string; column_name: string }>(
-      `select table_name, column_name from information_schema.columns where table_schema = 'public' and is_identity = 'YES'`);
+      `select table_name, column_name from information_schema.columns where table_schema = 'public' and is_identity = 'YES'`,
+    );
     for (const { table_name: table, column_name: column } of rows) {
-      await client.query(`alter table ${client.escapeIdentifier(table)} alter column ${client.escapeIdentifier(column)} restart with ${offset}`);
+      await client.query(
+        `alter table ${client.escapeIdentifier(table)} alter column ${client.escapeIdentifier(column)} restart with ${offset}`,
+      );
     }
   } finally {
     await client.end();

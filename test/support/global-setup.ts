@@ -90,7 +90,10 @@ export default async function setup(project: TestProject) {
   log(`Temporal: ${temporal.address} (${temporal.source})`);
 
   const started = Date.now();
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} } });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath,
+    logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} },
+  });
   const workflowBundlePath = path.join(root, 'workflow-bundle.js');
   await writeFile(workflowBundlePath, bundle.code);
   log(`workflow bundle: ${Math.round(bundle.code.length / 1024)} KiB in ${Date.now() - started} ms`);
@@ -109,7 +112,11 @@ export default async function setup(project: TestProject) {
   const stripeMock = stripeMockBinary
     ? await startStripeMock(stripeMockBinary.path).catch((error: Error) => void log(`stripe-mock did not start: ${error.message}`))
     : undefined;
-  log(stripeMock ? `stripe-mock: ${stripeMock.baseUrl} (${stripeMockBinary!.source})` : 'stripe-mock: not available, Stripe calls use the simulator');
+  log(
+    stripeMock
+      ? `stripe-mock: ${stripeMock.baseUrl} (${stripeMockBinary!.source})`
+      : 'stripe-mock: not available, Stripe calls use the simulator',
+  );
   project.provide('stripeApiBaseUrl', stripeMock?.baseUrl ?? '');
 
   return async () => {

@@ -10,7 +10,11 @@ export default class PlainSummaryReporter implements Reporter {
     for (const module of testModules) {
       for (const test of module.children.allTests()) counts[test.result().state] += 1;
     }
-    const failedModules = testModules.filter((module) => module.state() === 'failed' && [...module.children.allTests()].length === 0).length;
-    process.stdout.write(`\n${counts.passed} passed, ${counts.failed + failedModules} failed, ${counts.skipped + counts.pending} skipped\n`);
+    const failedModules = testModules.filter(
+      (module) => module.state() === 'failed' && [...module.children.allTests()].length === 0,
+    ).length;
+    process.stdout.write(
+      `\n${counts.passed} passed, ${counts.failed + failedModules} failed, ${counts.skipped + counts.pending} skipped\n`,
+    );
   }
 }

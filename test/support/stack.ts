@@ -33,7 +33,10 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startStack(env: Record<string, string> = {}, options: { worker?: boolean; onRoute?: BuildOptions['onRoute']; temporalAddress?: string } = {}): Promise<TestStack> {
+export async function startStack(
+  env: Record<string, string> = {},
+  options: { worker?: boolean; onRoute?: BuildOptions['onRoute']; temporalAddress?: string } = {},
+): Promise<TestStack> {
   const { url, orm } = await openTestDatabase();
   // A fault test that kills Temporal brings its own server, so the run's shared one stays up.
   const address = options.temporalAddress ?? inject('temporalAddress');
@@ -57,7 +60,11 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
 
   const startWorker = async () => {
     worker = await createWorker({
-      connection, namespace: settings.temporal.namespace, taskQueue: settings.temporal.taskQueue, orm, settings,
+      connection,
+      namespace: settings.temporal.namespace,
+      taskQueue: settings.temporal.taskQueue,
+      orm,
+      settings,
       workflowBundlePath: inject('workflowBundlePath'),
     });
     running = worker.run();
@@ -69,10 +76,18 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
     running = undefined;
   };
   if (options.worker !== false) await startWorker();
-  const app = await buildApp({ settings, orm, temporal }, { logger: Boolean(process.env.TEST_LOG), ...(options.onRoute ? { onRoute: options.onRoute } : {}) });
+  const app = await buildApp(
+    { settings, orm, temporal },
+    { logger: Boolean(process.env.TEST_LOG), ...(options.onRoute ? { onRoute: options.onRoute } : {}) },
+  );
   await app.ready();
   return {
-    settings, orm, app, temporal, startWorker, stopWorker,
+    settings,
+    orm,
+    app,
+    temporal,
+    startWorker,
+    stopWorker,
     async close() {
       await app.close();
       await stopWorker();

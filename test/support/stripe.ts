@@ -24,10 +24,15 @@ export const account = (stack: TestStack, role: Role): Promise<Account> => creat
 /** An id no test file's rows reach (test databases start theirs below 2,001,000,000), different at each call. */
 export const unusedPurchaseId = () => 2_100_000_000 + Math.floor(Math.random() * 47_000_000);
 
-export async function createPackage(orm: Orm, pkg: { sessions: number; priceCents: number; validityDays?: number | null; name?: string }): Promise<number> {
-  const [row] = await query<{ id: number }>(orm,
+export async function createPackage(
+  orm: Orm,
+  pkg: { sessions: number; priceCents: number; validityDays?: number | null; name?: string },
+): Promise<number> {
+  const [row] = await query<{ id: number }>(
+    orm,
     `insert into packages (name, sessions, price_cents, currency, validity_days) values (?, ?, ?, 'usd', ?) returning id`,
-    [pkg.name ?? `${pkg.sessions}-session pack`, pkg.sessions, pkg.priceCents, pkg.validityDays === undefined ? 90 : pkg.validityDays]);
+    [pkg.name ?? `${pkg.sessions}-session pack`, pkg.sessions, pkg.priceCents, pkg.validityDays === undefined ? 90 : pkg.validityDays],
+  );
   return row!.id;
 }
 
@@ -48,12 +53,22 @@ export async function checkout(stack: TestStack, client: Account, packageId: num
   const response = await stack.app.inject({ method: 'POST', url: '/api/checkout', headers: client.headers, payload: { packageId } });
   expect(response.statusCode, response.body).toBe(201);
   const { purchaseId, url } = response.json() as { purchaseId: number; url: string };
-  const [row] = await query<{ sessionId: string; amountCents: number; sessions: number }>(stack.orm,
-    `select stripe_checkout_session_id as "sessionId", amount_cents as "amountCents", sessions from purchases where id = ?`, [purchaseId]);
+  const [row] = await query<{ sessionId: string; amountCents: number; sessions: number }>(
+    stack.orm,
+    `select stripe_checkout_session_id as "sessionId", amount_cents as "amountCents", sessions from purchases where id = ?`,
+    [purchaseId],
+  );
   const suffix = randomBytes(8).toString('hex');
   return {
-    id: purchaseId, clientId: client.id, amountCents: row!.amountCents, sessions: row!.sessions, url,
-    checkoutSessionId: row!.sessionId, paymentIntentId: `pi_test_${suffix}`, chargeId: `ch_test_${suffix}`, disputeId: `dp_test_${suffix}`,
+    id: purchaseId,
+    clientId: client.id,
+    amountCents: row!.amountCents,
+    sessions: row!.sessions,
+    url,
+    checkoutSessionId: row!.sessionId,
+    paymentIntentId: `pi_test_${suffix}`,
+    chargeId: `ch_test_${suffix}`,
+    disputeId: `dp_test_${suffix}`,
   };
 }
 
@@ -61,16 +76,31 @@ export async function checkout(stack: TestStack, client: Account, packageId: num
 
 export function stripeEvent(type: string, object: Record<string, unknown>, created = Math.floor(Date.now() / 1000)) {
   return {
-    id: `evt_test_${randomBytes(10).toString('hex')}`, object: 'event', api_version: '2026-10-28.endive', created,
-    livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object },
+    id: `evt_test_${randomBytes(10).toString('hex')}`,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created,
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object },
   };
 }
 
 export function checkoutSession(purchase: TestPurchase, paymentStatus: 'paid' | 'unpaid', overrides: Record<string, unknown> = {}) {
   return {
-    id: purchase.checkoutSessionId, object: 'checkout.session', mode: 'payment', status: 'complete',
-    payment_status: paymentStatus, client_reference_id: String(purchase.id), metadata: { purchaseId: String(purchase.id) },
-    amount_total: purchase.amountCents, currency: 'usd', payment_intent: purchase.paymentIntentId, customer: null,
+    id: purchase.checkoutSessionId,
+    object: 'checkout.session',
+    mode: 'payment',
+    status: 'complete',
+    payment_status: paymentStatus,
+    client_reference_id: String(purchase.id),
+    metadata: { purchaseId: String(purchase.id) },
+    amount_total: purchase.amountCents,
+    currency: 'usd',
+    payment_intent: purchase.paymentIntentId,
+    customer: null,
     ...overrides,
   };
 }
@@ -83,34 +113,67 @@ export const asyncFailed = (purchase: TestPurchase) =>
   stripeEvent('checkout.session.async_payment_failed', checkoutSession(purchase, 'unpaid'));
 
 /** `charge.refunded` after refunds totalling `amountRefunded` (Stripe's cumulative figure). */
-export function chargeRefunded(purchase: TestPurchase, amountRefunded: number, refunds: Array<{ id: string; amount: number }> = [], metadata = true) {
+export function chargeRefunded(
+  purchase: TestPurchase,
+  amountRefunded: number,
+  refunds: Array<{ id: string; amount: number }> = [],
+  metadata = true,
+) {
   return stripeEvent('charge.refunded', {
-    id: purchase.chargeId, object: 'charge', amount: purchase.amountCents, amount_refunded: amountRefunded,
-    currency: 'usd', paid: true, refunded: amountRefunded >= purchase.amountCents, payment_intent: purchase.paymentIntentId,
+    id: purchase.chargeId,
+    object: 'charge',
+    amount: purchase.amountCents,
+    amount_refunded: amountRefunded,
+    currency: 'usd',
+    paid: true,
+    refunded: amountRefunded >= purchase.amountCents,
+    payment_intent: purchase.paymentIntentId,
     metadata: metadata ? { purchaseId: String(purchase.id) } : {},
     refunds: {
-      object: 'list', has_more: false,
-      data: refunds.map((refund) => ({ id: refund.id, object: 'refund', amount: refund.amount, status: 'succeeded', charge: purchase.chargeId })),
+      object: 'list',
+      has_more: false,
+      data: refunds.map((refund) => ({
+        id: refund.id,
+        object: 'refund',
+        amount: refund.amount,
+        status: 'succeeded',
+        charge: purchase.chargeId,
+      })),
     },
   });
 }
 
 export function disputeEvent(purchase: TestPurchase, type: 'created' | 'updated' | 'closed', status: string) {
   return stripeEvent(`charge.dispute.${type}`, {
-    id: purchase.disputeId, object: 'dispute', amount: purchase.amountCents, currency: 'usd', charge: purchase.chargeId,
-    payment_intent: purchase.paymentIntentId, reason: 'fraudulent', status, metadata: {},
+    id: purchase.disputeId,
+    object: 'dispute',
+    amount: purchase.amountCents,
+    currency: 'usd',
+    charge: purchase.chargeId,
+    payment_intent: purchase.paymentIntentId,
+    reason: 'fraudulent',
+    status,
+    metadata: {},
   });
 }
 
 /** Posts to the real webhook endpoint, signed the way Stripe signs (override anything to attack it). */
-export function postEvent(stack: TestStack, event: object | string, options: { secret?: string; timestamp?: number; signature?: string; body?: string; contentType?: string } = {}) {
+export function postEvent(
+  stack: TestStack,
+  event: object | string,
+  options: { secret?: string; timestamp?: number; signature?: string; body?: string; contentType?: string } = {},
+) {
   const payload = typeof event === 'string' ? event : JSON.stringify(event);
-  const signature = options.signature ?? Stripe.webhooks.generateTestHeaderString({
-    payload, secret: options.secret ?? stack.settings.stripe.webhookSecret,
-    ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
-  });
+  const signature =
+    options.signature ??
+    Stripe.webhooks.generateTestHeaderString({
+      payload,
+      secret: options.secret ?? stack.settings.stripe.webhookSecret,
+      ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
+    });
   return stack.app.inject({
-    method: 'POST', url: '/api/webhooks/stripe',
+    method: 'POST',
+    url: '/api/webhooks/stripe',
     headers: { 'content-type': options.contentType ?? 'application/json', 'stripe-signature': signature },
     payload: options.body ?? payload,
   });
@@ -141,13 +204,17 @@ export async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => 
 export async function settled(stack: TestStack, purchaseId: number, timeoutMs = 15_000): Promise<void> {
   const handle = stack.temporal.workflow.getHandle(purchaseWorkflowId(purchaseId));
   let previous = -1;
-  await waitFor(async () => {
-    const { raw, historyLength } = await handle.describe();
-    const idle = !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0;
-    const stable = idle && historyLength === previous;
-    previous = historyLength;
-    return stable;
-  }, Boolean, timeoutMs);
+  await waitFor(
+    async () => {
+      const { raw, historyLength } = await handle.describe();
+      const idle = !raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0;
+      const stable = idle && historyLength === previous;
+      previous = historyLength;
+      return stable;
+    },
+    Boolean,
+    timeoutMs,
+  );
 }
 
 export async function workflowExists(stack: TestStack, workflowId: string): Promise<boolean> {
@@ -172,11 +239,14 @@ export interface PurchaseRow {
 }
 
 export async function purchaseRow(orm: Orm, purchaseId: number): Promise<PurchaseRow> {
-  const [row] = await query<PurchaseRow & Record<string, unknown>>(orm,
+  const [row] = await query<PurchaseRow & Record<string, unknown>>(
+    orm,
     `select status, refunded_cents as "refundedCents", refunded_sessions as "refundedSessions", sessions_owed as "sessionsOwed",
         dispute_status as "disputeStatus", dispute_held_sessions as "disputeHeld",
         stripe_payment_intent_id as "paymentIntentId", paid_at as "paidAt"
-       from purchases where id = ?`, [purchaseId]);
+       from purchases where id = ?`,
+    [purchaseId],
+  );
   return row!;
 }
 
@@ -196,9 +266,12 @@ export async function ledgerCount(orm: Orm, where: string, params: unknown[] = [
  * follows from the one before it.
  */
 export async function expectBooksBalanced(orm: Orm, clientId: number): Promise<number> {
-  const entries = await query<{ delta: number; heldDelta: number; balanceAfter: number; heldAfter: number }>(orm,
+  const entries = await query<{ delta: number; heldDelta: number; balanceAfter: number; heldAfter: number }>(
+    orm,
     `select delta, held_delta as "heldDelta", balance_after as "balanceAfter", held_after as "heldAfter"
-       from ledger_entries where client_id = ? order by id`, [clientId]);
+       from ledger_entries where client_id = ? order by id`,
+    [clientId],
+  );
   let balance = 0;
   let held = 0;
   for (const entry of entries) {
@@ -208,10 +281,13 @@ export async function expectBooksBalanced(orm: Orm, clientId: number): Promise<n
     expect(entry.heldAfter).toBe(held);
     expect(balance).toBeGreaterThanOrEqual(0);
   }
-  const [row] = await query<{ cached: number; lots: number }>(orm,
+  const [row] = await query<{ cached: number; lots: number }>(
+    orm,
     `select u.available_sessions as cached,
         coalesce((select sum(remaining) from credit_lots where client_id = u.id and (expires_at is null or expires_at > now())), 0)::int as lots
-       from users u where u.id = ?`, [clientId]);
+       from users u where u.id = ?`,
+    [clientId],
+  );
   expect(row!.cached, 'cached balance = ledger sum').toBe(balance);
   expect(row!.lots, 'live lots = available credits').toBe(balance);
   return balance;
@@ -226,8 +302,28 @@ export async function useCredits(orm: Orm, clientId: number, count: number): Pro
       if (!lotId) throw new Error('no credit to use');
       const key = `test-use:${randomBytes(6).toString('hex')}`;
       const trace = { workflowId: null, runId: null };
-      await appendEntry(sql, { clientId, kind: 'hold', delta: -1, heldDelta: 1, lotId, actor: 'test', reason: 'booked', idempotencyKey: `${key}:hold`, trace });
-      await appendEntry(sql, { clientId, kind: 'consume', delta: 0, heldDelta: -1, lotId, actor: 'test', reason: 'attended', idempotencyKey: `${key}:consume`, trace });
+      await appendEntry(sql, {
+        clientId,
+        kind: 'hold',
+        delta: -1,
+        heldDelta: 1,
+        lotId,
+        actor: 'test',
+        reason: 'booked',
+        idempotencyKey: `${key}:hold`,
+        trace,
+      });
+      await appendEntry(sql, {
+        clientId,
+        kind: 'consume',
+        delta: 0,
+        heldDelta: -1,
+        lotId,
+        actor: 'test',
+        reason: 'attended',
+        idempotencyKey: `${key}:consume`,
+        trace,
+      });
     });
   }
 }

@@ -58,7 +58,12 @@ async function freeMembershipPort(taken: string[]): Promise<number> {
 const children: Array<{ name: string; child: ChildProcess }> = [];
 let workDir = '';
 
-function startProcess(name: string, args: string[], env: Record<string, string>, ready: (output: string) => boolean): Promise<ChildProcess> {
+function startProcess(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: (output: string) => boolean,
+): Promise<ChildProcess> {
   const [command, ...rest] = args;
   const child = spawn(command!, rest, { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push({ name, child });
@@ -72,7 +77,9 @@ function startProcess(name: string, args: string[], env: Record<string, string>,
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code, signal) => reject(new TopologyFailure(`${name} exited (${signal ?? code}) before it was ready:\n${output.slice(-3_000)}`)));
+    child.once('exit', (code, signal) =>
+      reject(new TopologyFailure(`${name} exited (${signal ?? code}) before it was ready:\n${output.slice(-3_000)}`)),
+    );
   });
 }
 
@@ -85,7 +92,12 @@ function runOnce(name: string, args: string[], env: Record<string, string>): str
   return output;
 }
 
-async function http<T = Record<string, unknown>>(base: string, method: string, url: string, options: { token?: string; body?: unknown; form?: Record<string, string> } = {}): Promise<{ status: number; body: T; headers: Headers }> {
+async function http<T = Record<string, unknown>>(
+  base: string,
+  method: string,
+  url: string,
+  options: { token?: string; body?: unknown; form?: Record<string, string> } = {},
+): Promise<{ status: number; body: T; headers: Headers }> {
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -130,12 +142,14 @@ async function main(): Promise<void> {
   say(`work directory ${workDir} (process logs kept there on failure); the app runs from ${appDir}`);
 
   const into = path.join(cacheDir, `temporal-server-${temporalVersion}`);
-  const [server, sqlTool] = (await Promise.all(serverTools.map(async (tool) => {
-    const found = await findGoTool(tool, { explicitName: 'none', into, log: say, fail: (message) => new TopologyFailure(message) });
-    check(found, `no ${tool.binary} binary and no Go to build it`);
-    say(`Temporal ${tool.binary} ${temporalVersion}: ${found.path} (${found.source})`);
-    return found.path;
-  }))) as [string, string];
+  const [server, sqlTool] = (await Promise.all(
+    serverTools.map(async (tool) => {
+      const found = await findGoTool(tool, { explicitName: 'none', into, log: say, fail: (message) => new TopologyFailure(message) });
+      check(found, `no ${tool.binary} binary and no Go to build it`);
+      say(`Temporal ${tool.binary} ${temporalVersion}: ${found.path} (${found.source})`);
+      return found.path;
+    }),
+  )) as [string, string];
 
   // PostgreSQL: its superuser owns the schemas and runs every migration, as in compose.
   const postgres = await startEmbeddedPostgres({ clusterDir: path.join(workDir, 'postgres'), ephemeral: true });
@@ -148,14 +162,25 @@ async function main(): Promise<void> {
 
     // temporal-setup: Temporal's two databases and schemas, with the tool and env compose uses.
     const sqlEnv = {
-      PATH: process.env.PATH!, SQL_PLUGIN: compose.services['temporal-setup']!.environment!.SQL_PLUGIN!,
-      SQL_HOST: pgUrl.hostname, SQL_PORT: pgUrl.port, SQL_USER: decodeURIComponent(pgUrl.username), SQL_PASSWORD: decodeURIComponent(pgUrl.password),
+      PATH: process.env.PATH!,
+      SQL_PLUGIN: compose.services['temporal-setup']!.environment!.SQL_PLUGIN!,
+      SQL_HOST: pgUrl.hostname,
+      SQL_PORT: pgUrl.port,
+      SQL_USER: decodeURIComponent(pgUrl.username),
+      SQL_PASSWORD: decodeURIComponent(pgUrl.password),
     };
     let started = Date.now();
-    for (const [db, schema] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']] as const) {
+    for (const [db, schema] of [
+      ['temporal', 'temporal'],
+      ['temporal_visibility', 'visibility'],
+    ] as const) {
       runOnce('temporal-sql-tool create', [sqlTool, '--db', db, 'create'], sqlEnv);
       runOnce('temporal-sql-tool setup-schema', [sqlTool, '--db', db, 'setup-schema', '-v', '0.0'], sqlEnv);
-      runOnce('temporal-sql-tool update-schema', [sqlTool, '--db', db, 'update-schema', '--schema-name', `postgresql/v12/${schema}`], sqlEnv);
+      runOnce(
+        'temporal-sql-tool update-schema',
+        [sqlTool, '--db', db, 'update-schema', '--schema-name', `postgresql/v12/${schema}`],
+        sqlEnv,
+      );
     }
     say(`Temporal schemas set up in ${Date.now() - started} ms`);
 
@@ -163,16 +188,31 @@ async function main(): Promise<void> {
     const dynamicConfig = path.join(workDir, 'dynamicconfig.yaml');
     await writeFile(dynamicConfig, compose.configs['temporal-dynamic-config']!.content);
     const ports: Record<string, string> = {};
-    for (const name of ['FRONTEND_GRPC_PORT', 'FRONTEND_HTTP_PORT', 'INTERNAL_FRONTEND_HTTP_PORT', 'FRONTEND_MEMBERSHIP_PORT', 'HISTORY_GRPC_PORT',
-      'HISTORY_MEMBERSHIP_PORT', 'MATCHING_GRPC_PORT', 'MATCHING_MEMBERSHIP_PORT', 'WORKER_GRPC_PORT', 'WORKER_MEMBERSHIP_PORT']) {
+    for (const name of [
+      'FRONTEND_GRPC_PORT',
+      'FRONTEND_HTTP_PORT',
+      'INTERNAL_FRONTEND_HTTP_PORT',
+      'FRONTEND_MEMBERSHIP_PORT',
+      'HISTORY_GRPC_PORT',
+      'HISTORY_MEMBERSHIP_PORT',
+      'MATCHING_GRPC_PORT',
+      'MATCHING_MEMBERSHIP_PORT',
+      'WORKER_GRPC_PORT',
+      'WORKER_MEMBERSHIP_PORT',
+    ]) {
       ports[name] = String(await freeMembershipPort(Object.values(ports)));
     }
     const temporalPort = Number(ports.FRONTEND_GRPC_PORT);
     const serverEnv: Record<string, string> = { PATH: process.env.PATH!, HOME: process.env.HOME ?? workDir };
     for (const [key, value] of Object.entries(compose.services.temporal!.environment!)) serverEnv[key] = composeDefault(value);
     Object.assign(serverEnv, ports, {
-      POSTGRES_SEEDS: pgUrl.hostname, DB_PORT: pgUrl.port, POSTGRES_USER: decodeURIComponent(pgUrl.username), POSTGRES_PWD: decodeURIComponent(pgUrl.password),
-      BIND_ON_IP: '127.0.0.1', DYNAMIC_CONFIG_FILE_PATH: dynamicConfig, LOG_LEVEL: 'warn',
+      POSTGRES_SEEDS: pgUrl.hostname,
+      DB_PORT: pgUrl.port,
+      POSTGRES_USER: decodeURIComponent(pgUrl.username),
+      POSTGRES_PWD: decodeURIComponent(pgUrl.password),
+      BIND_ON_IP: '127.0.0.1',
+      DYNAMIC_CONFIG_FILE_PATH: dynamicConfig,
+      LOG_LEVEL: 'warn',
     });
     started = Date.now();
     const temporalAddress = `127.0.0.1:${temporalPort}`;
@@ -181,21 +221,29 @@ async function main(): Promise<void> {
     temporal.stdout.pipe(temporalLog);
     temporal.stderr.pipe(temporalLog);
     cleanups.push(() => stopChild(temporal));
-    await waitUntil('the Temporal frontend', async () => {
-      if (temporal.exitCode !== null) throw new TopologyFailure(`the Temporal server exited (${temporal.exitCode}); see ${workDir}/temporal-server.log`);
-      try {
-        const connection = await Connection.connect({ address: temporalAddress, connectTimeout: 1_000 });
+    await waitUntil(
+      'the Temporal frontend',
+      async () => {
+        if (temporal.exitCode !== null)
+          throw new TopologyFailure(`the Temporal server exited (${temporal.exitCode}); see ${workDir}/temporal-server.log`);
         try {
-          const health = await connection.healthService.check({});
-          return health.status === 1;
-        } finally {
-          await connection.close();
+          const connection = await Connection.connect({ address: temporalAddress, connectTimeout: 1_000 });
+          try {
+            const health = await connection.healthService.check({});
+            return health.status === 1;
+          } finally {
+            await connection.close();
+          }
+        } catch {
+          return false;
         }
-      } catch {
-        return false;
-      }
-    }, (serving) => serving, 120_000);
-    say(`Temporal server ${temporalTag} serving on ${temporalAddress} in ${Date.now() - started} ms (${serverEnv.NUM_HISTORY_SHARDS} history shards)`);
+      },
+      (serving) => serving,
+      120_000,
+    );
+    say(
+      `Temporal server ${temporalTag} serving on ${temporalAddress} in ${Date.now() - started} ms (${serverEnv.NUM_HISTORY_SHARDS} history shards)`,
+    );
 
     // The app's settings, as compose gives them; each process gets its own scratch DATA_DIR.
     const appRole = { user: composeDefault('${APP_DB_USER:-studio_app}'), password: randomBytes(18).toString('base64url') };
@@ -206,8 +254,12 @@ async function main(): Promise<void> {
     const apis = apiPorts.map((port) => `http://127.0.0.1:${port}`);
     const admin = { email: 'admin@topology.test', password: randomBytes(12).toString('base64url') };
     const shared = {
-      PATH: process.env.PATH!, HOME: process.env.HOME ?? workDir, NODE_ENV: 'production',
-      DATABASE_URL: appUrl.toString(), TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default',
+      PATH: process.env.PATH!,
+      HOME: process.env.HOME ?? workDir,
+      NODE_ENV: 'production',
+      DATABASE_URL: appUrl.toString(),
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_NAMESPACE: 'default',
       STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64url')}`,
       PUBLIC_URL: apis[0]!,
       // The workers post the simulator's events to the *other* API instance, as compose sends them to any replica.
@@ -223,20 +275,45 @@ async function main(): Promise<void> {
     // One-shot steps: migrate (as the owner; creates the app's role) and temporal:setup.
     started = Date.now();
     const migrated = runOnce('npm run migrate', tsx('model/migrate.ts'), {
-      ...shared, ...dataDir('migrate'), MIGRATION_DATABASE_URL: postgres.urlFor(database), ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password,
+      ...shared,
+      ...dataDir('migrate'),
+      MIGRATION_DATABASE_URL: postgres.urlFor(database),
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
     });
     check(migrated.includes(`app role "${appRole.user}": created`), `migrate did not create the app role:\n${migrated}`);
-    say(`migrate: ${Date.now() - started} ms — ${migrated.trim().split('\n').filter((line) => !line.includes('[migrator]')).join('; ')}`);
+    say(
+      `migrate: ${Date.now() - started} ms — ${migrated
+        .trim()
+        .split('\n')
+        .filter((line) => !line.includes('[migrator]'))
+        .join('; ')}`,
+    );
     started = Date.now();
     const setup = runOnce('npm run temporal:setup', tsx('worker/temporal-setup.ts'), { ...shared, ...dataDir('setup') });
     say(`temporal:setup: ${Date.now() - started} ms — ${setup.trim().split('\n').join('; ')}`);
 
     started = Date.now();
     await Promise.all([
-      ...[1, 2].map((n) => startProcess(`worker-${n}`, tsx('worker/main.ts'), { ...shared, ...dataDir(`worker-${n}`) }, (output) => output.includes('worker polling'))),
-      ...apiPorts.map((port, index) => startProcess(`api-${index + 1}`, tsx('api/main.ts'), {
-        ...shared, ...dataDir(`api-${index + 1}`), PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: jwtSecret,
-      }, (output) => output.includes('Server listening'))),
+      ...[1, 2].map((n) =>
+        startProcess(`worker-${n}`, tsx('worker/main.ts'), { ...shared, ...dataDir(`worker-${n}`) }, (output) =>
+          output.includes('worker polling'),
+        ),
+      ),
+      ...apiPorts.map((port, index) =>
+        startProcess(
+          `api-${index + 1}`,
+          tsx('api/main.ts'),
+          {
+            ...shared,
+            ...dataDir(`api-${index + 1}`),
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            JWT_SECRET: jwtSecret,
+          },
+          (output) => output.includes('Server listening'),
+        ),
+      ),
     ]);
     for (const base of apis) {
       const ready = await http(base, 'GET', '/readyz');
@@ -250,7 +327,10 @@ async function main(): Promise<void> {
     // The app's own connection cannot switch off the ledger's protection.
     const asApp = new pg.Client({ connectionString: appUrl.toString() });
     await asApp.connect();
-    const refused = await asApp.query('alter table ledger_entries disable trigger all').then(() => 'allowed', (error: { code?: string }) => error.code);
+    const refused = await asApp.query('alter table ledger_entries disable trigger all').then(
+      () => 'allowed',
+      (error: { code?: string }) => error.code,
+    );
     await asApp.end();
     check(refused === '42501', `the app role could disable the ledger trigger (${refused})`);
     say('app role: "alter table ledger_entries disable trigger all" refused (42501, not the owner)');
@@ -259,13 +339,24 @@ async function main(): Promise<void> {
     const login = await http(A, 'POST', '/api/auth/login', { body: admin });
     check(login.status === 200, `admin login (password set by migrate) answered ${login.status}`);
     const adminToken = login.body.token as string;
-    const registered = await http(B, 'POST', '/api/auth/register', { body: { email: `client-${randomBytes(3).toString('hex')}@topology.test`, password: 'client-password-1', firstName: 'Topo', lastName: 'Client' } });
+    const registered = await http(B, 'POST', '/api/auth/register', {
+      body: {
+        email: `client-${randomBytes(3).toString('hex')}@topology.test`,
+        password: 'client-password-1',
+        firstName: 'Topo',
+        lastName: 'Client',
+      },
+    });
     check(registered.status === 201, `register answered ${registered.status}: ${JSON.stringify(registered.body)}`);
     const client = { id: (registered.body.user as { id: number }).id, token: registered.body.token as string };
-    const createdPackage = await http(A, 'POST', '/api/admin/packages', { token: adminToken, body: { name: 'Ten sessions', sessions: 10, priceCents: 70_000, validityDays: 180 } });
+    const createdPackage = await http(A, 'POST', '/api/admin/packages', {
+      token: adminToken,
+      body: { name: 'Ten sessions', sessions: 10, priceCents: 70_000, validityDays: 180 },
+    });
     check(createdPackage.status === 201, `create package answered ${createdPackage.status}: ${JSON.stringify(createdPackage.body)}`);
 
-    const available = async (base: string) => (await http<{ data?: { available: number } }>(base, 'GET', '/api/me/summary', { token: client.token })).body.data?.available ?? -1;
+    const available = async (base: string) =>
+      (await http<{ data?: { available: number } }>(base, 'GET', '/api/me/summary', { token: client.token })).body.data?.available ?? -1;
     const checkout = await http(B, 'POST', '/api/checkout', { token: client.token, body: { packageId: createdPackage.body.id } });
     check(checkout.status === 201, `checkout answered ${checkout.status}: ${JSON.stringify(checkout.body)}`);
     const purchaseId = checkout.body.purchaseId as number;
@@ -273,7 +364,11 @@ async function main(): Promise<void> {
     started = Date.now();
     const paid = await http(A, 'POST', `${payUrl.pathname}/pay`, { form: { token: payUrl.searchParams.get('token')!, method: 'card' } });
     check(paid.status === 303, `the simulator's pay answered ${paid.status}`);
-    await waitUntil('the purchase to credit 10 sessions', () => available(A), (credits) => credits === 10);
+    await waitUntil(
+      'the purchase to credit 10 sessions',
+      () => available(A),
+      (credits) => credits === 10,
+    );
     figures['purchase: pay → 10 credits visible'] = `${Date.now() - started} ms`;
     say(`purchase #${purchaseId}: paid on ${A}, 10 credits visible after ${figures['purchase: pay → 10 credits visible']}`);
 
@@ -281,7 +376,9 @@ async function main(): Promise<void> {
     // No API creates trainers (studios invite them); the owner adds one, as a studio's DBA would.
     const ownerClient = new pg.Client({ connectionString: postgres.urlFor(database) });
     await ownerClient.connect();
-    const { rows: [trainerRow] } = await ownerClient.query(`insert into users (email, password_hash, role, first_name, last_name)
+    const {
+      rows: [trainerRow],
+    } = await ownerClient.query(`insert into users (email, password_hash, role, first_name, last_name)
       values ('trainer@topology.test', 'no-login', 'trainer', 'Topo', 'Trainer') returning id`);
     await ownerClient.end();
     const trainer = trainerRow.id as number;
@@ -289,7 +386,10 @@ async function main(): Promise<void> {
     for (let day = 2; day < 9; day += 1) {
       const startsAt = new Date(Date.now() + day * 86_400_000);
       startsAt.setUTCHours(10, 0, 0, 0);
-      const created = await http(A, 'POST', '/api/sessions', { token: adminToken, body: { trainerId: trainer, startsAt: startsAt.toISOString(), durationMinutes: 60, capacity: 2 } });
+      const created = await http(A, 'POST', '/api/sessions', {
+        token: adminToken,
+        body: { trainerId: trainer, startsAt: startsAt.toISOString(), durationMinutes: 60, capacity: 2 },
+      });
       check(created.status === 201, `create session answered ${created.status}: ${JSON.stringify(created.body)}`);
       sessionIds.push(created.body.id as number);
     }
@@ -299,28 +399,45 @@ async function main(): Promise<void> {
       const before = Date.now();
       const booked = await http(base, 'POST', `/api/sessions/book/${client.id}`, { token: client.token, body: { sessionId } });
       bookingMs.push(Date.now() - before);
-      check(booked.status >= 200 && booked.status < 300, `booking session ${sessionId} on ${base} answered ${booked.status}: ${JSON.stringify(booked.body)}`);
+      check(
+        booked.status >= 200 && booked.status < 300,
+        `booking session ${sessionId} on ${base} answered ${booked.status}: ${JSON.stringify(booked.body)}`,
+      );
     }
-    check(await available(B) === 10 - sessionIds.length, `after ${sessionIds.length} bookings the client has ${await available(B)} credits`);
+    check(
+      (await available(B)) === 10 - sessionIds.length,
+      `after ${sessionIds.length} bookings the client has ${await available(B)} credits`,
+    );
     figures['booking latency (7, across both APIs)'] = `p50 ${percentile(bookingMs, 50)} ms, max ${Math.max(...bookingMs)} ms`;
     say(`${sessionIds.length} bookings: ${figures['booking latency (7, across both APIs)']}`);
     const cancelled = await http(A, 'POST', `/api/sessions/${sessionIds[0]}/cancel`, { token: adminToken, body: { userId: client.id } });
     check(cancelled.status === 200, `cancel answered ${cancelled.status}: ${JSON.stringify(cancelled.body)}`);
-    check(await available(B) === 10 - sessionIds.length + 1, 'the cancelled booking\'s credit came back');
+    check((await available(B)) === 10 - sessionIds.length + 1, "the cancelled booking's credit came back");
     say(`booking on session ${sessionIds[0]} cancelled by the admin on A: credit released`);
 
     // Admin refund on B: the worker's simulator posts charge.refunded to the webhook on B.
     const before = await available(A);
     started = Date.now();
-    const refund = await http(B, 'POST', `/api/admin/purchases/${purchaseId}/refund`, { token: adminToken, body: { sessions: 2, reason: 'topology check' } });
+    const refund = await http(B, 'POST', `/api/admin/purchases/${purchaseId}/refund`, {
+      token: adminToken,
+      body: { sessions: 2, reason: 'topology check' },
+    });
     check(refund.status === 200, `refund answered ${refund.status}: ${JSON.stringify(refund.body)}`);
-    await waitUntil('the refund to take back 2 credits', () => available(A), (credits) => credits === before - 2);
+    await waitUntil(
+      'the refund to take back 2 credits',
+      () => available(A),
+      (credits) => credits === before - 2,
+    );
     const purchase = await http(A, 'GET', `/api/admin/purchases/${purchaseId}`, { token: adminToken });
     figures['admin refund → credits taken back'] = `${Date.now() - started} ms`;
-    say(`refund of 2 sessions on B: credits ${before} → ${before - 2} after ${figures['admin refund → credits taken back']} (purchase status ${purchase.body?.status})`);
+    say(
+      `refund of 2 sessions on B: credits ${before} → ${before - 2} after ${figures['admin refund → credits taken back']} (purchase status ${purchase.body?.status})`,
+    );
 
     // The books balance, and both workers did the work.
-    const health = await http<{ data?: { clientsWithBalanceDrift: number } }>(B, 'GET', '/api/sessions/allocation-health', { token: adminToken });
+    const health = await http<{ data?: { clientsWithBalanceDrift: number } }>(B, 'GET', '/api/sessions/allocation-health', {
+      token: adminToken,
+    });
     check(health.body?.data?.clientsWithBalanceDrift === 0, `ledger drift: ${JSON.stringify(health.body)}`);
     const temporalClient = await Connection.connect({ address: temporalAddress });
     const identities = new Map<string, number>();
@@ -338,12 +455,20 @@ async function main(): Promise<void> {
 
     // Graceful stop: every app process exits 0 on SIGTERM.
     started = Date.now();
-    const exits = await Promise.all(children.map(({ name, child }) => new Promise<string>((resolve) => {
-      child.once('exit', (code, signal) => resolve(`${name}: ${signal ?? code}`));
-      child.kill('SIGTERM');
-    })));
+    const exits = await Promise.all(
+      children.map(
+        ({ name, child }) =>
+          new Promise<string>((resolve) => {
+            child.once('exit', (code, signal) => resolve(`${name}: ${signal ?? code}`));
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
     figures['SIGTERM → all app processes gone'] = `${Date.now() - started} ms`;
-    check(exits.every((exit) => exit.endsWith(': 0')), `not every process stopped cleanly: ${exits.join(', ')}`);
+    check(
+      exits.every((exit) => exit.endsWith(': 0')),
+      `not every process stopped cleanly: ${exits.join(', ')}`,
+    );
     say(`SIGTERM: ${exits.join(', ')} in ${figures['SIGTERM → all app processes gone']}`);
 
     console.log(`\ntopology passed in ${((Date.now() - began) / 1000).toFixed(1)} s`);
@@ -359,7 +484,7 @@ try {
   await rm(workDir, { recursive: true, force: true });
   process.exit(0);
 } catch (error) {
-  console.error(`\ntopology FAILED: ${error instanceof TopologyFailure ? error.message : (error as Error).stack ?? String(error)}`);
+  console.error(`\ntopology FAILED: ${error instanceof TopologyFailure ? error.message : ((error as Error).stack ?? String(error))}`);
   console.error(`process logs: ${workDir}`);
   process.exit(1);
 }

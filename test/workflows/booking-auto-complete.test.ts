@@ -19,18 +19,29 @@ it('completes a booking nobody closed once the session is over, consuming its cr
   const client = await createUser(stack, 'client');
   await grant(stack, client.id, 2);
   // The shortest session the schema allows (one minute), which began 59.5 seconds ago.
-  const [session] = await query<{ id: number; endsAt: Date }>(stack.orm,
+  const [session] = await query<{ id: number; endsAt: Date }>(
+    stack.orm,
     `insert into training_sessions (trainer_id, starts_at, duration_minutes) values (?, now() - interval '59.5 seconds', 1)
-      returning id, ends_at as "endsAt"`, [trainer.id]);
-  const booked = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: session!.id } });
+      returning id, ends_at as "endsAt"`,
+    [trainer.id],
+  );
+  const booked = await stack.app.inject({
+    method: 'POST',
+    url: `/api/sessions/book/${client.id}`,
+    headers: client.headers,
+    payload: { sessionId: session!.id },
+  });
   expect(booked.statusCode, booked.body).toBe(200);
 
   await eventually(async () => {
     const [booking] = await query(stack.orm, `select status, credit_state from bookings where session_id = ?`, [session!.id]);
     expect(booking).toEqual({ status: 'completed', credit_state: 'consumed' });
   }, 10_000);
-  const [entry] = await query<{ kind: string; actor: string; createdAt: Date }>(stack.orm,
-    `select kind, actor, created_at as "createdAt" from ledger_entries where client_id = ? order by id desc limit 1`, [client.id]);
+  const [entry] = await query<{ kind: string; actor: string; createdAt: Date }>(
+    stack.orm,
+    `select kind, actor, created_at as "createdAt" from ledger_entries where client_id = ? order by id desc limit 1`,
+    [client.id],
+  );
   expect(entry).toMatchObject({ kind: 'consume', actor: 'system' });
   expect(entry!.createdAt.getTime()).toBeGreaterThanOrEqual(session!.endsAt.getTime());
   expect((await query(stack.orm, `select status from training_sessions where id = ?`, [session!.id]))[0]).toEqual({ status: 'completed' });
@@ -41,9 +52,20 @@ it('the late-booking policy refuses a session that began longer ago than it allo
   const trainer = await createUser(stack, 'trainer');
   const client = await createUser(stack, 'client');
   await grant(stack, client.id, 1);
-  const [session] = await query<{ id: number }>(stack.orm,
-    `insert into training_sessions (trainer_id, starts_at, duration_minutes) values (?, now() - interval '3 minutes', 60) returning id`, [trainer.id]);
-  const refused = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: session!.id } });
+  const [session] = await query<{ id: number }>(
+    stack.orm,
+    `insert into training_sessions (trainer_id, starts_at, duration_minutes) values (?, now() - interval '3 minutes', 60) returning id`,
+    [trainer.id],
+  );
+  const refused = await stack.app.inject({
+    method: 'POST',
+    url: `/api/sessions/book/${client.id}`,
+    headers: client.headers,
+    payload: { sessionId: session!.id },
+  });
   expect(refused.statusCode).toBe(400);
-  expect(refused.json()).toMatchObject({ code: 'NOT_BOOKABLE', message: 'Bookings close 2 minutes after a session starts; this one is past that.' });
+  expect(refused.json()).toMatchObject({
+    code: 'NOT_BOOKABLE',
+    message: 'Bookings close 2 minutes after a session starts; this one is past that.',
+  });
 });

@@ -33,8 +33,16 @@ it('a worker killed while bookings are in flight loses nothing: each ends booked
 
   worker = await spawnWorker(stack.settings);
   const started = Date.now();
-  const requests = clients.flatMap((client, i) => [sessions[2 * i]!, sessions[2 * i + 1]!].map((session) =>
-    stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: client.headers, payload: { sessionId: session.id } })));
+  const requests = clients.flatMap((client, i) =>
+    [sessions[2 * i]!, sessions[2 * i + 1]!].map((session) =>
+      stack.app.inject({
+        method: 'POST',
+        url: `/api/sessions/book/${client.id}`,
+        headers: client.headers,
+        payload: { sessionId: session.id },
+      }),
+    ),
+  );
   // Kill it once the first reservations are committed, while the rest are mid-way.
   const written = async () => (await query<{ n: number }>(stack.orm, `select count(*)::int as n from bookings`))[0]!.n;
   while ((await written()) < 5) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -47,13 +55,20 @@ it('a worker killed while bookings are in flight loses nothing: each ends booked
   const statuses = responses.map((response) => response.statusCode);
   const booked = statuses.filter((status) => status === 200).length;
   const refused = statuses.filter((status) => status === 400).length;
-  console.log(`crash: 40 attempts, ${answeredBeforeCrash} reservations written when SIGKILLed, ${booked} booked, ${refused} refused (no credits), all answered in ${elapsed} ms`);
-  expect(statuses.every((status) => status === 200 || status === 400), JSON.stringify(responses.filter((r) => r.statusCode >= 500).map((r) => r.body))).toBe(true);
+  console.log(
+    `crash: 40 attempts, ${answeredBeforeCrash} reservations written when SIGKILLed, ${booked} booked, ${refused} refused (no credits), all answered in ${elapsed} ms`,
+  );
+  expect(
+    statuses.every((status) => status === 200 || status === 400),
+    JSON.stringify(responses.filter((r) => r.statusCode >= 500).map((r) => r.body)),
+  ).toBe(true);
   expect(booked).toBe(20);
   for (const response of responses.filter((r) => r.statusCode === 400)) expect(response.json().code).toBe('NO_CREDITS');
 
-  const perClient = await query<{ clientId: number; live: number }>(stack.orm,
-    `select client_id as "clientId", count(*)::int as live from bookings where status = 'scheduled' and credit_state = 'held' group by client_id`);
+  const perClient = await query<{ clientId: number; live: number }>(
+    stack.orm,
+    `select client_id as "clientId", count(*)::int as live from bookings where status = 'scheduled' and credit_state = 'held' group by client_id`,
+  );
   expect(perClient).toHaveLength(20);
   expect(perClient.every((row) => row.live === 1)).toBe(true);
   await expectLedgerConsistent(stack.orm);

@@ -25,21 +25,30 @@ async function fundedClient(credits = 1, expiresAt?: Date) {
 }
 
 async function book(client: TestUser, sessionId: number, by: TestUser = client, extra: Record<string, unknown> = {}) {
-  const response = await stack.app.inject({ method: 'POST', url: `/api/sessions/book/${client.id}`, headers: by.headers, payload: { sessionId, ...extra } });
+  const response = await stack.app.inject({
+    method: 'POST',
+    url: `/api/sessions/book/${client.id}`,
+    headers: by.headers,
+    payload: { sessionId, ...extra },
+  });
   return response;
 }
 
 function cancel(sessionId: number, by: TestUser, payload: Record<string, unknown> = {}, key?: string) {
   return stack.app.inject({
-    method: 'POST', url: `/api/sessions/${sessionId}/cancel`,
-    headers: { ...by.headers, ...(key ? { 'idempotency-key': key } : {}) }, payload,
+    method: 'POST',
+    url: `/api/sessions/${sessionId}/cancel`,
+    headers: { ...by.headers, ...(key ? { 'idempotency-key': key } : {}) },
+    payload,
   });
 }
 
 async function bookingRow(clientId: number, sessionId: number) {
-  const [row] = await query<{ status: string; creditState: string; lotId: number | null }>(stack.orm,
+  const [row] = await query<{ status: string; creditState: string; lotId: number | null }>(
+    stack.orm,
     `select status, credit_state as "creditState", lot_id as "lotId" from bookings where client_id = ? and session_id = ? order by id desc limit 1`,
-    [clientId, sessionId]);
+    [clientId, sessionId],
+  );
   return row;
 }
 
@@ -51,12 +60,16 @@ describe('cancelling', () => {
     const response = await cancel(session.id, client, { reason: 'travelling' });
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toMatchObject({ status: 'cancelled', credit: 'released', availableSessions: 1, userId: client.id });
-    const entries = await query<{ kind: string; lotId: number }>(stack.orm,
-      `select kind, lot_id as "lotId" from ledger_entries where client_id = ? order by id`, [client.id]);
+    const entries = await query<{ kind: string; lotId: number }>(
+      stack.orm,
+      `select kind, lot_id as "lotId" from ledger_entries where client_id = ? order by id`,
+      [client.id],
+    );
     expect(entries.map((e) => e.kind)).toEqual(['grant', 'hold', 'release']);
     expect(new Set(entries.map((e) => e.lotId)).size).toBe(1);
-    expect(await query(stack.orm, 'select status, booked_count from training_sessions where id = ?', [session.id]))
-      .toEqual([{ status: 'available', booked_count: 0 }]);
+    expect(await query(stack.orm, 'select status, booked_count from training_sessions where id = ?', [session.id])).toEqual([
+      { status: 'available', booked_count: 0 },
+    ]);
     await expectLedgerConsistent(stack.orm);
   });
 
@@ -66,8 +79,13 @@ describe('cancelling', () => {
     expect((await book(late, soon.id)).statusCode).toBe(200);
     const forfeited = await cancel(soon.id, late);
     expect(forfeited.json()).toMatchObject({ status: 'late_cancelled', credit: 'forfeited', availableSessions: 0 });
-    expect((await stack.app.inject({ url: '/api/me/summary', headers: late.headers })).json().data)
-      .toMatchObject({ available: 0, scheduled: 0, completed: 1, cancelled: 1, total: 1 });
+    expect((await stack.app.inject({ url: '/api/me/summary', headers: late.headers })).json().data).toMatchObject({
+      available: 0,
+      scheduled: 0,
+      completed: 1,
+      cancelled: 1,
+      total: 1,
+    });
 
     const waived = await fundedClient(1);
     const soon2 = await createSession(stack, admin, trainer.id, { startsAt: new Date(Date.now() + 3 * HOUR) });
@@ -113,7 +131,11 @@ describe('cancelling', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_500));
     const response = await cancel(session.id, client);
     expect(response.json()).toMatchObject({ status: 'cancelled', credit: 'expired', availableSessions: 0 });
-    const [last] = await query<{ kind: string; reason: string }>(stack.orm, `select kind, reason from ledger_entries where client_id = ? order by id desc limit 1`, [client.id]);
+    const [last] = await query<{ kind: string; reason: string }>(
+      stack.orm,
+      `select kind, reason from ledger_entries where client_id = ? order by id desc limit 1`,
+      [client.id],
+    );
     expect(last!.kind).toBe('expire');
     expect(last!.reason).toContain('expired');
     await expectLedgerConsistent(stack.orm);
@@ -123,7 +145,12 @@ describe('cancelling', () => {
     const clients = [await fundedClient(1), await fundedClient(1), await fundedClient(1)];
     const session = await createSession(stack, admin, trainer.id, { capacity: 4, startsAt: new Date(Date.now() + 5 * HOUR) });
     for (const client of clients) expect((await book(client, session.id)).statusCode).toBe(200);
-    const response = await stack.app.inject({ method: 'PATCH', url: `/api/sessions/${session.id}`, headers: admin.headers, payload: { status: 'cancelled', reason: 'trainer ill' } });
+    const response = await stack.app.inject({
+      method: 'PATCH',
+      url: `/api/sessions/${session.id}`,
+      headers: admin.headers,
+      payload: { status: 'cancelled', reason: 'trainer ill' },
+    });
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json().status).toBe('cancelled');
     expect(response.json().cancelledBookings.map((c: { credit: string }) => c.credit)).toEqual(['released', 'released', 'released']);
@@ -141,8 +168,11 @@ describe('the booking after it is made', () => {
     await grant(stack, client.id, 1, new Date(Date.now() + 30 * 86_400_000));
     const session = await createSession(stack, admin, trainer.id);
     await book(client, session.id);
-    const [held] = await query<{ expiresAt: Date | null }>(stack.orm,
-      `select l.expires_at as "expiresAt" from bookings b join credit_lots l on l.id = b.lot_id where b.client_id = ?`, [client.id]);
+    const [held] = await query<{ expiresAt: Date | null }>(
+      stack.orm,
+      `select l.expires_at as "expiresAt" from bookings b join credit_lots l on l.id = b.lot_id where b.client_id = ?`,
+      [client.id],
+    );
     expect(held!.expiresAt).not.toBeNull();
   });
 
@@ -163,11 +193,17 @@ describe('the booking after it is made', () => {
       expect(await bookingRow(absent.id, session.id)).toMatchObject({ status: 'no_show', creditState: 'consumed' });
     });
     for (const client of [attended, absent]) {
-      expect((await stack.app.inject({ url: `/api/sessions/user-summary/${client.id}`, headers: admin.headers })).json().data)
-        .toMatchObject({ available: 0, scheduled: 0, completed: 1, total: 1 });
+      expect(
+        (await stack.app.inject({ url: `/api/sessions/user-summary/${client.id}`, headers: admin.headers })).json().data,
+      ).toMatchObject({ available: 0, scheduled: 0, completed: 1, total: 1 });
     }
     const otherTrainer = await createUser(stack, 'trainer');
-    const foreign = await stack.app.inject({ method: 'POST', url: `/api/sessions/${session.id}/complete`, headers: otherTrainer.headers, payload: {} });
+    const foreign = await stack.app.inject({
+      method: 'POST',
+      url: `/api/sessions/${session.id}/complete`,
+      headers: otherTrainer.headers,
+      payload: {},
+    });
     expect(foreign.statusCode).toBe(403);
     await expectLedgerConsistent(stack.orm);
   });
@@ -179,8 +215,11 @@ describe('the booking after it is made', () => {
     const response = await book(client, session.id, admin, { complimentary: true });
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toMatchObject({ booking: { creditState: 'complimentary' }, availableSessions: 0 });
-    const [entry] = await query<{ kind: string; delta: number; actor: string; reason: string }>(stack.orm,
-      `select kind, delta, actor, reason from ledger_entries where client_id = ?`, [client.id]);
+    const [entry] = await query<{ kind: string; delta: number; actor: string; reason: string }>(
+      stack.orm,
+      `select kind, delta, actor, reason from ledger_entries where client_id = ?`,
+      [client.id],
+    );
     expect(entry).toMatchObject({ kind: 'hold', delta: 0, actor: `admin:${admin.id}`, reason: 'Complimentary booking: no credit held' });
     await expectLedgerConsistent(stack.orm);
   });
@@ -206,12 +245,21 @@ describe('the booking after it is made', () => {
     const client2 = await fundedClient(1);
     await book(client2, later.id);
     const newStart = new Date(Date.now() + 8_000).toISOString();
-    const moved = await stack.app.inject({ method: 'PATCH', url: `/api/sessions/${later.id}`, headers: admin.headers, payload: { startsAt: newStart } });
+    const moved = await stack.app.inject({
+      method: 'PATCH',
+      url: `/api/sessions/${later.id}`,
+      headers: admin.headers,
+      payload: { startsAt: newStart },
+    });
     expect(moved.statusCode, moved.body).toBe(200);
-    const [booking] = await query<{ startsAt: Date }>(stack.orm, `select starts_at as "startsAt" from bookings where session_id = ?`, [later.id]);
+    const [booking] = await query<{ startsAt: Date }>(stack.orm, `select starts_at as "startsAt" from bookings where session_id = ?`, [
+      later.id,
+    ]);
     expect(booking!.startsAt.toISOString()).toBe(newStart);
     await eventually(async () => {
-      expect(await query(stack.orm, `select kind from notifications where user_id = ?`, [client2.id])).toEqual([{ kind: 'session_reminder' }]);
+      expect(await query(stack.orm, `select kind from notifications where user_id = ?`, [client2.id])).toEqual([
+        { kind: 'session_reminder' },
+      ]);
     }, 15_000);
   });
 

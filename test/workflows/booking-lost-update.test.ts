@@ -35,8 +35,19 @@ async function lostReservation(client: TestUser, withCredit: boolean) {
   const seat = await activities.reserveSeat({ sessionId: session.id, clientId: client.id, workflowId, actor, complimentary: false });
   if (withCredit) await activities.holdCredit({ bookingId: seat.bookingId, clientId: client.id, sessionId: session.id, actor });
   const handle = await stack.temporal.workflow.start<typeof bookToDeduct>('bookToDeduct', {
-    workflowId, taskQueue: stack.settings.temporal.taskQueue,
-    args: [{ sessionId: session.id, clientId: client.id, actor, complimentary: false, reminderBeforeMs: 86_400_000, autoCompleteAfterMs: 7_200_000, awaitBookingMs: 300 }],
+    workflowId,
+    taskQueue: stack.settings.temporal.taskQueue,
+    args: [
+      {
+        sessionId: session.id,
+        clientId: client.id,
+        actor,
+        complimentary: false,
+        reminderBeforeMs: 86_400_000,
+        autoCompleteAfterMs: 7_200_000,
+        awaitBookingMs: 300,
+      },
+    ],
   });
   return { session, bookingId: seat.bookingId, handle };
 }
@@ -46,7 +57,12 @@ it('a booking whose book update was lost after it committed is taken over by its
   await grant(stack, client.id, 1);
   const { session, bookingId, handle } = await lostReservation(client, true);
   await eventually(async () => expect(await handle.query(bookingStateQuery)).toEqual({ phase: 'live', bookingId, status: 'scheduled' }));
-  const cancelled = await stack.app.inject({ method: 'POST', url: `/api/sessions/${session.id}/cancel`, headers: client.headers, payload: {} });
+  const cancelled = await stack.app.inject({
+    method: 'POST',
+    url: `/api/sessions/${session.id}/cancel`,
+    headers: client.headers,
+    payload: {},
+  });
   expect(cancelled.statusCode, cancelled.body).toBe(200);
   expect(cancelled.json()).toMatchObject({ bookingId, status: 'cancelled', credit: 'released' });
   expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 0 });

@@ -16,7 +16,10 @@ describe('the workflow bundle', () => {
   it('is refused when a workflow imports a Node module, so the check above can fail', async () => {
     const fixture = fileURLToPath(new URL('./fixtures/workflow-with-io.ts', import.meta.url));
     const complaints: string[] = [];
-    const logger = { ...quiet, error: (message: string, meta?: unknown) => void complaints.push(`${message} ${JSON.stringify(meta ?? '')}`) };
+    const logger = {
+      ...quiet,
+      error: (message: string, meta?: unknown) => void complaints.push(`${message} ${JSON.stringify(meta ?? '')}`),
+    };
     await expect(bundleWorkflowCode({ workflowsPath: fixture, logger })).rejects.toThrow(/Webpack finished with errors/);
     expect(complaints.join('\n')).toMatch(/node:fs/);
   });

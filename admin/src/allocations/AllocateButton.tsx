@@ -38,19 +38,14 @@ export const AllocateButton = ({ client, compact = false }: { client?: ClientOpt
             <Dialog
                 open={open}
                 onClose={() => setOpen(false)}
-                onClick={event => event.stopPropagation()}
+                onClick={(event) => event.stopPropagation()}
                 maxWidth="sm"
                 fullWidth
                 aria-labelledby="allocation-dialog-title"
             >
                 <DialogTitle id="allocation-dialog-title">Add / remove sessions: {clientName(target)}</DialogTitle>
                 <DialogContent>
-                    {open && (
-                        <AllocationForm
-                            client={target}
-                            actions={<Button onClick={() => setOpen(false)}>Close</Button>}
-                        />
-                    )}
+                    {open && <AllocationForm client={target} actions={<Button onClick={() => setOpen(false)}>Close</Button>} />}
                 </DialogContent>
             </Dialog>
         </>

@@ -39,7 +39,7 @@ const ReasonInput = () => {
         <Box>
             <TextInput source="reason" label="Reason" validate={required()} fullWidth helperText="Kept in the client's ledger" />
             <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 1, mt: -1, mb: 2 }}>
-                {REASONS.map(reason => (
+                {REASONS.map((reason) => (
                     <Chip
                         key={reason}
                         label={reason}
@@ -117,7 +117,7 @@ export const AllocationForm = ({
             notify(`${answer.message} New balance: ${balance}.`, { type: 'success' });
             refresh();
             setIdempotencyKey(newIdempotencyKey());
-            setFormKey(previous => previous + 1);
+            setFormKey((previous) => previous + 1);
             onAllocated?.(answer);
             return undefined;
         } catch (error) {
@@ -146,18 +146,13 @@ export const AllocationForm = ({
                         <AutocompleteInput
                             label="Client"
                             optionText={clientWithBalance}
-                            filterToQuery={q => ({ q })}
+                            filterToQuery={(q) => ({ q })}
                             validate={required()}
                             fullWidth
                         />
                     </ReferenceInput>
                 )}
-                <NumberInput
-                    source="sessions"
-                    label="Sessions (+ to add, − to remove)"
-                    step={1}
-                    validate={[required(), notZero]}
-                />
+                <NumberInput source="sessions" label="Sessions (+ to add, − to remove)" step={1} validate={[required(), notZero]} />
                 <ReasonInput />
                 <ExpiryInput />
                 <Stack direction="row" sx={{ justifyContent: 'flex-end', gap: 1 }}>

@@ -29,7 +29,13 @@ export const AllocationPage = () => (
                 perPage={10}
                 disableSyncWithLocation
             >
-                <LedgerEntries empty={<Typography sx={{ p: 2 }} color="text.secondary">No sessions have been given or removed yet.</Typography>} />
+                <LedgerEntries
+                    empty={
+                        <Typography sx={{ p: 2 }} color="text.secondary">
+                            No sessions have been given or removed yet.
+                        </Typography>
+                    }
+                />
                 <Pagination rowsPerPageOptions={[10, 25, 50]} />
             </ListBase>
         </Card>

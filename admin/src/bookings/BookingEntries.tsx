@@ -16,18 +16,14 @@ export const BookingEntries = ({ showClient = true }: { showClient?: boolean }) 
         >
             <DataTable.Col source="startsAt" label="Session">
                 {/* The session opens in the Master Schedule's panel, where its roster is run. */}
-                <ReferenceField source="sessionId" reference="sessions" link={record => `/sessions?session=${record.id}`}>
+                <ReferenceField source="sessionId" reference="sessions" link={(record) => `/sessions?session=${record.id}`}>
                     <DateField source="startsAt" showTime options={WHEN} />
                 </ReferenceField>
             </DataTable.Col>
             {showClient && (
                 <DataTable.Col source="clientId" label="Client">
                     {/* Trainers cannot browse clients, so they see the name the API sends. */}
-                    {isAdmin ? (
-                        <ReferenceField source="clientId" reference="clients" link="show" />
-                    ) : (
-                        <TextField source="clientName" />
-                    )}
+                    {isAdmin ? <ReferenceField source="clientId" reference="clients" link="show" /> : <TextField source="clientName" />}
                 </DataTable.Col>
             )}
             <DataTable.Col source="status">

@@ -5,6 +5,5 @@ import { BookingList } from './BookingList';
 export default {
     list: BookingList,
     icon: BookingIcon,
-    recordRepresentation: (booking: { clientName: string; startsAt: string }) =>
-        `${booking.clientName}, ${formatWhen(booking.startsAt)}`,
+    recordRepresentation: (booking: { clientName: string; startsAt: string }) => `${booking.clientName}, ${formatWhen(booking.startsAt)}`,
 };

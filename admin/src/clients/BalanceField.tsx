@@ -14,12 +14,7 @@ export const BalanceField = (_props: { label?: string }) => {
         return null;
     }
     return (
-        <Stack
-            direction="row"
-            spacing={1}
-            component="span"
-            sx={{ display: 'inline-flex', alignItems: 'center' }}
-        >
+        <Stack direction="row" spacing={1} component="span" sx={{ display: 'inline-flex', alignItems: 'center' }}>
             <span>{client.availableSessions}</span>
             {client.lowBalance && <Chip label="Low balance" color="warning" size="small" />}
         </Stack>

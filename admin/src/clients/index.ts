@@ -6,6 +6,5 @@ export default {
     list: ClientList,
     show: ClientShow,
     icon: ClientIcon,
-    recordRepresentation: (client: { firstName: string; lastName: string }) =>
-        `${client.firstName} ${client.lastName}`,
+    recordRepresentation: (client: { firstName: string; lastName: string }) => `${client.firstName} ${client.lastName}`,
 };

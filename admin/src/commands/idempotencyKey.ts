@@ -4,4 +4,4 @@
  * works on a studio's plain-http LAN address too.
  */
 export const newIdempotencyKey = (): string =>
-    Array.from(crypto.getRandomValues(new Uint8Array(16)), byte => byte.toString(16).padStart(2, '0')).join('');
+    Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');

@@ -60,7 +60,7 @@ export const httpClient = async (url: string, options: fetchUtils.Options = {}) 
  */
 export const callApi = async <T>(
     path: string,
-    { method = 'POST', body, idempotencyKey }: { method?: string; body?: unknown; idempotencyKey?: string } = {}
+    { method = 'POST', body, idempotencyKey }: { method?: string; body?: unknown; idempotencyKey?: string } = {},
 ): Promise<T> => {
     const headers = new Headers({ Accept: 'application/json' });
     if (idempotencyKey) {

@@ -4,7 +4,6 @@ import { AllocateButton } from '../allocations/AllocateButton';
 import { clientName, type ClientOption } from '../clients/clientName';
 import { DashboardCard } from './DashboardCard';
 
-
 const LowBalanceList = () => {
     const createPath = useCreatePath();
     const { data, isPending, error } = useGetList<ClientOption>('clients', {
@@ -24,7 +23,7 @@ const LowBalanceList = () => {
     }
     return (
         <List dense disablePadding>
-            {data.map(client => (
+            {data.map((client) => (
                 <ListItem key={client.id} disablePadding secondaryAction={<AllocateButton client={client} compact />}>
                     <ListItemButton component={Link} to={createPath({ resource: 'clients', id: client.id, type: 'show' })}>
                         <ListItemText primary={clientName(client)} secondary={`${client.availableSessions} available`} />

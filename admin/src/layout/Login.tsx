@@ -7,20 +7,8 @@ export const Login = () => (
             Studio Sessions
         </Typography>
         <LoginForm>
-            <TextInput
-                autoFocus
-                source="username"
-                label="Email"
-                type="email"
-                autoComplete="username"
-                validate={required()}
-            />
-            <PasswordInput
-                source="password"
-                label="Password"
-                autoComplete="current-password"
-                validate={required()}
-            />
+            <TextInput autoFocus source="username" label="Email" type="email" autoComplete="username" validate={required()} />
+            <PasswordInput source="password" label="Password" autoComplete="current-password" validate={required()} />
         </LoginForm>
     </RaLogin>
 );

@@ -14,7 +14,7 @@ export const Menu = () => {
             {permissions === 'admin' && (
                 <RaMenu.Item to={allocations.path} primaryText={allocations.label} leftIcon={<allocations.icon />} />
             )}
-            {AFTER_ALLOCATIONS.map(name => (
+            {AFTER_ALLOCATIONS.map((name) => (
                 <RaMenu.ResourceItem key={name} name={name} />
             ))}
         </RaMenu>

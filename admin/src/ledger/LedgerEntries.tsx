@@ -17,7 +17,7 @@ export const LedgerEntries = ({ showClient = true, empty }: { showClient?: boole
             </DataTable.Col>
         )}
         <DataTable.Col source="kind" label="What">
-            <FunctionField<{ kind: string }> render={entry => kindLabel(entry.kind)} />
+            <FunctionField<{ kind: string }> render={(entry) => kindLabel(entry.kind)} />
         </DataTable.Col>
         <DataTable.Col source="delta" label="Available ±" align="right">
             <NumberField source="delta" options={{ signDisplay: 'exceptZero' }} />

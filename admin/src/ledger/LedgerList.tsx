@@ -1,15 +1,7 @@
-import {
-    AutocompleteInput,
-    DateInput,
-    List,
-    ReferenceInput,
-    SelectInput,
-    TextInput,
-} from 'react-admin';
+import { AutocompleteInput, DateInput, List, ReferenceInput, SelectInput, TextInput } from 'react-admin';
 import { startOfLocalDay } from '../dates/formats';
 import { KIND_CHOICES } from './kindLabel';
 import { LedgerEntries } from './LedgerEntries';
-
 
 const filters = [
     <ReferenceInput key="clientId" source="clientId" reference="clients" alwaysOn>

@@ -28,24 +28,14 @@ export const PackageForm = ({ canRetire = false, ...props }: Omit<SimpleFormProp
     <SimpleForm toolbar={canRetire ? <PackageToolbar /> : undefined} {...props}>
         <TextInput source="name" validate={required()} />
         <NumberInput source="sessions" validate={required()} step={1} />
-        <NumberInput
-            source="priceCents"
-            label="Price (minor units, e.g. cents)"
-            validate={required()}
-            step={1}
-        />
+        <NumberInput source="priceCents" label="Price (minor units, e.g. cents)" validate={required()} step={1} />
         <TextInput
             source="currency"
             validate={required()}
             helperText="ISO code, e.g. usd"
             parse={(value: string) => (value ? value.toLowerCase() : null)}
         />
-        <NumberInput
-            source="validityDays"
-            label="Valid for (days)"
-            helperText="Leave empty for credits that never expire"
-            step={1}
-        />
+        <NumberInput source="validityDays" label="Valid for (days)" helperText="Leave empty for credits that never expire" step={1} />
         <TextInput source="stripePriceId" label="Stripe price id" helperText="Optional, e.g. price_123" />
         <BooleanInput source="active" label="On sale" />
     </SimpleForm>

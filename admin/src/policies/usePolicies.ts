@@ -23,14 +23,14 @@ export const usePolicies = (): Policies | undefined => {
             return;
         }
         loaded ??= callApi<{ data: { policies: Policies } }>('/api/sessions/allocation-health', { method: 'GET' }).then(
-            answer => answer.data.policies
+            (answer) => answer.data.policies,
         );
         let current = true;
         loaded.then(
-            value => current && setPolicies(value),
+            (value) => current && setPolicies(value),
             () => {
                 loaded = undefined;
-            }
+            },
         );
         return () => {
             current = false;
@@ -39,5 +39,4 @@ export const usePolicies = (): Policies | undefined => {
     return policies;
 };
 
-export const hoursOrMinutes = (minutes: number) =>
-    minutes % 60 === 0 ? `${minutes / 60}-hour` : `${minutes}-minute`;
+export const hoursOrMinutes = (minutes: number) => (minutes % 60 === 0 ? `${minutes / 60}-hour` : `${minutes}-minute`);

@@ -10,7 +10,13 @@ export const PurchaseEntries = ({ showClient = true }: { showClient?: boolean })
     <DataTable
         rowClick="show"
         bulkActionButtons={false}
-        empty={<EmptyState message="No purchases yet: clients buy packages through the studio's checkout." action="See the packages" to="/packages" />}
+        empty={
+            <EmptyState
+                message="No purchases yet: clients buy packages through the studio's checkout."
+                action="See the packages"
+                to="/packages"
+            />
+        }
     >
         <DataTable.Col source="createdAt" label="Date">
             <DateField source="createdAt" showTime options={WHEN} />

@@ -17,7 +17,13 @@ export const PurchaseList = () => (
         filters={filters}
         sort={{ field: 'createdAt', order: 'DESC' }}
         perPage={25}
-        empty={<EmptyState message="No purchases yet: clients buy packages through the studio's checkout." action="See the packages" to="/packages" />}
+        empty={
+            <EmptyState
+                message="No purchases yet: clients buy packages through the studio's checkout."
+                action="See the packages"
+                to="/packages"
+            />
+        }
     >
         <PurchaseEntries />
     </List>

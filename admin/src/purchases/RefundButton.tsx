@@ -56,16 +56,9 @@ const RefundDialog = ({ purchase, onClose }: { purchase: Purchase; onClose: () =
                   ? amountForSessions(purchase, sessionCount)
                   : undefined
               : toMinorUnits(amount, purchase.currency);
-    const body =
-        mode === 'rest'
-            ? {}
-            : mode === 'sessions'
-              ? { sessions: sessionCount }
-              : { amountCents: refundCents };
+    const body = mode === 'rest' ? {} : mode === 'sessions' ? { sessions: sessionCount } : { amountCents: refundCents };
     const windowEnds =
-        policies && purchase.paidAt
-            ? new Date(new Date(purchase.paidAt).getTime() + policies.refundWindowDays * 86_400_000)
-            : undefined;
+        policies && purchase.paidAt ? new Date(new Date(purchase.paidAt).getTime() + policies.refundWindowDays * 86_400_000) : undefined;
 
     const refund = async () => {
         setBusy(true);
@@ -99,7 +92,7 @@ const RefundDialog = ({ purchase, onClose }: { purchase: Purchase; onClose: () =
                             ` Refunds are open for ${plural(policies!.refundWindowDays, 'day')} after payment, until ${windowEnds.toLocaleDateString(undefined, DAY)}.`}
                     </DialogContentText>
                     {refusal && <Alert severity="error">{refusal}</Alert>}
-                    <RadioGroup value={mode} onChange={event => setMode(event.target.value as Mode)}>
+                    <RadioGroup value={mode} onChange={(event) => setMode(event.target.value as Mode)}>
                         <FormControlLabel value="rest" control={<Radio />} label={`Everything left (${money(left)})`} />
                         <FormControlLabel value="sessions" control={<Radio />} label="A number of sessions" />
                         <FormControlLabel value="amount" control={<Radio />} label="An amount" />
@@ -109,7 +102,7 @@ const RefundDialog = ({ purchase, onClose }: { purchase: Purchase; onClose: () =
                             label="Sessions to refund"
                             type="number"
                             value={sessions}
-                            onChange={event => setSessions(event.target.value)}
+                            onChange={(event) => setSessions(event.target.value)}
                             size="small"
                             slotProps={{ htmlInput: { min: 1, step: 1 } }}
                         />
@@ -118,19 +111,21 @@ const RefundDialog = ({ purchase, onClose }: { purchase: Purchase; onClose: () =
                         <TextField
                             label="Amount to refund"
                             value={amount}
-                            onChange={event => setAmount(event.target.value)}
+                            onChange={(event) => setAmount(event.target.value)}
                             size="small"
                             slotProps={{
                                 htmlInput: { inputMode: 'decimal' },
-                                input: { startAdornment: <InputAdornment position="start">{purchase.currency.toUpperCase()}</InputAdornment> },
+                                input: {
+                                    startAdornment: <InputAdornment position="start">{purchase.currency.toUpperCase()}</InputAdornment>,
+                                },
                             }}
                         />
                     )}
-                    <TextField label="Reason (optional)" value={reason} onChange={event => setReason(event.target.value)} size="small" />
+                    <TextField label="Reason (optional)" value={reason} onChange={(event) => setReason(event.target.value)} size="small" />
                     {refundCents !== undefined && refundCents > 0 && (
                         <Alert severity="info">
-                            Refunds {money(refundCents)} and takes back {plural(creditsTakenBack(purchase, refundCents), 'credit')}{' '}
-                            (credits already used are recorded as owed).
+                            Refunds {money(refundCents)} and takes back {plural(creditsTakenBack(purchase, refundCents), 'credit')} (credits
+                            already used are recorded as owed).
                         </Alert>
                     )}
                 </Stack>

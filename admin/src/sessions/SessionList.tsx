@@ -1,13 +1,4 @@
-import {
-    DataTable,
-    DateField,
-    DateInput,
-    List,
-    ReferenceInput,
-    SelectInput,
-    TextField,
-    usePermissions,
-} from 'react-admin';
+import { DataTable, DateField, DateInput, List, ReferenceInput, SelectInput, TextField, usePermissions } from 'react-admin';
 import { startOfLocalDay, WHEN } from '../dates/formats';
 import { EmptyState } from '../layout/EmptyState';
 import { statusChoices } from '../status/statusLabel';
@@ -43,7 +34,7 @@ export const SessionList = () => {
             disableSyncWithLocation
         >
             <DataTable
-                rowClick={id => `/sessions?session=${id}`}
+                rowClick={(id) => `/sessions?session=${id}`}
                 bulkActionButtons={false}
                 empty={<EmptyState message="No sessions match." action="Add one on the schedule" to="/sessions" />}
             >

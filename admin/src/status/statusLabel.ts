@@ -36,4 +36,4 @@ export const statusLabel = (status: string): string => {
 export const statusTone = (status: string): Tone => TONES[status] ?? 'default';
 
 /** Select choices for a status enum, labelled as the chips write them. */
-export const statusChoices = (statuses: readonly string[]) => statuses.map(status => ({ id: status, name: statusLabel(status) }));
+export const statusChoices = (statuses: readonly string[]) => statuses.map((status) => ({ id: status, name: statusLabel(status) }));

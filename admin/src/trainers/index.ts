@@ -4,6 +4,5 @@ import { TrainerList } from './TrainerList';
 export default {
     list: TrainerList,
     icon: TrainerIcon,
-    recordRepresentation: (trainer: { firstName: string; lastName: string }) =>
-        `${trainer.firstName} ${trainer.lastName}`,
+    recordRepresentation: (trainer: { firstName: string; lastName: string }) => `${trainer.firstName} ${trainer.lastName}`,
 };

@@ -22,14 +22,12 @@ export const useTrainers = () => {
     const { data = [] } = useGetList<Trainer>(
         'trainers',
         { pagination: { page: 1, perPage: 200 }, sort: { field: 'lastName', order: 'ASC' } },
-        { enabled: isAdmin }
+        { enabled: isAdmin },
     );
-    const self: Trainer[] = identity
-        ? [{ id: Number(identity.id), firstName: identity.fullName ?? '', lastName: '' }]
-        : [];
+    const self: Trainer[] = identity ? [{ id: Number(identity.id), firstName: identity.fullName ?? '', lastName: '' }] : [];
     const trainers = isAdmin ? data : self;
     const colourOf = (trainerId: number) => {
-        const index = trainers.findIndex(trainer => trainer.id === trainerId);
+        const index = trainers.findIndex((trainer) => trainer.id === trainerId);
         return PALETTE[(index >= 0 ? index : trainerId) % PALETTE.length]!;
     };
     return { trainers, colourOf, isAdmin };

@@ -28,7 +28,7 @@ export const WorkflowLinkField = (_props: { label?: string }) => {
             target="_blank"
             rel="noopener noreferrer"
             title="Open this workflow's history in the Temporal UI"
-            onClick={event => event.stopPropagation()}
+            onClick={(event) => event.stopPropagation()}
             sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5, wordBreak: 'break-all' }}
         >
             {record.workflowId}

@@ -23,8 +23,7 @@ const ChosenClient = () => {
     if (client.lowBalance && !complimentary) {
         return (
             <Alert severity="warning">
-                {clientName(client)} has {client.availableSessions} session{client.availableSessions === 1 ? '' : 's'} left
-                . Running low.
+                {clientName(client)} has {client.availableSessions} session{client.availableSessions === 1 ? '' : 's'} left . Running low.
             </Alert>
         );
     }
@@ -62,10 +61,10 @@ export const BookClientForm = ({ session, onBooked }: { session: Session; onBook
                 answer.availableSessions === undefined
                     ? answer.message
                     : `${answer.message} ${answer.availableSessions} session${answer.availableSessions === 1 ? '' : 's'} left.`,
-                { type: 'success' }
+                { type: 'success' },
             );
             setIdempotencyKey(newIdempotencyKey());
-            setFormKey(previous => previous + 1);
+            setFormKey((previous) => previous + 1);
             onBooked();
         } catch (error) {
             setRefusal(messageOf(error));
@@ -85,7 +84,7 @@ export const BookClientForm = ({ session, onBooked }: { session: Session; onBook
                     <AutocompleteInput
                         label="Client"
                         optionText={clientWithBalance}
-                        filterToQuery={q => ({ q })}
+                        filterToQuery={(q) => ({ q })}
                         validate={required()}
                         helperText={false}
                     />

@@ -1,4 +1,15 @@
-import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, Stack, Switch, TextField } from '@mui/material';
+import {
+    Alert,
+    Button,
+    Dialog,
+    DialogActions,
+    DialogContent,
+    DialogTitle,
+    FormControlLabel,
+    Stack,
+    Switch,
+    TextField,
+} from '@mui/material';
 import { useState } from 'react';
 import { useNotify, usePermissions } from 'react-admin';
 import { newIdempotencyKey } from '../../commands/idempotencyKey';
@@ -72,22 +83,17 @@ export const CancelBookingDialog = ({
                     {refusal && <Alert severity="error">{refusal}</Alert>}
                     {late && policies && (
                         <Alert severity="warning">
-                            This is inside the {hoursOrMinutes(policies.cancelWindowMinutes)} cancel window: the client's
-                            credit is forfeited unless you waive it.
+                            This is inside the {hoursOrMinutes(policies.cancelWindowMinutes)} cancel window: the client's credit is
+                            forfeited unless you waive it.
                         </Alert>
                     )}
                     {late && permissions === 'admin' && (
                         <FormControlLabel
-                            control={<Switch checked={waive} onChange={event => setWaive(event.target.checked)} />}
+                            control={<Switch checked={waive} onChange={(event) => setWaive(event.target.checked)} />}
                             label="Waive the forfeit: give the credit back"
                         />
                     )}
-                    <TextField
-                        label="Reason (optional)"
-                        value={reason}
-                        onChange={event => setReason(event.target.value)}
-                        size="small"
-                    />
+                    <TextField label="Reason (optional)" value={reason} onChange={(event) => setReason(event.target.value)} size="small" />
                 </Stack>
             </DialogContent>
             <DialogActions>

@@ -30,7 +30,7 @@ export const CancelSessionDialog = ({
     const [reason, setReason] = useState('');
     const [busy, setBusy] = useState(false);
     const [refusal, setRefusal] = useState<string>();
-    const held = bookings.filter(booking => booking.creditState === 'held').length;
+    const held = bookings.filter((booking) => booking.creditState === 'held').length;
 
     const cancel = async () => {
         setBusy(true);
@@ -41,12 +41,12 @@ export const CancelSessionDialog = ({
                 idempotencyKey,
                 body: { status: 'cancelled', ...(reason.trim() ? { reason: reason.trim() } : {}) },
             });
-            const returned = answer.cancelledBookings?.filter(outcome => outcome.credit === 'released').length;
+            const returned = answer.cancelledBookings?.filter((outcome) => outcome.credit === 'released').length;
             notify(
                 returned === undefined
                     ? 'Session cancelled; the bookings are being cancelled and their credits returned.'
                     : `Session cancelled; ${plural(returned, 'credit')} went back to clients.`,
-                { type: 'success' }
+                { type: 'success' },
             );
             onCancelled();
         } catch (error) {
@@ -69,7 +69,7 @@ export const CancelSessionDialog = ({
                     <TextField
                         label="Reason (kept with each cancelled booking)"
                         value={reason}
-                        onChange={event => setReason(event.target.value)}
+                        onChange={(event) => setReason(event.target.value)}
                         size="small"
                     />
                 </Stack>

@@ -1,29 +1,11 @@
 import MoreVertIcon from '@mui/icons-material/MoreVert';
-import {
-    IconButton,
-    LinearProgress,
-    List,
-    ListItem,
-    ListItemText,
-    Menu,
-    MenuItem,
-    Stack,
-    Typography,
-} from '@mui/material';
+import { IconButton, LinearProgress, List, ListItem, ListItemText, Menu, MenuItem, Stack, Typography } from '@mui/material';
 import { useState } from 'react';
 import { StatusChip } from '../../status/StatusField';
 import { isLive, MARK_LABELS, type Booking, type Mark, type Session } from '../session';
 import { CancelBookingDialog } from './CancelBookingDialog';
 
-const BookingActions = ({
-    booking,
-    onMark,
-    onCancel,
-}: {
-    booking: Booking;
-    onMark: (action: Mark) => void;
-    onCancel: () => void;
-}) => {
+const BookingActions = ({ booking, onMark, onCancel }: { booking: Booking; onMark: (action: Mark) => void; onCancel: () => void }) => {
     const [anchor, setAnchor] = useState<HTMLElement | null>(null);
     const choose = (action: () => void) => () => {
         setAnchor(null);
@@ -31,11 +13,11 @@ const BookingActions = ({
     };
     return (
         <>
-            <IconButton aria-label={`Actions for ${booking.clientName}`} onClick={event => setAnchor(event.currentTarget)}>
+            <IconButton aria-label={`Actions for ${booking.clientName}`} onClick={(event) => setAnchor(event.currentTarget)}>
                 <MoreVertIcon />
             </IconButton>
             <Menu anchorEl={anchor} open={anchor !== null} onClose={() => setAnchor(null)}>
-                {(Object.keys(MARK_LABELS) as Mark[]).map(action => (
+                {(Object.keys(MARK_LABELS) as Mark[]).map((action) => (
                     <MenuItem key={action} onClick={choose(() => onMark(action))}>
                         {MARK_LABELS[action]}
                     </MenuItem>
@@ -77,7 +59,7 @@ export const Roster = ({
                 </Typography>
             ) : (
                 <List dense disablePadding aria-label="Booked clients">
-                    {bookings.map(booking => (
+                    {bookings.map((booking) => (
                         <ListItem
                             key={booking.id}
                             disableGutters
@@ -85,7 +67,7 @@ export const Roster = ({
                                 isLive(booking) ? (
                                     <BookingActions
                                         booking={booking}
-                                        onMark={action => onMark(action, booking)}
+                                        onMark={(action) => onMark(action, booking)}
                                         onCancel={() => setCancelling(booking)}
                                     />
                                 ) : undefined
@@ -96,7 +78,10 @@ export const Roster = ({
                                 secondary={
                                     <Stack component="span" direction="row" sx={{ gap: 1, mt: 0.5 }}>
                                         <StatusChip status={booking.status} />
-                                        <StatusChip status={booking.complimentary ? 'complimentary' : booking.creditState} prefix={booking.complimentary ? undefined : 'Credit'} />
+                                        <StatusChip
+                                            status={booking.complimentary ? 'complimentary' : booking.creditState}
+                                            prefix={booking.complimentary ? undefined : 'Credit'}
+                                        />
                                     </Stack>
                                 }
                                 slotProps={{ secondary: { component: 'span' } }}

@@ -38,7 +38,7 @@ export const SessionPanel = ({
     const { data: session, refetch: refetchSession } = useGetOne<Session>(
         'sessions',
         { id: sessionId ?? 0 },
-        { enabled: open, refetchInterval: following ? 800 : false }
+        { enabled: open, refetchInterval: following ? 800 : false },
     );
     const {
         data: bookings = [],
@@ -47,7 +47,7 @@ export const SessionPanel = ({
     } = useGetList<Booking>(
         'bookings',
         { filter: { sessionId }, sort: { field: 'id', order: 'ASC' }, pagination: { page: 1, perPage: 100 } },
-        { enabled: open, refetchInterval: following ? 800 : false }
+        { enabled: open, refetchInterval: following ? 800 : false },
     );
 
     useEffect(() => {
@@ -114,7 +114,7 @@ export const SessionPanel = ({
                                 Whole roster
                             </Typography>
                             <ButtonGroup size="small" variant="outlined">
-                                {(Object.keys(MARK_LABELS) as Mark[]).map(action => (
+                                {(Object.keys(MARK_LABELS) as Mark[]).map((action) => (
                                     <Button key={action} onClick={() => void mark(action)}>
                                         {MARK_LABELS[action]} all
                                     </Button>

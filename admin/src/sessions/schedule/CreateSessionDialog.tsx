@@ -99,7 +99,7 @@ export const CreateSessionDialog = ({
                         <SelectInput
                             source="trainerId"
                             label="Trainer"
-                            choices={trainers.map(trainer => ({ id: trainer.id, name: trainerName(trainer) }))}
+                            choices={trainers.map((trainer) => ({ id: trainer.id, name: trainerName(trainer) }))}
                             validate={required()}
                             readOnly={trainers.length === 1}
                         />

@@ -55,17 +55,21 @@ export const MasterSchedule = () => {
     const openSessionId = params.get('session') ? Number(params.get('session')) : undefined;
     const setOpenSessionId = (id: number | undefined) => setParams(id === undefined ? {} : { session: String(id) });
 
-    const { data: sessions = [], isFetching, refetch } = useGetList<Session>(
+    const {
+        data: sessions = [],
+        isFetching,
+        refetch,
+    } = useGetList<Session>(
         'sessions',
         {
             pagination: { page: 1, perPage: 500 },
             sort: { field: 'startsAt', order: 'ASC' },
             filter: { ...range, ...(trainerFilter === ALL ? {} : { trainerId: Number(trainerFilter) }) },
         },
-        { enabled: range !== undefined }
+        { enabled: range !== undefined },
     );
 
-    const events: EventInput[] = sessions.map(session => ({
+    const events: EventInput[] = sessions.map((session) => ({
         id: String(session.id),
         start: session.startsAt,
         end: session.endsAt,
@@ -106,10 +110,10 @@ export const MasterSchedule = () => {
                             labelId="trainer-filter-label"
                             label="Trainer"
                             value={trainerFilter}
-                            onChange={event => setTrainerFilter(event.target.value)}
+                            onChange={(event) => setTrainerFilter(event.target.value)}
                         >
                             <MenuItem value={ALL}>All trainers</MenuItem>
-                            {trainers.map(trainer => (
+                            {trainers.map((trainer) => (
                                 <MenuItem key={trainer.id} value={String(trainer.id)}>
                                     <Box
                                         component="span"
@@ -181,11 +185,7 @@ export const MasterSchedule = () => {
                     }}
                 />
             )}
-            <SessionPanel
-                sessionId={openSessionId}
-                onClose={() => setOpenSessionId(undefined)}
-                onChanged={() => void refetch()}
-            />
+            <SessionPanel sessionId={openSessionId} onClose={() => setOpenSessionId(undefined)} onChanged={() => void refetch()} />
         </Box>
     );
 };
