@@ -54,7 +54,7 @@ const ATTEMPT_MS = 5_000;
 /** Stripe waits briefly for a webhook's answer and retries anything but a 2xx for days. */
 const WEBHOOK_BUDGET_MS = 5_000;
 /** A session's bookings get this long to cancel through their own workflows before the session change cancels them itself. */
-const SESSION_SETTLE_MS = 5_000;
+const SESSION_BOOKINGS_WAIT_MS = 5_000;
 /** How long a whole-session cancel is waited on before the answer says it is still going (the workflow finishes it). */
 const SESSION_ANSWER_MS = 8_000;
 
@@ -311,7 +311,7 @@ export class WorkflowCommands {
         this.temporal.workflow.start<typeof cancelSession>('cancelSession', {
           workflowId,
           taskQueue: this.taskQueue,
-          args: [{ ...request, settleTimeoutMs: SESSION_SETTLE_MS }],
+          args: [{ ...request, bookingsWaitMs: SESSION_BOOKINGS_WAIT_MS }],
           workflowIdConflictPolicy: 'USE_EXISTING',
           typedSearchAttributes: [{ key: SessionIdKey, value: String(request.sessionId) }],
         }),

@@ -102,8 +102,8 @@ export interface AdminClientRow {
   phone: string | null;
   createdAt: Date;
   availableSessions: number;
-  scheduled: number;
-  completed: number;
+  held: number;
+  consumed: number;
   cancelled: number;
   total: number;
   lowBalance: boolean;
@@ -153,8 +153,8 @@ export async function clientsPage(
       phone: user.phone ?? null,
       createdAt: user.createdAt,
       availableSessions: figures.available,
-      scheduled: figures.scheduled,
-      completed: figures.completed,
+      held: figures.held,
+      consumed: figures.consumed,
       cancelled: figures.cancelled,
       total: figures.total,
       lowBalance: figures.available <= lowBalanceThreshold,

@@ -197,14 +197,14 @@ export async function listClients(orm: Orm, lowBalanceThreshold: number): Promis
     const latest = lastAttended.get(booking.client.id);
     if (!latest || booking.startsAt > latest) lastAttended.set(booking.client.id, booking.startsAt);
   }
-  return balances.map(({ client, available, completed }) => ({
+  return balances.map(({ client, available, consumed }) => ({
     id: client.id,
     firstName: client.firstName,
     lastName: client.lastName,
     email: client.email,
     availableSessions: available,
     totalSessionsPurchased: purchased.get(client.id) ?? 0,
-    sessionsUsed: completed,
+    sessionsUsed: consumed,
     lastSessionDate: lastAttended.get(client.id) ?? null,
     lowBalance: available <= lowBalanceThreshold,
   }));

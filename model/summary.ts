@@ -1,13 +1,18 @@
 import { ClientBalance } from './entities/client-balance.js';
 import type { Orm } from './orm.js';
 
+/**
+ * A client's figures in the seed's own words (its `user-summary` endpoint, and the same
+ * shape at `/api/me/summary`): `scheduled` is what everywhere else calls held, `completed`
+ * what everywhere else calls consumed (docs/domain.md).
+ */
 export interface ClientSummary {
   userId: number;
   /** Credits the client can book with now. */
   available: number;
-  /** Credits held by upcoming bookings. */
+  /** Held credits. */
   scheduled: number;
-  /** Credits used: attended sessions, no-shows and forfeited late cancels. */
+  /** Consumed credits: attended sessions, no-shows and forfeited late cancels. */
   completed: number;
   /** Bookings cancelled, in time or late. */
   cancelled: number;
@@ -20,9 +25,9 @@ export async function clientSummaries(orm: Orm, clientIds: number[]): Promise<Ma
   if (clientIds.length === 0) return new Map();
   const balances = await orm.em.fork().find(ClientBalance, { client: { $in: clientIds } });
   return new Map(
-    balances.map(({ client, available, scheduled, completed, cancelled, total }) => [
+    balances.map(({ client, available, held, consumed, cancelled, total }) => [
       client.id,
-      { userId: client.id, available, scheduled, completed, cancelled, total },
+      { userId: client.id, available, scheduled: held, completed: consumed, cancelled, total },
     ]),
   );
 }
@@ -37,6 +42,6 @@ export async function clientsWithBalanceDrift(orm: Orm): Promise<number> {
     .fork()
     .createQueryBuilder(ClientBalance, 'cb')
     .join('cb.client', 'u')
-    .where('u.available_sessions <> cb.available or u.held_sessions <> cb.scheduled')
+    .where('u.available_sessions <> cb.available or u.held_sessions <> cb.held')
     .getCount();
 }

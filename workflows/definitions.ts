@@ -103,7 +103,7 @@ export interface SessionCancelInput {
   actor: Actor;
   reason: string;
   /** How long to wait for the bookings' workflows before cancelling what is left directly. */
-  settleTimeoutMs: number;
+  bookingsWaitMs: number;
 }
 
 export interface SessionRescheduleInput {

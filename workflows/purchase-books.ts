@@ -188,8 +188,8 @@ export class PurchaseBooks {
   recordPayment(event: CheckoutEvent): boolean {
     if (this.purchase.checkoutSessionId && event.checkoutSessionId !== this.purchase.checkoutSessionId) return false;
     this.paymentIntentId ??= event.paymentIntentId;
-    const settled = event.paymentStatus === 'paid' || event.paymentStatus === 'no_payment_required';
-    if (event.kind === 'async_payment_succeeded' || (event.kind === 'completed' && settled)) {
+    const moneyIn = event.paymentStatus === 'paid' || event.paymentStatus === 'no_payment_required';
+    if (event.kind === 'async_payment_succeeded' || (event.kind === 'completed' && moneyIn)) {
       // The twin of an event already credited changes nothing.
       if (this.phase !== 'paid') this.pendingGrantAt ??= event.created * 1000;
     } else if (event.kind === 'completed') {

@@ -58,7 +58,7 @@ type Work =
 export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseView> {
   const inbox: Work[] = [];
   const seenEvents = new Set<string>();
-  const settledTickets = new Set<number>();
+  const appliedRefundTickets = new Set<number>();
   const receive = (eventId: string, work: Work) => {
     // Stripe redelivers: the same event id is applied once.
     if (seenEvents.has(eventId)) return;
@@ -164,7 +164,7 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
     else books.recordRefundState(work.refund.refundId, work.refund.amountCents, work.refund.status);
     for (let step = books.nextStep(Date.now()); step; step = books.nextStep(Date.now())) books.completed(step, await carryOut(step));
     await save();
-    if (work.kind === 'refund-issued') settledTickets.add(work.ticket);
+    if (work.kind === 'refund-issued') appliedRefundTickets.add(work.ticket);
   }
 
   const planRefund = (request: Parameters<PurchaseBooks['planRefund']>[0]) => {
@@ -197,7 +197,7 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
         // The main loop applies it, so credits move in one place; Stripe's charge.refunded for
         // the same refund id then finds nothing left to do.
         inbox.push({ kind: 'refund-issued', ticket, refund });
-        await condition(() => settledTickets.has(ticket));
+        await condition(() => appliedRefundTickets.has(ticket));
         return { ...view(), refundId: refund.refundId, amountCents: refund.amountCents };
       } catch (error) {
         const cause = error instanceof ActivityFailure ? error.cause : error;

@@ -36,7 +36,7 @@ export async function cancelSession(input: SessionCancelInput): Promise<CancelOu
     ),
   );
   let live = bookings.map((booking) => booking.bookingId);
-  for (let waited = 0; live.length > 0 && waited < input.settleTimeoutMs; waited += POLL_MS) {
+  for (let waited = 0; live.length > 0 && waited < input.bookingsWaitMs; waited += POLL_MS) {
     await sleep(POLL_MS);
     live = await database.stillLive({ bookingIds: live });
   }

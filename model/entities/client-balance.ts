@@ -17,13 +17,13 @@ export const ClientBalance = defineEntity({
     client: p.manyToOne(User).primary(),
     /** Credits the client can book with now. */
     available: p.integer(),
-    /** Credits held by upcoming bookings. */
-    scheduled: p.integer(),
-    /** Credits used: attended sessions, no-shows and forfeited late cancels. */
-    completed: p.integer(),
+    /** Credits held by live bookings (pending, in TigerBeetle's terms). */
+    held: p.integer(),
+    /** Credits used: attended sessions, no-shows and forfeited late cancels (posted). */
+    consumed: p.integer(),
     /** Bookings cancelled, in time or late. */
     cancelled: p.integer(),
-    /** available + scheduled + completed. */
+    /** available + held + consumed. */
     total: p.integer(),
   },
 });

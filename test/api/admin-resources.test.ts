@@ -150,14 +150,14 @@ describe('clients: list, Content-Range, sort, search, getMany', () => {
       lastName: 'Fontaine',
       phone: null,
       availableSessions: summary.available,
-      scheduled: summary.scheduled,
-      completed: summary.completed,
+      held: summary.scheduled,
+      consumed: summary.completed,
       cancelled: summary.cancelled,
       total: summary.total,
       lowBalance: false,
       hasPurchasedBefore: false,
     });
-    expect(record).toMatchObject({ availableSessions: 4, scheduled: 1, cancelled: 1, total: 5 });
+    expect(record).toMatchObject({ availableSessions: 4, held: 1, cancelled: 1, total: 5 });
     expect(Date.parse(record.createdAt)).not.toBeNaN();
   });
 

@@ -38,9 +38,9 @@ describe('concurrent bookings', () => {
     const refusals = new Set(responses.filter((r) => r.statusCode === 409).map((r) => r.body));
     expect([...refusals]).toEqual([JSON.stringify({ message: 'This session is full.', code: 'SESSION_FULL' })]);
     const winner = clients[responses.findIndex((r) => r.statusCode === 200)]!;
-    expect(await balanceOf(stack.orm, winner.id)).toEqual({ available: 0, scheduled: 1 });
+    expect(await balanceOf(stack.orm, winner.id)).toEqual({ available: 0, held: 1 });
     for (const loser of clients.filter((client) => client !== winner)) {
-      expect(await balanceOf(stack.orm, loser.id)).toEqual({ available: 1, scheduled: 0 });
+      expect(await balanceOf(stack.orm, loser.id)).toEqual({ available: 1, held: 0 });
     }
     await expectLedgerConsistent(stack.orm);
   });
@@ -61,7 +61,7 @@ describe('concurrent bookings', () => {
     for (const refused of responses.filter((r) => r.statusCode === 400)) {
       expect(refused.json()).toMatchObject({ code: 'NO_CREDITS', availableSessions: 0 });
     }
-    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, scheduled: 3 });
+    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, held: 3 });
     await expectLedgerConsistent(stack.orm);
   });
 
@@ -87,7 +87,7 @@ describe('overlaps', () => {
     const overlapping = await book(client, second.id);
     expect(overlapping.statusCode).toBe(409);
     expect(overlapping.json()).toMatchObject({ code: 'OVERLAP', message: 'The client already has a session at that time.' });
-    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 1 });
+    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, held: 1 });
     await expectLedgerConsistent(stack.orm);
   });
 

@@ -68,7 +68,7 @@ describe('the same key and the same request', () => {
     expect(again.statusCode).toBe(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toBe(first.body);
-    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 1 });
+    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, held: 1 });
     await expectLedgerConsistent(stack.orm);
   });
 
@@ -93,7 +93,7 @@ describe('the same key and the same request', () => {
     const fresh = await cancel(client, session.id, newKey());
     expect(fresh.statusCode, fresh.body).toBe(404);
     expect(fresh.json().code).toBe('NO_BOOKING');
-    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 0 });
+    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, held: 0 });
   });
 
   it('replays an allocation, even when the body lists its fields in another order', async () => {
@@ -166,7 +166,7 @@ describe('the same key and another request', () => {
     expect((await addToUser(otherClient.id, 4, key)).statusCode).toBe(422);
     expect(await ledgerOf(client.id)).toEqual([{ kind: 'grant', delta: 4 }]);
     expect(await ledgerOf(otherClient.id)).toEqual([]);
-    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 4, scheduled: 0 });
+    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 4, held: 0 });
   });
 
   it('refuses a booking of another session with 422 and books nothing', async () => {
@@ -179,7 +179,7 @@ describe('the same key and another request', () => {
     expect(reused.statusCode, reused.body).toBe(422);
     expect(reused.json().code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await query(stack.orm, `select session_id from bookings where client_id = ?`, [client.id])).toEqual([{ session_id: first.id }]);
-    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 1 });
+    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, held: 1 });
   });
 });
 
@@ -206,7 +206,7 @@ describe('keys belong to their user', () => {
     });
     expect(intruding.statusCode, intruding.body).toBe(403);
     expect(intruding.headers['idempotent-replayed']).toBeUndefined();
-    expect(await balanceOf(stack.orm, alice.id)).toEqual({ available: 0, scheduled: 1 });
-    expect(await balanceOf(stack.orm, bob.id)).toEqual({ available: 0, scheduled: 1 });
+    expect(await balanceOf(stack.orm, alice.id)).toEqual({ available: 0, held: 1 });
+    expect(await balanceOf(stack.orm, bob.id)).toEqual({ available: 0, held: 1 });
   });
 });

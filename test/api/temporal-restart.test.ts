@@ -194,11 +194,11 @@ it(
       if (each.kind === 'book' && response.statusCode === 200) expect(again.json().booking.id).toBe(response.json().booking.id);
     }
 
-    for (const client of funded) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, scheduled: 1 });
-    for (const client of unfunded) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, scheduled: 0 });
-    for (const { client } of cancelling) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 0 });
+    for (const client of funded) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, held: 1 });
+    for (const client of unfunded) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, held: 0 });
+    for (const { client } of cancelling) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, held: 0 });
     for (const client of allocated) {
-      expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 2, scheduled: 0 });
+      expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 2, held: 0 });
       expect(await query(stack.orm, `select id from ledger_entries where client_id = ? and kind = 'grant'`, [client.id])).toHaveLength(1);
     }
     const [seats] = await query<{ booked: number }>(stack.orm, `select booked_count as booked from training_sessions where id = ?`, [

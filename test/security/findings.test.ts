@@ -180,13 +180,13 @@ describe('3. trainers book only into their own sessions', () => {
     const refused = await book(trainer, client.id, { sessionId: theirs.id });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().code).toBe('FORBIDDEN');
-    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 2, scheduled: 0 });
+    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 2, held: 0 });
 
     const own = await createSession(stack, admin, trainer.id);
     const booked = await book(trainer, client.id, { sessionId: own.id });
     expect(booked.statusCode, booked.body).toBe(200);
     expect(booked.json()).not.toHaveProperty('availableSessions');
-    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 1 });
+    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, held: 1 });
   });
 });
 
@@ -242,7 +242,7 @@ describe('4. out-of-range input is refused by the schema, before PostgreSQL or D
       ]);
       for (const answer of answers) expect(answer.statusCode, `${instant}: ${answer.body}`).toBe(400);
     }
-    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, scheduled: 0 });
+    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, held: 0 });
   });
 
   it('NUL in any text is a fast 400 and writes nothing', async () => {
@@ -294,7 +294,7 @@ describe('4. out-of-range input is refused by the schema, before PostgreSQL or D
     for (const answer of answers) expect(answer.statusCode, answer.body).toBe(400);
     expect(elapsed).toBeLessThan(2_000);
     expect(await query(stack.orm, 'select count(*)::int as n from ledger_entries')).toEqual(before);
-    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, scheduled: 1 });
+    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, held: 1 });
   });
 
   it('a NUL that reaches a workflow anyway fails its update at once instead of retrying', async () => {
@@ -314,7 +314,7 @@ describe('4. out-of-range input is refused by the schema, before PostgreSQL or D
       .catch((error: unknown) => error);
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(toHttpError(failure)).toMatchObject({ statusCode: 400, code: 'INVALID_REQUEST' });
-    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, scheduled: 1 });
+    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, held: 1 });
   });
 
   it('a data error from PostgreSQL is a non-retryable business failure, never a retry loop', async () => {
@@ -342,7 +342,7 @@ describe('5. bodies are strict JSON types', () => {
       });
       expect(answer.statusCode).toBe(400);
     }
-    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, scheduled: 0 });
+    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 0, held: 0 });
     const listed = await stack.app.inject({ url: `/api/sessions?trainerId=${trainer.id}&bookable=true`, headers: admin.headers });
     expect(listed.statusCode).toBe(200);
   });

@@ -42,11 +42,9 @@ export async function expectLedgerConsistent(orm: Orm): Promise<void> {
   expect(pending, 'bookings left half-made').toEqual([]);
 }
 
-export async function balanceOf(orm: Orm, clientId: number): Promise<{ available: number; scheduled: number }> {
-  const [row] = await query<{ available: number; scheduled: number }>(
-    orm,
-    `select available, scheduled from client_balances where client_id = ?`,
-    [clientId],
-  );
+export async function balanceOf(orm: Orm, clientId: number): Promise<{ available: number; held: number }> {
+  const [row] = await query<{ available: number; held: number }>(orm, `select available, held from client_balances where client_id = ?`, [
+    clientId,
+  ]);
   return row!;
 }

@@ -154,7 +154,7 @@ describe('cancelling', () => {
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json().status).toBe('cancelled');
     expect(response.json().cancelledBookings.map((c: { credit: string }) => c.credit)).toEqual(['released', 'released', 'released']);
-    for (const client of clients) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 0 });
+    for (const client of clients) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, held: 0 });
     const bookAgain = await book(await fundedClient(1), session.id);
     expect(bookAgain.statusCode).toBe(400);
     expect(bookAgain.json().code).toBe('NOT_BOOKABLE');
@@ -270,6 +270,6 @@ describe('the booking after it is made', () => {
     const again = await book(client, session.id);
     expect(again.statusCode).toBe(409);
     expect(again.json().code).toBe('ALREADY_BOOKED');
-    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 1 });
+    expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, held: 1 });
   });
 });

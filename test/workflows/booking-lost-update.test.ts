@@ -65,7 +65,7 @@ it('a booking whose book update was lost after it committed is taken over by its
   });
   expect(cancelled.statusCode, cancelled.body).toBe(200);
   expect(cancelled.json()).toMatchObject({ bookingId, status: 'cancelled', credit: 'released' });
-  expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 0 });
+  expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, held: 0 });
   await expectLedgerConsistent(stack.orm);
 });
 

@@ -85,7 +85,7 @@ describe('a whole-session cancel survives crashes', () => {
       const outcomes = await stack.temporal.workflow.getHandle(sessionCancelWorkflowId(session.id)).result();
       expect(outcomes.map((outcome: { credit: string }) => outcome.credit)).toEqual(Array(8).fill('released'));
       expect(await liveCount(session.id)).toBe(0);
-      for (const client of clients) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 0 });
+      for (const client of clients) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, held: 0 });
       await expectLedgerConsistent(stack.orm);
     },
   );
@@ -109,7 +109,7 @@ describe('a whole-session cancel survives crashes', () => {
       `session cancel: 10 bookings, ${liveAtCrash} still live when the worker was SIGKILLed, ${await liveCount(session.id)} live after restart`,
     );
     expect(await liveCount(session.id)).toBe(0);
-    for (const client of clients) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, scheduled: 0 });
+    for (const client of clients) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 1, held: 0 });
     const releases = await query<{ n: number }>(
       stack.orm,
       `select count(*)::int as n from ledger_entries where session_id = ? and kind = 'release'`,

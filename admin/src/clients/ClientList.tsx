@@ -27,8 +27,8 @@ export const ClientList = () => (
             <DataTable.Col source="availableSessions" label="Available" align="right">
                 <BalanceField />
             </DataTable.Col>
-            <DataTable.NumberCol source="scheduled" disableSort />
-            <DataTable.NumberCol source="completed" disableSort />
+            <DataTable.NumberCol source="held" disableSort />
+            <DataTable.NumberCol source="consumed" disableSort />
             <DataTable.NumberCol source="total" disableSort />
             <DataTable.Col source="createdAt" label="Client since">
                 <DateField source="createdAt" options={DAY} />

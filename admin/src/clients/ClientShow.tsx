@@ -28,11 +28,11 @@ const Figures = () => (
         <Labeled label="Available sessions">
             <BalanceField />
         </Labeled>
-        <Labeled label="Scheduled">
-            <NumberField source="scheduled" />
+        <Labeled label="Held">
+            <NumberField source="held" />
         </Labeled>
-        <Labeled label="Completed">
-            <NumberField source="completed" />
+        <Labeled label="Consumed">
+            <NumberField source="consumed" />
         </Labeled>
         <Labeled label="Cancelled">
             <NumberField source="cancelled" />

@@ -3,7 +3,7 @@ const KIND_LABELS: Record<string, string> = {
     grant: 'Given',
     hold: 'Held for a booking',
     release: 'Released',
-    consume: 'Used',
+    consume: 'Consumed',
     expire: 'Expired',
     revoke: 'Taken back (refund)',
     adjust: 'Removed',
