@@ -1,10 +1,10 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../../model/transaction.js';
 import { createSession, createUser, grant, type TestUser } from '../support/actors.js';
 import { expectLedgerConsistent } from '../support/invariants.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import { routeKey, routeRecorder, type RegisteredRoute } from './routes.js';
+import { handMadeToken } from './tokens.js';
 
 /*
  * Every route × every kind of caller → the answer it must get. The table below is checked
@@ -186,12 +186,6 @@ let stack: TestStack;
 let fixtures: Fixtures;
 const actors = {} as Record<ActorName, { headers: Record<string, string> }>;
 
-function jwt(payload: object, secret: string | null, alg = 'HS256'): string {
-  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const head = `${encode({ alg, typ: 'JWT' })}.${encode(payload)}`;
-  return `${head}.${secret === null ? '' : createHmac('sha256', secret).update(head).digest('base64url')}`;
-}
-
 beforeAll(async () => {
   // The simulator's routes exist without Stripe keys; the limits are the findings suite's subject, not this one's.
   stack = await startStack({ STRIPE_API_BASE_URL: '', RATE_LIMIT_LOGIN_PER_MINUTE: '10000' }, { onRoute: recorder.onRoute });
@@ -311,10 +305,10 @@ describe('the authorization matrix', () => {
     const secret = stack.settings.jwtSecret;
     const tokens = {
       tampered: `${head}.${Buffer.from(JSON.stringify({ ...claims, sub: String(fixtures.clientA.id) })).toString('base64url')}.${signature}`,
-      expired: jwt({ ...claims, iat: now - 7200, exp: now - 3600 }, secret),
-      algNone: jwt({ ...claims, exp: now + 3600 }, null, 'none'),
-      wrongSecret: jwt({ ...claims, exp: now + 3600 }, 'not-the-secret'),
-      staleVersion: jwt({ ...claims, ver: claims.ver + 1, iat: now, exp: now + 3600 }, secret),
+      expired: handMadeToken({ ...claims, iat: now - 7200, exp: now - 3600 }, secret),
+      algNone: handMadeToken({ ...claims, exp: now + 3600 }, null),
+      wrongSecret: handMadeToken({ ...claims, exp: now + 3600 }, 'not-the-secret'),
+      staleVersion: handMadeToken({ ...claims, ver: claims.ver + 1, iat: now, exp: now + 3600 }, secret),
     };
     const guarded = recorder.routes().filter((route) => MATRIX[routeKey(route)]?.expect.anonymous === 401);
     const failures: string[] = [];

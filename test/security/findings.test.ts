@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businessRules } from '../../activities/failures.js';
 import { buildApp } from '../../api/app.js';
@@ -9,6 +8,7 @@ import { cancelUpdate } from '../../workflows/definitions.js';
 import { createSession, createUser, grant, type TestUser } from '../support/actors.js';
 import { balanceOf, expectLedgerConsistent } from '../support/invariants.js';
 import { startStack, type TestStack } from '../support/stack.js';
+import { handMadeToken } from './tokens.js';
 
 let stack: TestStack;
 let admin: TestUser;
@@ -30,12 +30,8 @@ afterAll(() => stack?.close());
 
 /** A token with the right shape and a claimed subject, but signed with a key the app does not have (or none). */
 function forgedToken(sub: number, role: string, how: 'wrong-secret' | 'alg-none' = 'wrong-secret'): string {
-  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  const payload = encode({ sub: String(sub), role, ver: 0, iat: now, exp: now + 3600 });
-  if (how === 'alg-none') return `${encode({ alg: 'none', typ: 'JWT' })}.${payload}.`;
-  const head = encode({ alg: 'HS256', typ: 'JWT' });
-  return `${head}.${payload}.${createHmac('sha256', 'not-the-secret').update(`${head}.${payload}`).digest('base64url')}`;
+  return handMadeToken({ sub: String(sub), role, ver: 0, iat: now, exp: now + 3600 }, how === 'alg-none' ? null : 'not-the-secret');
 }
 
 const login = (email: string, password: string, options: { ip?: string; headers?: Record<string, string> } = {}) =>
