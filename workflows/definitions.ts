@@ -6,6 +6,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { SessionChanges } from '../activities/sessions.js';
 import type { Actor } from '../model/vocabulary.js';
 
 export const DEFAULT_TASK_QUEUE = 'studio-sessions';
@@ -109,14 +110,7 @@ export interface SessionCancelInput {
 export interface SessionRescheduleInput {
   sessionId: number;
   actor: Actor;
-  changes: {
-    trainerId?: number | undefined;
-    startsAt?: string | undefined;
-    durationMinutes?: number | undefined;
-    capacity?: number | undefined;
-    location?: string | null | undefined;
-    notes?: string | null | undefined;
-  };
+  changes: SessionChanges;
 }
 
 // ---------------------------------------------------------------------------------------
