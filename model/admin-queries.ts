@@ -9,6 +9,7 @@ import { User } from './entities/user.js';
 import { DomainError, ErrorCode } from './errors.js';
 import { entryRow, type LedgerEntryRow } from './ledger.js';
 import type { Orm } from './orm.js';
+import { packageOnSale, type PackageOnSale } from './purchases.js';
 import { fullName, sessionView, type SessionView } from './schedule.js';
 
 /**
@@ -336,15 +337,9 @@ export async function bookingsPage(orm: Orm, request: PageRequest<BookingFilter>
 
 /* ---- packages ---- */
 
-export interface AdminPackageRow {
-  id: number;
-  name: string;
-  sessions: number;
-  priceCents: number;
-  currency: string;
-  validityDays: number | null;
+/** The store's view of a package, and whether it is on sale. */
+export interface AdminPackageRow extends PackageOnSale {
   active: boolean;
-  stripePriceId: string | null;
 }
 
 export interface PackageFilter {
@@ -364,16 +359,7 @@ export const PACKAGE_SORTS = {
 } as const;
 
 function packageRow(pkg: Package): AdminPackageRow {
-  return {
-    id: pkg.id,
-    name: pkg.name,
-    sessions: pkg.sessions,
-    priceCents: pkg.priceCents,
-    currency: pkg.currency,
-    validityDays: pkg.validityDays ?? null,
-    active: pkg.active,
-    stripePriceId: pkg.stripePriceId ?? null,
-  };
+  return { ...packageOnSale(pkg), active: pkg.active };
 }
 
 export async function packagesPage(orm: Orm, request: PageRequest<PackageFilter>): Promise<Page<AdminPackageRow>> {

@@ -22,7 +22,8 @@ export interface PackageOnSale {
   stripePriceId: string | null;
 }
 
-function onSale(pkg: Package): PackageOnSale {
+/** A package as the store and the console read it. */
+export function packageOnSale(pkg: Package): PackageOnSale {
   return {
     id: pkg.id,
     name: pkg.name,
@@ -36,12 +37,12 @@ function onSale(pkg: Package): PackageOnSale {
 
 export async function listPackagesOnSale(orm: Orm): Promise<PackageOnSale[]> {
   const packages = await orm.em.fork().find(Package, { active: true }, { orderBy: [{ priceCents: 'asc' }, { id: 'asc' }] });
-  return packages.map(onSale);
+  return packages.map(packageOnSale);
 }
 
 export async function findPackageOnSale(orm: Orm, packageId: number): Promise<PackageOnSale | undefined> {
   const pkg = await orm.em.fork().findOne(Package, { id: packageId, active: true });
-  return pkg ? onSale(pkg) : undefined;
+  return pkg ? packageOnSale(pkg) : undefined;
 }
 
 export interface Buyer {
