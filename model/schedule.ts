@@ -1,3 +1,4 @@
+import { raw } from '@mikro-orm/postgresql';
 import { Booking, type BookingStatus, type CreditState } from './entities/booking.js';
 import { ClientBalance } from './entities/client-balance.js';
 import { LedgerEntry } from './entities/ledger-entry.js';
@@ -176,6 +177,7 @@ const PAID_PURCHASE_STATUSES = ['paid', 'partially_refunded', 'refunded', 'dispu
 /** Clients with their balance read from the same view as every other figure. */
 export async function listClients(orm: Orm, lowBalanceThreshold: number): Promise<ClientListRow[]> {
   const em = orm.em.fork();
+  // One aggregate row per client, so the list costs the same however long the studio's history.
   const [balances, purchases, attended] = await Promise.all([
     em.find(
       ClientBalance,
@@ -185,18 +187,21 @@ export async function listClients(orm: Orm, lowBalanceThreshold: number): Promis
         orderBy: [{ client: { lastName: 'asc' } }, { client: { firstName: 'asc' } }, { client: { id: 'asc' } }],
       },
     ),
-    em.find(Purchase, { status: { $in: [...PAID_PURCHASE_STATUSES] } }, { fields: ['client', 'sessions', 'refundedSessions'] }),
-    em.find(Booking, { status: { $in: ['completed', 'no_show'] } }, { fields: ['client', 'startsAt'] }),
+    em
+      .createQueryBuilder(Purchase, 'p')
+      .select([raw('p.client_id as "clientId"'), raw('sum(p.sessions - p.refunded_sessions)::int as "purchased"')])
+      .where({ status: { $in: [...PAID_PURCHASE_STATUSES] } })
+      .groupBy('p.client')
+      .execute<Array<{ clientId: number; purchased: number }>>('all', false),
+    em
+      .createQueryBuilder(Booking, 'b')
+      .select([raw('b.client_id as "clientId"'), raw('max(b.starts_at) as "lastStart"')])
+      .where({ status: { $in: ['completed', 'no_show'] } })
+      .groupBy('b.client')
+      .execute<Array<{ clientId: number; lastStart: string | Date }>>('all', false),
   ]);
-  const purchased = new Map<number, number>();
-  for (const purchase of purchases) {
-    purchased.set(purchase.client.id, (purchased.get(purchase.client.id) ?? 0) + purchase.sessions - purchase.refundedSessions);
-  }
-  const lastAttended = new Map<number, Date>();
-  for (const booking of attended) {
-    const latest = lastAttended.get(booking.client.id);
-    if (!latest || booking.startsAt > latest) lastAttended.set(booking.client.id, booking.startsAt);
-  }
+  const purchased = new Map(purchases.map((row) => [row.clientId, row.purchased]));
+  const lastAttended = new Map(attended.map((row) => [row.clientId, new Date(row.lastStart)]));
   return balances.map(({ client, available, consumed }) => ({
     id: client.id,
     firstName: client.firstName,
