@@ -27,6 +27,8 @@ export interface Policies {
 }
 
 export interface Settings {
+  /** Who the studio is to its clients: the name on every message, the zone every date is read in. */
+  studio: { name: string; timeZone: string };
   port: number;
   host: string;
   dataDir: string;
@@ -104,6 +106,16 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0
   return value;
 }
 
+/** An IANA zone (`Europe/Berlin`); the studio's calendar day and every date shown follow it. */
+function timeZone(raw: string | undefined): string {
+  const zone = raw?.trim() || 'UTC';
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    throw new ConfigurationError(`STUDIO_TIME_ZONE must be an IANA time zone such as Europe/London or America/New_York, got "${zone}"`);
+  }
+}
+
 /** TRUST_PROXY: unset → trust no proxy; `2` → that many hops; `10.0.0.0/8,127.0.0.1` → those addresses. */
 function trustProxy(raw: string | undefined): Settings['trustProxy'] {
   if (raw === undefined || raw.trim() === '' || raw === 'false') return false;
@@ -148,6 +160,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const dataDir = path.resolve(env.DATA_DIR || '.data');
   refuseSimulatorInProduction(env);
   return {
+    studio: { name: env.STUDIO_NAME?.trim() || 'Studio Sessions', timeZone: timeZone(env.STUDIO_TIME_ZONE) },
     port: integer(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',
     dataDir,

@@ -63,6 +63,13 @@ describe('bad configuration gives one clear message and a non-zero exit', () => 
     expect(output).toContain('PORT must be a whole number >= 0, got "eighty"');
   });
 
+  it('a studio time zone that is not an IANA zone', async () => {
+    const { code, output } = await start({ STUDIO_TIME_ZONE: 'Mars/Olympus' });
+    expect(code).toBe(1);
+    expect(output).toContain('STUDIO_TIME_ZONE must be an IANA time zone such as Europe/London or America/New_York, got "Mars/Olympus"');
+    expect(output).not.toMatch(STACK_TRACE);
+  });
+
   it('no Temporal CLI, no Go and no download: says what to install', async () => {
     const emptyCache = await mkdtemp(path.join(os.tmpdir(), 'studio-no-cli-'));
     const previousPath = process.env.PATH;
