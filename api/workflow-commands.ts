@@ -272,8 +272,8 @@ export class WorkflowCommands {
     const workflowId = purchaseWorkflowId(event.purchaseId);
     const input: PurchaseInput = {
       purchaseId: event.purchaseId,
-      refundWindowMs: this.settings.store.refundWindowSeconds * 1000,
-      paymentWaitMs: this.settings.store.paymentWaitSeconds * 1000,
+      refundWindowMs: Math.round(this.settings.store.refundWindowSeconds * 1000),
+      paymentWaitMs: Math.round(this.settings.store.paymentWaitSeconds * 1000),
     };
     await this.untilAnswered(
       { totalMs: WEBHOOK_BUDGET_MS, attemptMs: WEBHOOK_BUDGET_MS },

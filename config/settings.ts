@@ -96,6 +96,17 @@ function minutes(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   return value;
 }
 
+/** Purchase windows accept fractions of a second, so tests run them in a moment. */
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ConfigurationError(`${name} must be a number of seconds > 0, got "${raw}"`);
+  }
+  return value;
+}
+
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -212,8 +223,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       publicUrl: (env.PUBLIC_URL || `http://localhost:${integer(env, 'PORT', 3000)}`).replace(/\/$/, ''),
       simulatorWebhookUrl: env.STRIPE_SIMULATOR_WEBHOOK_URL || `http://127.0.0.1:${integer(env, 'PORT', 3000)}/api/webhooks/stripe`,
       simulatorSettleMs: integer(env, 'STRIPE_SIMULATOR_SETTLE_MS', 3_000),
-      refundWindowSeconds: integer(env, 'POLICY_REFUND_WINDOW_SECONDS', integer(env, 'POLICY_REFUND_WINDOW_DAYS', 180, 1) * 86_400, 1),
-      paymentWaitSeconds: integer(env, 'POLICY_PAYMENT_WAIT_SECONDS', 14 * 86_400, 1),
+      refundWindowSeconds: seconds(env, 'POLICY_REFUND_WINDOW_SECONDS', integer(env, 'POLICY_REFUND_WINDOW_DAYS', 180, 1) * 86_400),
+      paymentWaitSeconds: seconds(env, 'POLICY_PAYMENT_WAIT_SECONDS', 14 * 86_400),
     },
   };
 }
