@@ -19,6 +19,7 @@ import { checkoutSimulatorRoutes } from './routes/checkout-simulator.js';
 import { creditRoutes } from './routes/credits.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
+import { reconciliationRoutes } from './routes/reconciliation.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { storeRoutes } from './routes/store.js';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.js';
@@ -92,6 +93,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   await app.register(sessionRoutes, routeDeps);
   await app.register(meRoutes, routeDeps);
   await app.register(adminResourceRoutes, routeDeps);
+  await app.register(reconciliationRoutes, routeDeps);
   await app.register(accountRoutes, routeDeps);
   // Store and Stripe; the webhook plugin keeps raw bodies for its own route only.
   await app.register(storeRoutes, routeDeps);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import {
   ApplicationFailure,
+  ScheduleNotFoundError,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -28,6 +29,7 @@ import {
   noShowSignal,
   paymentSignal,
   purchaseWorkflowId,
+  reconciliationScheduleId,
   refundSignal,
   sessionCancelWorkflowId,
   sessionRescheduleWorkflowId,
@@ -116,6 +118,22 @@ export class WorkflowCommands {
   /** Bounded, so a health page during an outage says "unreachable" instead of hanging on the SDK's retries. */
   async ping(): Promise<void> {
     await this.temporal.withDeadline(Date.now() + 2_000, () => this.temporal.connection.workflowService.getSystemInfo({}));
+  }
+
+  /**
+   * Runs the reconciliation Schedule's check now (its overlap policy skips it if one is
+   * running). Answers once Temporal has the request; the result is stored like any run.
+   */
+  async reconcileNow(): Promise<void> {
+    const handle = this.temporal.schedule.getHandle(reconciliationScheduleId(this.taskQueue));
+    try {
+      await this.untilAnswered(this.commandBudget, { scheduleId: handle.scheduleId }, () => handle.trigger(), temporalUnavailable);
+    } catch (error) {
+      if (error instanceof ScheduleNotFoundError) {
+        throw new HttpError(409, 'NOT_SCHEDULED', 'No worker has created the reconciliation schedule yet; start a worker, then try again.');
+      }
+      throw error;
+    }
   }
 
   private get taskQueue() {

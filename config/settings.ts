@@ -61,6 +61,8 @@ export interface Settings {
   /** Fastify's trustProxy: false (the socket's address is the client), a hop count, or the proxies' addresses/CIDRs. */
   trustProxy: boolean | number | string[];
   rateLimits: { loginPerMinute: number; bookingPerMinute: number; checkoutPerMinute: number };
+  /** The reconciliation Schedule checks the books this often. */
+  reconcileEveryMinutes: number;
   policies: Policies;
   /** Checkout, the purchase workflow's timers and the local Stripe simulator. */
   store: {
@@ -93,6 +95,12 @@ function minutes(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   if (!Number.isFinite(value) || value < 0) {
     throw new ConfigurationError(`${name} must be a number of minutes >= 0, got "${raw}"`);
   }
+  return value;
+}
+
+function positiveMinutes(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = minutes(env, name, fallback);
+  if (value <= 0) throw new ConfigurationError(`${name} must be a number of minutes > 0, got "${env[name]}"`);
   return value;
 }
 
@@ -209,6 +217,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       bookingPerMinute: integer(env, 'RATE_LIMIT_BOOKING_PER_MINUTE', 30, 1),
       checkoutPerMinute: integer(env, 'RATE_LIMIT_CHECKOUT_PER_MINUTE', 5, 1),
     },
+    reconcileEveryMinutes: positiveMinutes(env, 'RECONCILE_EVERY_MINUTES', 60),
     policies: {
       cancelWindowMinutes: integer(env, 'POLICY_CANCEL_WINDOW_MINUTES', 24 * 60),
       autoCompleteAfterMinutes: minutes(env, 'POLICY_AUTO_COMPLETE_AFTER_MINUTES', 120),

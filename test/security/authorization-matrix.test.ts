@@ -115,6 +115,8 @@ const MATRIX: Record<string, Row> = {
   },
   'GET /api/admin/ledger': { expect: adminOnly },
   'GET /api/admin/ledger/:id': { expect: adminOnly, request: id((f) => f.ledgerId) },
+  'GET /api/admin/reconciliation': { expect: adminOnly },
+  'POST /api/admin/reconciliation': { expect: adminOnly },
   'PATCH /api/admin/users/:id': { expect: adminOnly, request: (f) => ({ params: { id: f.accountId }, payload: { active: true } }) },
 
   'GET /api/sessions': { expect: signedIn },
