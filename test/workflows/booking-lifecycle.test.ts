@@ -258,6 +258,7 @@ describe('the booking after it is made', () => {
       await eventually(async () => expect(await reminders(client.id)).toHaveLength(1), leadMs + 10_000, 25);
       const [reminder] = await reminders(client.id);
       expect(reminder!.createdAt.getTime()).toBeGreaterThanOrEqual(reminderAt);
+      console.log(`reminder: lead ${leadMs} ms, written ${reminder!.createdAt.getTime() - reminderAt} ms after its moment`);
       return;
     }
     throw new Error('no booking was made before its reminder moment, even with a 6.4 s lead');
