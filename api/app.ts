@@ -12,6 +12,7 @@ import { accountAccess } from '../model/accounts.js';
 import type { ApiDependencies, RouteDependencies } from './dependencies.js';
 import { installErrorHandler } from './errors.js';
 import { installIdempotency } from './idempotency.js';
+import { createMetrics, installRequestTiming } from './metrics.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminResourceRoutes } from './routes/admin-resources.js';
 import { authRoutes } from './routes/auth.js';
@@ -19,6 +20,7 @@ import { checkoutSimulatorRoutes } from './routes/checkout-simulator.js';
 import { creditRoutes } from './routes/credits.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { reconciliationRoutes } from './routes/reconciliation.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { storeRoutes } from './routes/store.js';
@@ -86,8 +88,11 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  const routeDeps: RouteDependencies = { ...deps, commands: new WorkflowCommands(deps.temporal, settings, app.log) };
+  const metrics = createMetrics(deps.orm);
+  installRequestTiming(app, metrics);
+  const routeDeps: RouteDependencies = { ...deps, metrics, commands: new WorkflowCommands(deps.temporal, settings, app.log, metrics) };
   await app.register(healthRoutes, routeDeps);
+  await app.register(metricsRoutes, routeDeps);
   await app.register(authRoutes, routeDeps);
   await app.register(creditRoutes, routeDeps);
   await app.register(sessionRoutes, routeDeps);

@@ -61,6 +61,8 @@ export interface Settings {
   /** Fastify's trustProxy: false (the socket's address is the client), a hop count, or the proxies' addresses/CIDRs. */
   trustProxy: boolean | number | string[];
   rateLimits: { loginPerMinute: number; bookingPerMinute: number; checkoutPerMinute: number };
+  /** Bearer token Prometheus sends to read /metrics; unset, only loopback may read it. */
+  metricsToken: string | undefined;
   /** The reconciliation Schedule checks the books this often. */
   reconcileEveryMinutes: number;
   policies: Policies;
@@ -217,6 +219,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       bookingPerMinute: integer(env, 'RATE_LIMIT_BOOKING_PER_MINUTE', 30, 1),
       checkoutPerMinute: integer(env, 'RATE_LIMIT_CHECKOUT_PER_MINUTE', 5, 1),
     },
+    metricsToken: env.METRICS_TOKEN || undefined,
     reconcileEveryMinutes: positiveMinutes(env, 'RECONCILE_EVERY_MINUTES', 60),
     policies: {
       cancelWindowMinutes: integer(env, 'POLICY_CANCEL_WINDOW_MINUTES', 24 * 60),

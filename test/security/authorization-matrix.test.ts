@@ -72,6 +72,8 @@ const MATRIX: Record<string, Row> = {
   'GET /admin': { expect: everyone(), optional: true },
   'GET /admin/*': { expect: everyone(), optional: true },
   'GET /healthz': { expect: everyone() },
+  // The matrix asks from loopback without METRICS_TOKEN; test/api/metrics.test.ts covers the token and other addresses.
+  'GET /metrics': { expect: everyone() },
   'GET /readyz': { expect: everyone() },
   'OPTIONS *': { expect: everyone() },
 
