@@ -1,5 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { temporal as proto } from '@temporalio/proto';
+import protos from '@temporalio/proto';
+
+const proto = protos.temporal;
 
 /** The local activities a workflow ran, in order, read from its history's markers (the audit ops see). */
 export async function localActivitiesRun(temporal: Client, workflowId: string): Promise<Array<{ type: string; failed: boolean }>> {
