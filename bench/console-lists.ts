@@ -121,6 +121,27 @@ try {
     });
     summarize(`${label} (${first.headers['content-range']})`, samples);
   }
+
+  // The whole ledger as CSV over real HTTP, read as a stream: time, size, and how far the API's memory grew meanwhile.
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const rssBefore = process.memoryUsage().rss;
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
+  const began = performance.now();
+  const response = await fetch(`http://127.0.0.1:${port}/api/admin/ledger.csv`, { headers });
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    bytes += chunk.length;
+    for (const byte of chunk) if (byte === 10) lines += 1;
+  }
+  clearInterval(sampler);
+  console.log(
+    `\nledger.csv, all ${lines - 1} rows: ${((performance.now() - began) / 1000).toFixed(2)} s, ${(bytes / 1e6).toFixed(1)} MB, ` +
+      `API process memory grew ${((rssPeak - rssBefore) / 1e6).toFixed(1)} MB (it and this reader share one process)`,
+  );
   await app.close();
   await orm.close();
 } finally {

@@ -79,6 +79,39 @@ async function listPage<E extends object, T>(
   return { rows: entities.map(toRow), total };
 }
 
+/** Rows an export reads at a time: its memory stays this size whatever the table's. */
+const EXPORT_BATCH = 1_000;
+
+/**
+ * Every row a listing's filter matches, in id order, one batch at a time by keyset inside
+ * a single repeatable-read snapshot: an export of any size in bounded memory, and one
+ * consistent picture of the books however long it streams.
+ */
+async function* everyRow<E extends { id: number }, T>(
+  orm: Orm,
+  build: (em: EntityManager) => QueryBuilder<E, string>,
+  toRow: (entity: E) => T,
+): AsyncGenerator<T> {
+  const em = orm.em.fork();
+  await em.begin({ isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
+  try {
+    let after = 0;
+    for (;;) {
+      const batch = await build(em)
+        .andWhere({ id: { $gt: after } } as never)
+        .orderBy({ id: 'asc' } as never)
+        .limit(EXPORT_BATCH)
+        .getResultList();
+      for (const entity of batch) yield toRow(entity);
+      if (batch.length < EXPORT_BATCH) break;
+      after = batch[batch.length - 1]!.id;
+      em.clear();
+    }
+  } finally {
+    await em.rollback();
+  }
+}
+
 /** Matches email, first name, last name or "first last", case-insensitively. */
 function searchPeople(alias: string, q: string | undefined): object {
   if (!q) return {};
@@ -293,47 +326,45 @@ export const BOOKING_SORTS = {
   sessionId: 'b.session',
 } as const;
 
-export async function bookingsPage(orm: Orm, request: PageRequest<BookingFilter>): Promise<Page<AdminBookingRow>> {
-  const { filter } = request;
-  return listPage(
-    orm,
-    (em) =>
-      em
-        .createQueryBuilder(Booking, 'b')
-        .joinAndSelect('b.session', 's')
-        .joinAndSelect('b.client', 'c')
-        .where({
-          ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
-          ...(filter.sessionId === undefined && filter.trainerId === undefined
-            ? {}
-            : {
-                session: {
-                  ...(filter.sessionId === undefined ? {} : { id: filter.sessionId }),
-                  ...(filter.trainerId === undefined ? {} : { trainer: filter.trainerId }),
-                },
-              }),
-          ...(filter.status ? { status: { $in: filter.status } } : {}),
-          ...(filter.id ? { id: { $in: filter.id } } : {}),
-        }),
-    BOOKING_SORTS,
-    'b.id',
-    request,
-    (booking) => ({
-      id: booking.id,
-      sessionId: booking.session.id,
-      clientId: booking.client.id,
-      clientName: fullName(booking.client),
-      trainerId: booking.session.trainer.id,
-      status: booking.status,
-      creditState: booking.creditState,
-      complimentary: booking.complimentary,
-      startsAt: booking.startsAt,
-      bookedAt: booking.bookedAt,
-      cancelledAt: booking.cancelledAt ?? null,
-      workflowId: booking.workflowId,
-    }),
-  );
+const bookingsMatching = (filter: BookingFilter) => (em: EntityManager) =>
+  em
+    .createQueryBuilder(Booking, 'b')
+    .joinAndSelect('b.session', 's')
+    .joinAndSelect('b.client', 'c')
+    .where({
+      ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
+      ...(filter.sessionId === undefined && filter.trainerId === undefined
+        ? {}
+        : {
+            session: {
+              ...(filter.sessionId === undefined ? {} : { id: filter.sessionId }),
+              ...(filter.trainerId === undefined ? {} : { trainer: filter.trainerId }),
+            },
+          }),
+      ...(filter.status ? { status: { $in: filter.status } } : {}),
+      ...(filter.id ? { id: { $in: filter.id } } : {}),
+    });
+
+const bookingRow = (booking: Booking): AdminBookingRow => ({
+  id: booking.id,
+  sessionId: booking.session.id,
+  clientId: booking.client.id,
+  clientName: fullName(booking.client),
+  trainerId: booking.session.trainer.id,
+  status: booking.status,
+  creditState: booking.creditState,
+  complimentary: booking.complimentary,
+  startsAt: booking.startsAt,
+  bookedAt: booking.bookedAt,
+  cancelledAt: booking.cancelledAt ?? null,
+  workflowId: booking.workflowId,
+});
+
+export function bookingsPage(orm: Orm, request: PageRequest<BookingFilter>): Promise<Page<AdminBookingRow>> {
+  return listPage(orm, bookingsMatching(request.filter), BOOKING_SORTS, 'b.id', request, bookingRow);
 }
+
+export const everyBooking = (orm: Orm, filter: BookingFilter) => everyRow(orm, bookingsMatching(filter), bookingRow);
 
 /* ---- packages ---- */
 
@@ -448,40 +479,38 @@ export const PURCHASE_SORTS = {
   clientId: 'p.client',
 } as const;
 
-export async function purchasesPage(orm: Orm, request: PageRequest<PurchaseFilter>): Promise<Page<AdminPurchaseRow>> {
-  const { filter } = request;
-  return listPage(
-    orm,
-    (em) =>
-      em.createQueryBuilder(Purchase, 'p').where({
-        ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
-        ...(filter.packageId === undefined ? {} : { package: filter.packageId }),
-        ...(filter.status ? { status: { $in: filter.status } } : {}),
-        ...(filter.id ? { id: { $in: filter.id } } : {}),
-      }),
-    PURCHASE_SORTS,
-    'p.id',
-    request,
-    (purchase) => ({
-      id: purchase.id,
-      clientId: purchase.client.id,
-      packageId: purchase.package.id,
-      sessions: purchase.sessions,
-      amountCents: purchase.amountCents,
-      currency: purchase.currency,
-      status: purchase.status,
-      refundedCents: purchase.refundedCents,
-      refundedSessions: purchase.refundedSessions,
-      sessionsOwed: purchase.sessionsOwed,
-      disputeStatus: purchase.disputeStatus ?? null,
-      stripeCheckoutSessionId: purchase.stripeCheckoutSessionId ?? null,
-      stripePaymentIntentId: purchase.stripePaymentIntentId ?? null,
-      workflowId: purchase.workflowId ?? null,
-      createdAt: purchase.createdAt,
-      paidAt: purchase.paidAt ?? null,
-    }),
-  );
+const purchasesMatching = (filter: PurchaseFilter) => (em: EntityManager) =>
+  em.createQueryBuilder(Purchase, 'p').where({
+    ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
+    ...(filter.packageId === undefined ? {} : { package: filter.packageId }),
+    ...(filter.status ? { status: { $in: filter.status } } : {}),
+    ...(filter.id ? { id: { $in: filter.id } } : {}),
+  });
+
+const purchaseRow = (purchase: Purchase): AdminPurchaseRow => ({
+  id: purchase.id,
+  clientId: purchase.client.id,
+  packageId: purchase.package.id,
+  sessions: purchase.sessions,
+  amountCents: purchase.amountCents,
+  currency: purchase.currency,
+  status: purchase.status,
+  refundedCents: purchase.refundedCents,
+  refundedSessions: purchase.refundedSessions,
+  sessionsOwed: purchase.sessionsOwed,
+  disputeStatus: purchase.disputeStatus ?? null,
+  stripeCheckoutSessionId: purchase.stripeCheckoutSessionId ?? null,
+  stripePaymentIntentId: purchase.stripePaymentIntentId ?? null,
+  workflowId: purchase.workflowId ?? null,
+  createdAt: purchase.createdAt,
+  paidAt: purchase.paidAt ?? null,
+});
+
+export function purchasesPage(orm: Orm, request: PageRequest<PurchaseFilter>): Promise<Page<AdminPurchaseRow>> {
+  return listPage(orm, purchasesMatching(request.filter), PURCHASE_SORTS, 'p.id', request, purchaseRow);
 }
+
+export const everyPurchase = (orm: Orm, filter: PurchaseFilter) => everyRow(orm, purchasesMatching(filter), purchaseRow);
 
 /* ---- ledger ---- */
 
@@ -506,25 +535,21 @@ export const LEDGER_SORTS = {
   delta: 'e.delta',
 } as const;
 
-export async function ledgerPage(orm: Orm, request: PageRequest<LedgerFilter>): Promise<Page<LedgerEntryRow>> {
-  const { filter } = request;
-  return listPage(
-    orm,
-    (em) =>
-      em.createQueryBuilder(LedgerEntry, 'e').where({
-        ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
-        ...(filter.kind ? { kind: { $in: filter.kind } } : {}),
-        ...(filter.from || filter.to
-          ? { createdAt: { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) } }
-          : {}),
-        ...(filter.workflowId ? { workflowId: filter.workflowId } : {}),
-        ...(filter.sessionId === undefined ? {} : { session: filter.sessionId }),
-        ...(filter.purchaseId === undefined ? {} : { purchase: filter.purchaseId }),
-        ...(filter.id ? { id: { $in: filter.id } } : {}),
-      }),
-    LEDGER_SORTS,
-    'e.id',
-    request,
-    entryRow,
-  );
+const entriesMatching = (filter: LedgerFilter) => (em: EntityManager) =>
+  em.createQueryBuilder(LedgerEntry, 'e').where({
+    ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
+    ...(filter.kind ? { kind: { $in: filter.kind } } : {}),
+    ...(filter.from || filter.to
+      ? { createdAt: { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) } }
+      : {}),
+    ...(filter.workflowId ? { workflowId: filter.workflowId } : {}),
+    ...(filter.sessionId === undefined ? {} : { session: filter.sessionId }),
+    ...(filter.purchaseId === undefined ? {} : { purchase: filter.purchaseId }),
+    ...(filter.id ? { id: { $in: filter.id } } : {}),
+  });
+
+export function ledgerPage(orm: Orm, request: PageRequest<LedgerFilter>): Promise<Page<LedgerEntryRow>> {
+  return listPage(orm, entriesMatching(request.filter), LEDGER_SORTS, 'e.id', request, entryRow);
 }
+
+export const everyEntry = (orm: Orm, filter: LedgerFilter) => everyRow(orm, entriesMatching(filter), entryRow);

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Settings } from '../../config/settings.js';
@@ -7,6 +8,9 @@ import {
   CLIENT_SORTS,
   clientsPage,
   createPackage,
+  everyBooking,
+  everyEntry,
+  everyPurchase,
   LEDGER_SORTS,
   ledgerPage,
   PACKAGE_SORTS,
@@ -28,7 +32,17 @@ import { LEDGER_KINDS } from '../../model/entities/ledger-entry.js';
 import { PURCHASE_STATUSES } from '../../model/entities/purchase.js';
 import { SESSION_STATUSES } from '../../model/entities/training-session.js';
 import type { Role } from '../../model/entities/user.js';
-import { contentRange, filters, ListQuerystring, MAX_ROWS, parseListRequest, type Filter, type FilterSpec } from '../admin/simple-rest.js';
+import {
+  contentRange,
+  filters,
+  ListQuerystring,
+  MAX_ROWS,
+  parseFilter,
+  parseListRequest,
+  type Filter,
+  type FilterSpec,
+} from '../admin/simple-rest.js';
+import { csvLines } from '../csv.js';
 import type { RouteDependencies } from '../dependencies.js';
 import { currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
@@ -52,7 +66,14 @@ interface ReadResource<S extends ResourceFilters, T> {
   filters: S;
   list(request: PageRequest<Filter<S>>, viewer: Viewer): Promise<Page<T>>;
   present?(row: T): unknown;
+  /** Served as `<name>.csv` too: every matching row, in id order, with these columns. */
+  csv?: { columns: ReadonlyArray<keyof T & string>; rows(filter: Filter<S>, viewer: Viewer): AsyncIterable<T> };
 }
+
+const CsvQuerystring = Type.Object(
+  { filter: Type.Optional(Type.String({ description: 'JSON object of filters, as the list takes', examples: ['{}'] })) },
+  { additionalProperties: false },
+);
 
 /** The workflow's page in the Temporal UI, where ops read its history (docs/workflows.md). */
 export function workflowUrl(temporal: Settings['temporal'], workflowId: string | null): string | null {
@@ -129,6 +150,30 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
       },
     );
 
+    const { csv } = resource;
+    if (csv) {
+      api.get(
+        `/api/admin/${resource.name}.csv`,
+        {
+          preHandler: requireRole(...resource.roles),
+          schema: {
+            tags,
+            summary: `Export ${resource.name} as CSV`,
+            description: `Every row the filter matches (${Object.keys(resource.filters).join(', ')}), streamed in id order from one consistent snapshot.`,
+            querystring: CsvQuerystring,
+          },
+        },
+        async (request, reply) => {
+          const filter = parseFilter(request.query.filter, resource.filters);
+          const day = new Date().toISOString().slice(0, 10);
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('Content-Disposition', `attachment; filename="${resource.name}-${day}.csv"`)
+            .send(Readable.from(csvLines<T>(csv.columns, csv.rows(filter, viewerOf(request)))));
+        },
+      );
+    }
+
     api.get(
       `/api/admin/${resource.name}/:id`,
       {
@@ -186,6 +231,23 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
     filters: { clientId: filters.id, sessionId: filters.id, trainerId: filters.id, status: bookingStatus, id: filters.ids },
     list: (request, viewer) => bookingsPage(orm, { ...request, filter: { ...request.filter, ...ownSessionsOnly(viewer) } }),
     present: linked,
+    csv: {
+      columns: [
+        'id',
+        'sessionId',
+        'clientId',
+        'clientName',
+        'trainerId',
+        'status',
+        'creditState',
+        'complimentary',
+        'startsAt',
+        'bookedAt',
+        'cancelledAt',
+        'workflowId',
+      ],
+      rows: (filter, viewer) => everyBooking(orm, { ...filter, ...ownSessionsOnly(viewer) }),
+    },
   });
 
   readResource({
@@ -207,6 +269,27 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
     filters: { clientId: filters.id, packageId: filters.id, status: purchaseStatus, id: filters.ids },
     list: (request) => purchasesPage(orm, request),
     present: linked,
+    csv: {
+      columns: [
+        'id',
+        'clientId',
+        'packageId',
+        'sessions',
+        'amountCents',
+        'currency',
+        'status',
+        'refundedCents',
+        'refundedSessions',
+        'sessionsOwed',
+        'disputeStatus',
+        'stripeCheckoutSessionId',
+        'stripePaymentIntentId',
+        'workflowId',
+        'createdAt',
+        'paidAt',
+      ],
+      rows: (filter) => everyPurchase(orm, filter),
+    },
   });
 
   readResource({
@@ -227,6 +310,28 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
     },
     list: (request) => ledgerPage(orm, request),
     present: linked,
+    csv: {
+      columns: [
+        'id',
+        'createdAt',
+        'clientId',
+        'kind',
+        'delta',
+        'heldDelta',
+        'balanceAfter',
+        'heldAfter',
+        'lotId',
+        'sessionId',
+        'bookingId',
+        'purchaseId',
+        'actor',
+        'reason',
+        'idempotencyKey',
+        'workflowId',
+        'runId',
+      ],
+      rows: (filter) => everyEntry(orm, filter),
+    },
   });
 
   /* Packages are the one resource the console writes directly. */
