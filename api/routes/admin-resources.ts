@@ -9,6 +9,8 @@ import {
   createPackage,
   LEDGER_SORTS,
   ledgerPage,
+  LOT_SORTS,
+  lotsPage,
   PACKAGE_SORTS,
   packagesPage,
   PURCHASE_SORTS,
@@ -227,6 +229,17 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
     },
     list: (request) => ledgerPage(orm, request),
     present: linked,
+  });
+
+  readResource({
+    name: 'lots',
+    description:
+      'Credit lots: what each grant left and when it expires. A lot past its expiry shows 0 remaining; an admin extends a live one with POST /api/admin/lots/:id/extend.',
+    roles: ['admin'],
+    sorts: LOT_SORTS,
+    defaultSort: { field: 'expiresAt', order: 'ASC' },
+    filters: { clientId: filters.id, id: filters.ids },
+    list: (request) => lotsPage(orm, request),
   });
 
   /* Packages are the one resource the console writes directly. */
