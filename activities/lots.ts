@@ -39,8 +39,10 @@ export function createLotActivities({ orm, settings }: { orm: Orm; settings: Set
       return inTransaction(orm, (sql) => queueExpiryNotice(sql, request.lotId, request.expiresAt));
     },
 
-    async extendLot(request: ExtendRequest): Promise<ExtendedLot> {
-      return businessRules(() => inTransaction(orm, (sql) => extendLot(sql, request, currentTrace())));
+    async extendLot(request: Omit<ExtendRequest, 'timeZone'>): Promise<ExtendedLot> {
+      return businessRules(() =>
+        inTransaction(orm, (sql) => extendLot(sql, { ...request, timeZone: settings.studio.timeZone }, currentTrace())),
+      );
     },
 
     async lotsWithExpiry(request: { afterLotId: number; limit: number }): Promise<number[]> {

@@ -68,6 +68,8 @@ export interface ExtendRequest {
   expiresAt: string;
   reason: string;
   actor: string;
+  /** The studio's zone, in which the ledger's reason names both dates for the front desk. */
+  timeZone: string;
 }
 
 export interface ExtendedLot extends LotExpiry {
@@ -85,6 +87,8 @@ export async function extendLot(sql: Sql, request: ExtendRequest, trace: Trace):
   await lockClient(sql, first.clientId, trace);
   const lot = (await readLot(sql, request.lotId, true))!;
   const target = new Date(request.expiresAt);
+  const zone = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: request.timeZone });
+  const readable = (date: Date) => `${zone.format(date)} ${request.timeZone}`;
   const key = lotLedgerKeys(lot.lotId).extendTo(target);
   const earlier = await findEntry(sql, key);
   if (earlier) return { ...lot, ledgerEntryId: earlier.id };
@@ -105,7 +109,7 @@ export async function extendLot(sql: Sql, request: ExtendRequest, trace: Trace):
     delta: 0,
     lotId: lot.lotId,
     actor: request.actor,
-    reason: `Expiry of lot #${lot.lotId} extended from ${lot.expiresAt} to ${target.toISOString()}: ${request.reason}`,
+    reason: `Expiry of lot #${lot.lotId} extended from ${readable(new Date(lot.expiresAt))} to ${readable(target)}: ${request.reason}`,
     idempotencyKey: key,
     trace,
   });

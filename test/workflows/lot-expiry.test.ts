@@ -232,7 +232,12 @@ describe("an admin's extension", () => {
       [lotId],
     );
     expect(adjust).toMatchObject({ delta: 0, actor: `admin:${admin.id}`, workflowId: lotExpiryWorkflowId(lotId) });
-    expect(adjust!.reason).toContain(`from ${original.toISOString()} to ${extended.toISOString()}: client was ill for a week`);
+    // Both dates as the front desk reads them, in the studio's zone (STUDIO_TIME_ZONE, UTC here).
+    const readable = (date: Date) =>
+      `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date)} UTC`;
+    expect(adjust!.reason).toBe(
+      `Expiry of lot #${lotId} extended from ${readable(original)} to ${readable(extended)}: client was ill for a week`,
+    );
 
     await until(new Date(original.getTime() + SECOND));
     expect(await expireEntries(lotId)).toEqual([]);
