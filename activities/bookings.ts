@@ -51,8 +51,14 @@ export interface FinishBookingRequest {
   reason: string;
 }
 
+/** Read without the client lock, so credits past their lot's expiry but not yet written off are left out here. */
 async function availableNow(sql: Sql, clientId: number): Promise<number> {
-  const [row] = await sql<{ available: number }>(`select available_sessions as available from users where id = ?`, [clientId]);
+  const [row] = await sql<{ available: number }>(
+    `select u.available_sessions - coalesce((select sum(remaining) from credit_lots
+        where client_id = u.id and remaining > 0 and expires_at <= now()), 0)::int as available
+       from users u where u.id = ?`,
+    [clientId],
+  );
   return row?.available ?? 0;
 }
 
@@ -155,7 +161,7 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
           await sql(`update training_sessions set booked_count = booked_count + 1, status = 'scheduled' where id = ?`, [request.sessionId]);
           let availableAfter: number | null = null;
           if (request.complimentary) {
-            availableAfter = (await lockClient(sql, request.clientId)).available;
+            availableAfter = (await lockClient(sql, request.clientId, currentTrace())).available;
             await appendEntry(sql, {
               clientId: request.clientId,
               kind: 'hold',
@@ -194,7 +200,7 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
     async holdCredit(request: { bookingId: number; clientId: number; sessionId: number; actor: Actor }): Promise<HeldCredit> {
       return businessRules(() =>
         inTransaction(orm, async (sql) => {
-          const balance = await lockClient(sql, request.clientId);
+          const balance = await lockClient(sql, request.clientId, currentTrace());
           const key = `hold:booking:${request.bookingId}`;
           const earlier = await findEntry(sql, key);
           if (earlier) return { lotId: earlier.lotId!, availableAfter: earlier.balanceAfter };
@@ -251,7 +257,7 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
         inTransaction(orm, async (sql) => {
           const first = await requireBooking(sql, request.bookingId);
           await lockSession(sql, first.sessionId);
-          if (!first.complimentary) await lockClient(sql, first.clientId);
+          if (!first.complimentary) await lockClient(sql, first.clientId, currentTrace());
           const booking = await requireBooking(sql, request.bookingId, true);
           if (booking.status === 'cancelled' || booking.status === 'late_cancelled') return describeCancel(sql, booking);
           if (booking.status !== 'scheduled' && booking.status !== 'confirmed') {
@@ -344,7 +350,7 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
         inTransaction(orm, async (sql) => {
           const first = await requireBooking(sql, request.bookingId);
           await lockSession(sql, first.sessionId);
-          if (!first.complimentary) await lockClient(sql, first.clientId);
+          if (!first.complimentary) await lockClient(sql, first.clientId, currentTrace());
           const booking = await requireBooking(sql, request.bookingId, true);
           if (booking.status === 'completed' || booking.status === 'no_show') return { status: booking.status };
           if (booking.status !== 'scheduled' && booking.status !== 'confirmed') {

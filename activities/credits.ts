@@ -40,7 +40,7 @@ export function createCreditActivities({ orm }: { orm: Orm }) {
     async grantCredits(request: GrantRequest): Promise<LedgerOutcome> {
       return businessRules(() =>
         inTransaction(orm, async (sql) => {
-          await lockClient(sql, request.clientId);
+          await lockClient(sql, request.clientId, currentTrace());
           const earlier = await findEntry(sql, request.idempotencyKey);
           if (earlier) return { entry: earlier, replayed: true };
           if (!Number.isInteger(request.quantity) || request.quantity <= 0) {
@@ -76,7 +76,7 @@ export function createCreditActivities({ orm }: { orm: Orm }) {
     async removeCredits(request: RemoveRequest): Promise<LedgerOutcome & { shortfall: number }> {
       return businessRules(() =>
         inTransaction(orm, async (sql) => {
-          const balance = await lockClient(sql, request.clientId);
+          const balance = await lockClient(sql, request.clientId, currentTrace());
           const earlier = await findEntry(sql, request.idempotencyKey);
           if (earlier) return { entry: earlier, replayed: true, shortfall: request.quantity + earlier.delta };
           if (!Number.isInteger(request.quantity) || request.quantity <= 0) {

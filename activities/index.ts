@@ -3,6 +3,7 @@ import type { Settings } from '../config/settings.js';
 import type { Orm } from '../model/orm.js';
 import { createBookingActivities } from './bookings.js';
 import { createCreditActivities } from './credits.js';
+import { createLotActivities } from './lots.js';
 import { createPurchaseActivities } from './purchases.js';
 import { createReconciliationActivities } from './reconciliation.js';
 import { createSessionActivities } from './sessions.js';
@@ -18,6 +19,7 @@ export interface ActivityDependencies {
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createCreditActivities(deps),
+    ...createLotActivities(deps),
     ...createBookingActivities(deps),
     ...createPurchaseActivities(deps),
     ...createSessionActivities(deps),

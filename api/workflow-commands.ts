@@ -14,7 +14,7 @@ import type { Settings } from '../config/settings.js';
 import { HttpError } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { RetryLater, firstSettled, isOutage, untilAnswered, type Budget } from './temporal-outage.js';
-import type { allocation, bookToDeduct, cancelSession, rescheduleSession } from '../workflows/index.js';
+import type { allocation, bookToDeduct, cancelSession, lotExpiry, rescheduleSession } from '../workflows/index.js';
 import {
   ClientIdKey,
   PurchaseIdKey,
@@ -26,7 +26,9 @@ import {
   completeSignal,
   confirmSignal,
   disputeSignal,
+  extendLotUpdate,
   issueRefundUpdate,
+  lotExpiryWorkflowId,
   noShowSignal,
   paymentSignal,
   purchaseWorkflowId,
@@ -43,6 +45,8 @@ import {
   type CancelRequest,
   type CheckoutEvent,
   type DisputeEvent,
+  type ExtendLotOutcome,
+  type ExtendLotRequest,
   type PurchaseInput,
   type RefundEvent,
   type SessionRescheduleInput,
@@ -80,6 +84,11 @@ const refundPending = () =>
   new RetryLater(
     'REFUND_PENDING',
     'The refund is still being processed; check the purchase in a moment, or send the same request again with the same Idempotency-Key.',
+  );
+const extensionPending = () =>
+  new RetryLater(
+    'EXTENSION_PENDING',
+    "The new expiry is still being applied; check the client's credit lots in a moment, or send the same request again with the same Idempotency-Key.",
   );
 const temporalUnavailable = () =>
   new RetryLater(
@@ -281,6 +290,33 @@ export class WorkflowCommands {
       }
     };
     return { ...(await this.untilAnswered('allocate', this.commandBudget, { workflowId }, attempt, allocationPending)), workflowId };
+  }
+
+  /**
+   * Moves a lot's expiry in its own workflow, whose timer follows. Update-with-Start, so a
+   * lot whose workflow is not running yet (granted before lots had one) gets it now; the
+   * same request id is the same extension.
+   */
+  async extendLot(lotId: number, request: ExtendLotRequest, requestId?: string): Promise<ExtendLotOutcome> {
+    const workflowId = lotExpiryWorkflowId(lotId);
+    const updateId = `extend-${requestId ?? randomUUID()}`;
+    return this.untilAnswered(
+      'extendLot',
+      this.commandBudget,
+      { workflowId, updateId },
+      () =>
+        this.temporal.workflow.executeUpdateWithStart(extendLotUpdate, {
+          updateId,
+          args: [request],
+          startWorkflowOperation: new WithStartWorkflowOperation<typeof lotExpiry>('lotExpiry', {
+            workflowId,
+            taskQueue: this.taskQueue,
+            args: [{ lotId }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        }),
+      extensionPending,
+    );
   }
 
   /** The same request id is the same refund: Temporal answers a repeated update id with the first result. */

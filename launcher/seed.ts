@@ -18,20 +18,23 @@ const TRAINERS = [
   ['Lucas', 'Brandt'],
   ['Priya', 'Raman'],
 ] as const;
-const CLIENTS = [
+/** A demo client: the opening balance, and how many days until it expires (none: never). */
+type DemoClient = readonly [firstName: string, lastName: string, balance: number, expiresInDays?: number];
+const CLIENTS: readonly [DemoClient, ...DemoClient[]] = [
   ['Ava', 'Nguyen', 12],
   ['Ben', 'Carter', 0],
   ['Chloe', 'Diaz', 1],
   ['Dan', 'Evans', 2],
-  ['Ella', 'Fischer', 5],
+  // Inside the expiry notice period: the console shows the lot and its "Extend" action, the outbox its notice.
+  ['Ella', 'Fischer', 5, 5],
   ['Finn', 'Garcia', 8],
   ['Grace', 'Hughes', 3],
   ['Hugo', 'Ito', 20],
   ['Isla', 'Jensen', 0],
-  ['Jack', 'Kowalski', 6],
+  ['Jack', 'Kowalski', 6, 45],
   ['Kira', 'Larsen', 10],
   ['Leo', 'Moreau', 4],
-] as const;
+];
 const PACKAGES = [
   { name: 'Single session', sessions: 1, priceCents: 9000, validityDays: 60 },
   { name: '10-session pack', sessions: 10, priceCents: 70000, validityDays: 180 },
@@ -62,7 +65,7 @@ export async function seedDemoData(orm: Orm, admin: { email: string; password: s
     );
   }
   const credits = createCreditActivities({ orm });
-  for (const [firstName, lastName, balance] of CLIENTS) {
+  for (const [firstName, lastName, balance, expiresInDays] of CLIENTS) {
     const client = await createAccount(orm, {
       email: `${firstName.toLowerCase()}.${lastName.toLowerCase()}@example.com`,
       password: DEMO_PASSWORD,
@@ -76,6 +79,8 @@ export async function seedDemoData(orm: Orm, admin: { email: string; password: s
         clientId: client.id,
         quantity: balance,
         source: 'allocation',
+        // The worker's backfill starts this lot's expiry workflow (docs/workflows.md).
+        expiresAt: expiresInDays ? new Date(now.getTime() + expiresInDays * 86_400_000).toISOString() : null,
         actor: 'system',
         reason: 'Demo opening balance',
       });

@@ -8,7 +8,7 @@ import { runProcess } from '../config/process.js';
 import { loadSettings } from '../config/settings.js';
 import { openDatabase } from '../model/orm.js';
 import { demoLogins } from './seed.js';
-import { connectWorker, createWorker, ensureSearchAttributes, PROCESS_EXIT_AFTER_MS } from '../worker/worker.js';
+import { connectWorker, createWorker, ensureSearchAttributes, PROCESS_EXIT_AFTER_MS, startLotExpiryBackfill } from '../worker/worker.js';
 import { ensureReconciliationSchedule } from '../worker/reconciliation-schedule.js';
 import { ensureConsoleBuilt } from './console-build.js';
 import { prepareDatabase } from './database.js';
@@ -99,6 +99,7 @@ await runProcess(
       const temporalClient = await connectTemporalClient(settings.temporal, temporalAddress);
       stops.push(() => temporalClient.connection.close());
       await ensureReconciliationSchedule(temporalClient, settings);
+      await startLotExpiryBackfill(temporalClient, settings.temporal.taskQueue);
       const app = await buildApp({ settings, orm, temporal: temporalClient });
       await listen(app, settings.host, settings.port);
       stops.push(() => app.close());

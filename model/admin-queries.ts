@@ -1,6 +1,7 @@
 import { IsolationLevel, raw, type EntityManager, type QueryBuilder } from '@mikro-orm/postgresql';
 import { Booking, type BookingStatus } from './entities/booking.js';
 import { ClientBalance } from './entities/client-balance.js';
+import { CreditLot } from './entities/credit-lot.js';
 import { LedgerEntry, type LedgerKind } from './entities/ledger-entry.js';
 import { Package } from './entities/package.js';
 import { Purchase, type PurchaseStatus } from './entities/purchase.js';
@@ -511,6 +512,63 @@ export function purchasesPage(orm: Orm, request: PageRequest<PurchaseFilter>): P
 }
 
 export const everyPurchase = (orm: Orm, filter: PurchaseFilter) => everyRow(orm, purchasesMatching(filter), purchaseRow);
+
+/* ---- credit lots ---- */
+
+export interface AdminLotRow {
+  id: number;
+  clientId: number;
+  source: string;
+  purchaseId: number | null;
+  quantity: number;
+  /** 0 once the lot has passed its expiry, even before its `expire` entry is written: no read counts an expired credit. */
+  remaining: number;
+  expiresAt: Date | null;
+  expired: boolean;
+  createdAt: Date;
+}
+
+export interface LotFilter {
+  clientId?: number;
+  id?: number[];
+}
+
+export const LOT_SORTS = {
+  id: 'l.id',
+  expiresAt: 'l.expiresAt',
+  createdAt: 'l.createdAt',
+  remaining: 'l.remaining',
+} as const;
+
+export async function lotsPage(orm: Orm, request: PageRequest<LotFilter>): Promise<Page<AdminLotRow>> {
+  const { filter } = request;
+  const now = Date.now();
+  return listPage(
+    orm,
+    (em) =>
+      em.createQueryBuilder(CreditLot, 'l').where({
+        ...(filter.clientId === undefined ? {} : { client: filter.clientId }),
+        ...(filter.id ? { id: { $in: filter.id } } : {}),
+      }),
+    LOT_SORTS,
+    'l.id',
+    request,
+    (lot) => {
+      const expired = lot.expiresAt !== null && lot.expiresAt !== undefined && lot.expiresAt.getTime() <= now;
+      return {
+        id: lot.id,
+        clientId: lot.client.id,
+        source: lot.source,
+        purchaseId: lot.purchase?.id ?? null,
+        quantity: lot.quantity,
+        remaining: expired ? 0 : lot.remaining,
+        expiresAt: lot.expiresAt ?? null,
+        expired,
+        createdAt: lot.createdAt,
+      };
+    },
+  );
+}
 
 /* ---- ledger ---- */
 

@@ -82,8 +82,16 @@ export interface ClientBalance {
   held: number;
 }
 
-/** Locks the client's row for the rest of the transaction; only clients carry credit. */
-export async function lockClient(sql: Sql, clientId: number): Promise<ClientBalance> {
+const NO_TRACE: Trace = { workflowId: null, runId: null };
+
+/**
+ * Locks the client's row for the rest of the transaction; only clients carry credit.
+ * Every write passes here, so it first writes off the credits of any lot that has passed
+ * its expiry (the lot's own workflow normally does it at the instant; whichever comes
+ * first writes the one `expire` entry): no balance this transaction reads, writes or
+ * answers ever counts an expired credit.
+ */
+export async function lockClient(sql: Sql, clientId: number, trace: Trace = NO_TRACE): Promise<ClientBalance> {
   const rows = await sql<{ role: string; available: number; held: number }>(
     `select role, available_sessions as available, held_sessions as held from users where id = ? for update`,
     [clientId],
@@ -92,7 +100,40 @@ export async function lockClient(sql: Sql, clientId: number): Promise<ClientBala
   if (!row) throw new DomainError(ErrorCode.NotFound, `Client ${clientId} was not found.`);
   if (row.role !== 'client')
     throw new DomainError(ErrorCode.InvalidRequest, `User ${clientId} is not a client; only clients hold session credits.`);
-  return { available: row.available, held: row.held };
+  const expired = await expireLapsedLots(sql, clientId, trace);
+  return { available: row.available - expired, held: row.held };
+}
+
+/** Ledger keys of one lot's own steps: one expiry, and one entry per new expiry an admin sets. */
+export const lotLedgerKeys = (lotId: number) => ({
+  expire: `lot:${lotId}:expire`,
+  extendTo: (expiresAt: Date) => `lot:${lotId}:extend-to:${expiresAt.toISOString()}`,
+});
+
+/** Writes off what remains in the client's lots past their expiry, one `expire` entry per lot; the caller holds the client lock. */
+async function expireLapsedLots(sql: Sql, clientId: number, trace: Trace): Promise<number> {
+  const lapsed = await sql<{ id: number; remaining: number; expiresAt: Date }>(
+    `select id, remaining, expires_at as "expiresAt" from credit_lots
+      where client_id = ? and remaining > 0 and expires_at <= now()
+      order by id for update`,
+    [clientId],
+  );
+  let expired = 0;
+  for (const lot of lapsed) {
+    await sql(`update credit_lots set remaining = 0 where id = ?`, [lot.id]);
+    await appendEntry(sql, {
+      clientId,
+      kind: 'expire',
+      delta: -lot.remaining,
+      lotId: lot.id,
+      actor: 'system',
+      reason: `Lot #${lot.id} expired at ${lot.expiresAt.toISOString()}: ${lot.remaining} unused session${lot.remaining === 1 ? '' : 's'} expired`,
+      idempotencyKey: lotLedgerKeys(lot.id).expire,
+      trace,
+    });
+    expired += lot.remaining;
+  }
+  return expired;
 }
 
 /** The entry an earlier attempt with this key wrote, if any: retries return it unchanged. */

@@ -42,6 +42,6 @@ export async function clientsWithBalanceDrift(orm: Orm): Promise<number> {
     .fork()
     .createQueryBuilder(ClientBalance, 'cb')
     .join('cb.client', 'u')
-    .where('u.available_sessions <> cb.available or u.held_sessions <> cb.held')
+    .where('u.available_sessions <> cb.available + cb.lapsed or u.held_sessions <> cb.held')
     .getCount();
 }

@@ -3,7 +3,7 @@ import { loadSettings } from '../config/settings.js';
 import { runProcess } from '../config/process.js';
 import { openDatabase } from '../model/orm.js';
 import { ensureReconciliationSchedule, withTemporalClient } from './reconciliation-schedule.js';
-import { connectWorker, createWorker, PROCESS_EXIT_AFTER_MS, requireSearchAttributes } from './worker.js';
+import { connectWorker, createWorker, PROCESS_EXIT_AFTER_MS, requireSearchAttributes, startLotExpiryBackfill } from './worker.js';
 
 /** `npm run worker`: one stateless worker against external PostgreSQL and Temporal; run as many as needed. */
 // Our own shutdown decides the order (API, worker, then the services they use).
@@ -29,7 +29,10 @@ await runProcess(
       settings,
     });
     const running = worker.run();
-    await withTemporalClient(settings, settings.temporal.address, (client) => ensureReconciliationSchedule(client, settings));
+    await withTemporalClient(settings, settings.temporal.address, async (client) => {
+      await ensureReconciliationSchedule(client, settings);
+      await startLotExpiryBackfill(client, settings.temporal.taskQueue);
+    });
     console.log(`worker polling task queue "${settings.temporal.taskQueue}" on ${settings.temporal.address}`);
     return async () => {
       worker.shutdown();

@@ -1,11 +1,13 @@
 import { fileURLToPath } from 'node:url';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import protos from '@temporalio/proto';
 import { createActivities } from '../activities/index.js';
 import type { Settings } from '../config/settings.js';
 import { temporalConnectionOptions } from '../config/temporal-connection.js';
 import type { Orm } from '../model/orm.js';
-import { SEARCH_ATTRIBUTES } from '../workflows/definitions.js';
+import { lotExpiryBackfillWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/definitions.js';
+import type { lotExpiryBackfill } from '../workflows/index.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -82,5 +84,25 @@ export async function requireSearchAttributes(connection: NativeConnection, name
     throw new Error(
       `namespace "${namespace}" lacks the Keyword search attributes ${missing.join(', ')}: run \`npm run temporal:setup\` once (on Temporal Cloud, create them in the namespace's settings or with tcld)`,
     );
+  }
+}
+
+/**
+ * Starts the pass that gives every lot with credits to expire its expiry workflow (lots
+ * from before lots had one, the demo seed's). Every worker starts it, because every way of
+ * running the system starts workers (`npm start`, compose, `npm run worker`) while the
+ * one-shot setup steps differ between them; replicas starting together join one run (the
+ * id is per task queue), and a later start costs one refused child start per live lot.
+ */
+export async function startLotExpiryBackfill(client: Client, taskQueue: string): Promise<void> {
+  try {
+    await client.workflow.start<typeof lotExpiryBackfill>('lotExpiryBackfill', {
+      workflowId: lotExpiryBackfillWorkflowId(taskQueue),
+      taskQueue,
+      args: [{ afterLotId: 0 }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }
 }

@@ -2,6 +2,7 @@ import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { actorLabel } from '../model/vocabulary.js';
 import type { AllocationInput, AllocationResult } from './definitions.js';
+import { startLotExpiry } from './lot-expiry.js';
 
 // Local activities: the admin's request waits on this workflow, so it stays one task long.
 const { grantCredits, removeCredits } = proxyLocalActivities<Activities>({
@@ -25,5 +26,7 @@ export async function allocation(input: AllocationInput): Promise<AllocationResu
     input.sessions > 0
       ? await grantCredits({ ...common, quantity: input.sessions, source: 'allocation', expiresAt: input.expiresAt ?? null })
       : await removeCredits({ ...common, quantity: -input.sessions, kind: 'adjust', exact: true });
+  // The lot's expiry is its own workflow, started here so no granted lot goes without one.
+  if (input.sessions > 0 && input.expiresAt && entry.lotId !== null) await startLotExpiry(entry.lotId);
   return { clientId: input.clientId, sessions: input.sessions, balanceAfter: entry.balanceAfter, ledgerEntryId: entry.id };
 }

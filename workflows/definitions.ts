@@ -25,6 +25,10 @@ export const PurchaseIdKey = defineSearchAttributeKey('PurchaseId', SearchAttrib
 export const bookingWorkflowId = (sessionId: number, clientId: number) => `booking-${sessionId}-${clientId}`;
 export const allocationWorkflowId = (idempotencyKey: string) => `allocation-${idempotencyKey}`;
 export const purchaseWorkflowId = (purchaseId: number) => `purchase-${purchaseId}`;
+/** One per credit lot with an expiry: granting, backfilling or extending it again finds the same one. */
+export const lotExpiryWorkflowId = (lotId: number) => `lot-expiry-${lotId}`;
+/** One per task queue: starts the workflows of lots granted before lots had them. */
+export const lotExpiryBackfillWorkflowId = (taskQueue: string) => `lot-expiry-backfill-${taskQueue}`;
 /** One cancellation per session: a repeat joins it. */
 export const sessionCancelWorkflowId = (sessionId: number) => `session-cancel-${sessionId}`;
 /** One reschedule of a session at a time, so its bookings hear the moves in the order they were made. */
@@ -98,6 +102,37 @@ export const rescheduledSignal = defineSignal<[{ startsAt: string; endsAt: strin
 /** The studio cancelled the whole session: the booking is cancelled and its credit released, however late. */
 export const sessionCancelledSignal = defineSignal<[{ actor: Actor; reason: string }]>('sessionCancelled');
 export const bookingStateQuery = defineQuery<{ phase: string; bookingId: number | null; status: string }>('bookingState');
+
+// ---------------------------------------------------------------------------------------
+// Credit lots: expiry on time, and an admin's extension
+
+export interface LotExpiryInput {
+  lotId: number;
+}
+
+export interface LotExpiryResult {
+  lotId: number;
+  /** When it expired; null when it never expires or does not exist. */
+  expiresAt: string | null;
+  /** Notices written to the outbox, one per expiry date. */
+  notices: number;
+}
+
+export interface ExtendLotRequest {
+  expiresAt: string;
+  reason: string;
+  actor: Actor;
+}
+
+export interface ExtendLotOutcome {
+  lotId: number;
+  clientId: number;
+  remaining: number;
+  expiresAt: string;
+  ledgerEntryId: number;
+}
+
+export const extendLotUpdate = defineUpdate<ExtendLotOutcome, [ExtendLotRequest]>('extendLot');
 
 // ---------------------------------------------------------------------------------------
 // Session changes: a whole session cancelled or moved, fanned out to its bookings' workflows

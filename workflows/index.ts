@@ -2,4 +2,5 @@ export { allocation } from './allocation.js';
 export { bookToDeduct } from './book-to-deduct.js';
 export { purchaseToCredit } from './purchase-to-credit.js';
 export { cancelSession, rescheduleSession } from './session-change.js';
+export { lotExpiry, lotExpiryBackfill } from './lot-expiry.js';
 export { reconcileBooks } from './reconciliation.js';

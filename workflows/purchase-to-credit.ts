@@ -27,6 +27,7 @@ import {
   type PurchaseView,
   type RefundEvent,
 } from './definitions.js';
+import { startLotExpiry } from './lot-expiry.js';
 import { PurchaseBooks, RefundRefused, type LedgerStep, type RevokeResult } from './purchase-books.js';
 
 // Ledger and purchase-row steps are short database transactions: local activities keep a
@@ -85,8 +86,8 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
 
   async function carryOut(step: LedgerStep): Promise<RevokeResult | undefined> {
     switch (step.key) {
-      case 'grant':
-        await database.grantCredits({
+      case 'grant': {
+        const { entry } = await database.grantCredits({
           ...common,
           idempotencyKey: keys.grant,
           quantity: step.quantity,
@@ -94,7 +95,9 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
           expiresAt: step.expiresAt,
           reason: `Purchase #${purchase!.purchaseId}: ${purchase!.packageName}`,
         });
+        if (step.expiresAt && entry.lotId !== null) await startLotExpiry(entry.lotId);
         return undefined;
+      }
       case 'refund': {
         const { entry, shortfall } = await database.removeCredits({
           ...common,
@@ -119,7 +122,7 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
       }
       case 'disputeRestore':
         try {
-          await database.grantCredits({
+          const { entry } = await database.grantCredits({
             ...common,
             idempotencyKey: keys.disputeRestore,
             quantity: step.quantity,
@@ -127,6 +130,7 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
             expiresAt: step.expiresAt,
             reason: `Dispute on purchase #${purchase!.purchaseId} won: held credits restored`,
           });
+          if (step.expiresAt && entry.lotId !== null) await startLotExpiry(entry.lotId);
         } catch (error) {
           // The lot expired in the instant between the books' check and the grant: nothing to restore.
           if (!(

@@ -37,6 +37,8 @@ export const App = () => (
                       <Resource key="bookings" name="bookings" {...bookings} />,
                       <Resource key="purchases" name="purchases" {...purchases} />,
                       <Resource key="ledger" name="ledger" {...ledger} />,
+                      // Shown on a client's page only.
+                      <Resource key="lots" name="lots" />,
                       <Resource key="packages" name="packages" {...packages} />,
                       <Resource key="trainers" name="trainers" {...trainers} />,
                       <CustomRoutes key="allocations">

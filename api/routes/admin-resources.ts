@@ -13,6 +13,8 @@ import {
   everyPurchase,
   LEDGER_SORTS,
   ledgerPage,
+  LOT_SORTS,
+  lotsPage,
   PACKAGE_SORTS,
   packagesPage,
   PURCHASE_SORTS,
@@ -332,6 +334,17 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
       ],
       rows: (filter) => everyEntry(orm, filter),
     },
+  });
+
+  readResource({
+    name: 'lots',
+    description:
+      'Credit lots: what each grant left and when it expires. A lot past its expiry shows 0 remaining; an admin extends a live one with POST /api/admin/lots/:id/extend.',
+    roles: ['admin'],
+    sorts: LOT_SORTS,
+    defaultSort: { field: 'expiresAt', order: 'ASC' },
+    filters: { clientId: filters.id, id: filters.ids },
+    list: (request) => lotsPage(orm, request),
   });
 
   /* Packages are the one resource the console writes directly. */

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { lotExpiry } from '../../model/lots.js';
 import { clientsWithBalanceDrift, clientSummary } from '../../model/summary.js';
+import { inTransaction } from '../../model/transaction.js';
 import { listClients, listTrainers } from '../../model/schedule.js';
 import { actorOf } from '../actor.js';
 import type { RouteDependencies } from '../dependencies.js';
 import { assertSelfOrRole, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
-import { IdempotencyHeaders, SummaryShape, UserIdParams } from '../schemas.js';
+import { IdempotencyHeaders, IdParams, SummaryShape, UserIdParams } from '../schemas.js';
 
 /** The seed's credit endpoints, with the seed's shapes, now backed by the ledger and the allocation workflow. */
 export async function creditRoutes(app: FastifyInstance, { orm, settings, commands }: RouteDependencies): Promise<void> {
@@ -61,6 +63,45 @@ export async function creditRoutes(app: FastifyInstance, { orm, settings, comman
           workflowId: result.workflowId,
         },
       };
+    },
+  );
+
+  api.post(
+    '/api/admin/lots/:id/extend',
+    {
+      preHandler: requireRole('admin'),
+      config: { idempotent: true },
+      schema: {
+        tags: ['credits'],
+        summary: "Move a credit lot's expiry later, with a reason kept in the client's ledger",
+        description:
+          "The lot's expiry workflow applies it and its timer follows. Refused (409) for a lot already expired, (400) for one that never expires or a date not later than the current one.",
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        body: Type.Object(
+          {
+            expiresAt: Type.String({ format: 'date-time' }),
+            reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const lotId = request.params.id;
+      // Checked here too, so a request for no lot or a lot that never expires starts no workflow.
+      const lot = await inTransaction(orm, (sql) => lotExpiry(sql, lotId));
+      if (!lot) throw new HttpError(404, 'NOT_FOUND', `Credit lot ${lotId} was not found.`);
+      if (lot.expiresAt === null) throw new HttpError(400, 'INVALID_REQUEST', `Credit lot ${lotId} never expires.`);
+      if (lot.expired) {
+        throw new HttpError(409, 'CONFLICT', `Credit lot ${lotId} already expired at ${lot.expiresAt}; allocate new sessions instead.`);
+      }
+      const outcome = await commands.extendLot(
+        lotId,
+        { expiresAt: request.body.expiresAt, reason: request.body.reason.trim(), actor: actorOf(request) },
+        request.headers['idempotency-key'],
+      );
+      return { success: true, message: `The lot now expires at ${outcome.expiresAt}.`, data: outcome };
     },
   );
 

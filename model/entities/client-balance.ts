@@ -15,7 +15,7 @@ export const ClientBalance = defineEntity({
   readonly: true,
   properties: {
     client: p.manyToOne(User).primary(),
-    /** Credits the client can book with now. */
+    /** Credits the client can book with now: never one whose lot has passed its expiry. */
     available: p.integer(),
     /** Credits held by live bookings (pending, in TigerBeetle's terms). */
     held: p.integer(),
@@ -25,6 +25,8 @@ export const ClientBalance = defineEntity({
     cancelled: p.integer(),
     /** available + held + consumed. */
     total: p.integer(),
+    /** Credits past their lot's expiry whose `expire` entry is not written yet (the cached balance still counts them). */
+    lapsed: p.integer(),
   },
 });
 export type ClientBalance = InferEntity<typeof ClientBalance>;

@@ -1,15 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { LightMyRequestResponse as Response } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort } from '../../launcher/free-port.js';
-import { findTemporalCli } from '../../launcher/temporal-cli.js';
-import { startTemporalDevServer, type RunningTemporal } from '../../launcher/temporal-dev-server.js';
 import { query } from '../../model/transaction.js';
 import { createSession, createUser, grant, type TestUser } from '../support/actors.js';
 import { balanceOf, expectLedgerConsistent } from '../support/invariants.js';
+import { startPrivateTemporal, type PrivateTemporal } from '../support/private-temporal.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import { available, checkout, completed, createPackage, deliver, ledgerCount, postEvent, settled, waitFor } from '../support/stripe.js';
 
@@ -23,29 +18,12 @@ import { available, checkout, completed, createPackage, deliver, ledgerCount, po
 const ANSWER_BUDGET_MS = 6_000;
 
 let stack: TestStack;
-let server: RunningTemporal;
-let cliPath: string;
-let dataDir: string;
-let port: number;
+let server: PrivateTemporal;
 let admin: TestUser;
 let trainer: TestUser;
 
-async function startServer(): Promise<void> {
-  server = await startTemporalDevServer({ cliPath, dbFile: path.join(dataDir, 'temporal.db'), port });
-}
-
-async function killServer(): Promise<void> {
-  process.kill(server.pid!, 'SIGKILL');
-  await server.stop();
-}
-
 beforeAll(async () => {
-  const cli = await findTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
-  if (!cli) throw new Error('this test needs the temporal CLI (TEMPORAL_CLI_PATH, PATH or the project cache)');
-  cliPath = cli.path;
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'studio-sessions-restart-'));
-  port = await freePort();
-  await startServer();
+  server = await startPrivateTemporal();
   // A budget shorter than the outage, so some answers are 503 and their retries are put to the test.
   stack = await startStack({ TEMPORAL_ANSWER_BUDGET_MS: String(ANSWER_BUDGET_MS) }, { temporalAddress: server.address });
   admin = await createUser(stack, 'admin');
@@ -54,8 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
-  await server?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 interface Command {
@@ -147,9 +124,9 @@ it(
       return { response, ms: performance.now() - started };
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    await killServer();
+    await server.kill();
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    await startServer();
+    await server.start();
     const first = await Promise.all(timed);
     const slowest = Math.max(...first.map((answer) => answer.ms));
     const responses = first.map((answer) => answer.response);
@@ -215,14 +192,14 @@ it('a Stripe webhook while Temporal is down answers 5xx, and its retry after the
   const purchase = await checkout(stack, client, packageId);
   const event = completed(purchase);
 
-  await killServer();
+  await server.kill();
   const startedDown = performance.now();
   const down = await postEvent(stack, event);
   const downMs = performance.now() - startedDown;
   console.log(`webhook while Temporal is down: ${down.statusCode} in ${downMs.toFixed(0)} ms`);
   expect(down.statusCode, down.body).toBe(503);
   expect(down.json().code).toBe('TEMPORARILY_UNAVAILABLE');
-  await startServer();
+  await server.start();
 
   await deliver(stack, event);
   await deliver(stack, event);

@@ -511,4 +511,49 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       await page.close();
     }
   });
+
+  it("lists a client's credit lots soonest-expiring first and extends one with a reason", async () => {
+    const erin = await createAccount(stack.orm, {
+      email: 'erin@studio.test',
+      firstName: 'Erin',
+      lastName: 'Ellis',
+      password: PASSWORD,
+      role: 'client',
+    });
+    const expiresAt = new Date(Date.now() + 5 * 86_400_000);
+    await grant(stack, erin.id, 3, expiresAt);
+    await grant(stack, erin.id, 2);
+    const { page, failures } = await adminPage();
+    try {
+      await page.goto(`${base}/admin/#/clients/${erin.id}/show`);
+      const row = page.getByRole('row', { name: /Given by the studio\s+3 of 3/ });
+      await row.waitFor();
+      expect(await page.getByRole('row', { name: /Never expires/ }).count()).toBe(1);
+      await screenshot(page, 'client-lots');
+      await row.getByRole('button', { name: 'Extend' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Extend expiry' });
+      await dialog.getByLabel(/^Reason/).fill('Injured for two weeks');
+      await screenshot(page, 'extend-dialog');
+      await dialog.getByRole('button', { name: 'Extend' }).click();
+      await page.getByText(/The 3 sessions now expire/).waitFor();
+      const [lot] = await query<{ expiresAt: Date }>(
+        stack.orm,
+        `select expires_at as "expiresAt" from credit_lots where client_id = ? and expires_at is not null`,
+        [erin.id],
+      );
+      // The dialog proposes 30 days past the current expiry.
+      expect(lot!.expiresAt.getTime() - expiresAt.getTime()).toBeGreaterThan(29 * 86_400_000);
+      const [adjust] = await query<{ reason: string }>(
+        stack.orm,
+        `select reason from ledger_entries where client_id = ? and kind = 'adjust'`,
+        [erin.id],
+      );
+      expect(adjust!.reason).toContain('Injured for two weeks');
+      await page.getByRole('row', { name: /Adjusted/ }).waitFor();
+      await screenshot(page, 'client-lots-extended');
+      expect(failures).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
 });

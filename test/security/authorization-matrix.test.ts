@@ -28,6 +28,7 @@ interface Fixtures {
   purchaseId: number;
   packageId: number;
   ledgerId: number;
+  lotId: number;
   bookingId: number;
   accountId: number;
   simulatorToken: string;
@@ -116,6 +117,15 @@ const MATRIX: Record<string, Row> = {
   'POST /api/admin/purchases/:id/refund': {
     expect: adminOnly,
     request: (f) => ({ params: { id: f.purchaseId }, payload: { sessions: 1 } }),
+  },
+  'GET /api/admin/lots': { expect: adminOnly },
+  'GET /api/admin/lots/:id': { expect: adminOnly, request: id((f) => f.lotId) },
+  'POST /api/admin/lots/:id/extend': {
+    expect: adminOnly,
+    request: (f) => ({
+      params: { id: f.lotId },
+      payload: { expiresAt: new Date(Date.now() + 90 * 86_400_000 + Math.random() * 86_400_000).toISOString(), reason: 'matrix' },
+    }),
   },
   'GET /api/admin/ledger': { expect: adminOnly },
   'GET /api/admin/ledger/:id': { expect: adminOnly, request: id((f) => f.ledgerId) },
@@ -216,6 +226,7 @@ beforeAll(async () => {
   Object.assign(actors, { anonymous: { headers: {} }, clientA, clientB, trainerOwn, trainerOther, admin, deactivated });
 
   await grant(stack, clientA.id, 5);
+  await grant(stack, clientA.id, 2, new Date(Date.now() + 30 * 86_400_000));
   const session = await createSession(stack, admin, trainerOwn.id, { capacity: 3 });
   const open = await createSession(stack, admin, trainerOwn.id, { capacity: 3 });
   const booked = await stack.app.inject({
@@ -239,8 +250,12 @@ beforeAll(async () => {
   const [ledger] = await query<{ id: number }>(stack.orm, 'select id from ledger_entries where client_id = ? order by id limit 1', [
     clientA.id,
   ]);
+  const [lot] = await query<{ id: number }>(stack.orm, 'select id from credit_lots where client_id = ? and expires_at is not null', [
+    clientA.id,
+  ]);
   fixtures = {
     clientA,
+    lotId: lot!.id,
     trainerOwn,
     sessionId: session.id,
     openSessionId: open.id,

@@ -42,6 +42,9 @@ beforeAll(async () => {
   callers.trainer = await createUser(stack, 'trainer');
   callers.anonymous = undefined;
   await grant(stack, callers.client.id, 20);
+  // A lot with an expiry, so the extend route meets a real lot among the ids it is sent.
+  await grant(stack, callers.client.id, 2, new Date(Date.now() + 30 * 86_400_000));
+  const [lot] = await query<{ id: number }>(stack.orm, `select id from credit_lots where expires_at is not null`);
   const sessions = [];
   for (let i = 0; i < 4; i += 1) sessions.push(await createSession(stack, callers.admin, callers.trainer.id, { capacity: 2 }));
   const [pkg] = await query<{ id: number }>(
@@ -60,6 +63,7 @@ beforeAll(async () => {
     callers.trainer.id,
     pkg!.id,
     checkout.json().purchaseId,
+    lot!.id,
     ...sessions.map((session) => session.id),
   ];
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createCreditActivities } from '../../activities/credits.js';
 import { signToken } from '../../api/auth/tokens.js';
 import { createAccount } from '../../model/accounts.js';
+import { query } from '../../model/transaction.js';
 import type { Role } from '../../model/entities/user.js';
 import type { TestStack } from './stack.js';
 
@@ -31,6 +32,30 @@ export async function grant(stack: TestStack, clientId: number, quantity: number
     actor: 'system',
     reason: 'test funding',
   });
+}
+
+/**
+ * An admin's allocation through the API, so the allocation workflow runs and starts the
+ * lot's expiry workflow; answers the new lot's id.
+ */
+export async function allocateExpiring(
+  stack: TestStack,
+  admin: TestUser,
+  clientId: number,
+  sessions: number,
+  expiresAt: Date,
+): Promise<number> {
+  const response = await stack.app.inject({
+    method: 'POST',
+    url: '/api/sessions/add-to-user',
+    headers: admin.headers,
+    payload: { userId: clientId, sessions, reason: 'expiring allocation', expiresAt: expiresAt.toISOString() },
+  });
+  if (response.statusCode !== 200) throw new Error(`allocateExpiring: ${response.statusCode} ${response.body}`);
+  const [entry] = await query<{ lotId: number }>(stack.orm, `select lot_id as "lotId" from ledger_entries where id = ?`, [
+    response.json().data.ledgerEntryId,
+  ]);
+  return entry!.lotId;
 }
 
 let hourOffset = 0;

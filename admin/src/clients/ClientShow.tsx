@@ -18,6 +18,7 @@ import { DAY } from '../dates/formats';
 import { EmptyState } from '../layout/EmptyState';
 import { BookingEntries } from '../bookings/BookingEntries';
 import { LedgerEntries } from '../ledger/LedgerEntries';
+import { CreditLots } from '../lots/CreditLots';
 import { PurchaseEntries } from '../purchases/PurchaseEntries';
 import { BalanceField } from './BalanceField';
 import { clientName, type ClientOption } from './clientName';
@@ -75,6 +76,7 @@ export const ClientShow = () => (
             <TabbedShowLayout.Tab label="Balance and ledger">
                 <Profile />
                 <Figures />
+                <CreditLots />
                 <ReferenceManyField
                     label="Ledger"
                     reference="ledger"

@@ -6,7 +6,8 @@ const KIND_LABELS: Record<string, string> = {
     consume: 'Consumed',
     expire: 'Expired',
     revoke: 'Taken back (refund)',
-    adjust: 'Removed',
+    // An admin's correction: sessions removed, or a lot's expiry moved (the reason says which).
+    adjust: 'Adjusted',
 };
 
 export const kindLabel = (kind: string) => KIND_LABELS[kind] ?? kind;

@@ -1,0 +1,104 @@
+import EventRepeatIcon from '@mui/icons-material/EventRepeat';
+import { Alert, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, Stack, TextField } from '@mui/material';
+import { useState } from 'react';
+import { useNotify, useRecordContext, useRefresh } from 'react-admin';
+import { newIdempotencyKey } from '../commands/idempotencyKey';
+import { callApi, messageOf } from '../commands/studioApi';
+import { formatWhen } from '../dates/formats';
+import type { Lot } from './lot';
+
+/** `datetime-local`'s value for an instant, in the browser's zone. */
+const localInput = (date: Date) => {
+    const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+    return local.toISOString().slice(0, 16);
+};
+
+const ExtendDialog = ({ lot, onClose }: { lot: Lot; onClose: () => void }) => {
+    const notify = useNotify();
+    const refresh = useRefresh();
+    const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
+    const current = new Date(lot.expiresAt!);
+    const [expiresAt, setExpiresAt] = useState(() => localInput(new Date(current.getTime() + 30 * 86_400_000)));
+    const [reason, setReason] = useState('');
+    const [busy, setBusy] = useState(false);
+    const [refusal, setRefusal] = useState<string>();
+    const target = expiresAt ? new Date(expiresAt) : undefined;
+    const later = target !== undefined && !Number.isNaN(target.getTime()) && target > current;
+
+    const extend = async () => {
+        setBusy(true);
+        setRefusal(undefined);
+        try {
+            const answer = await callApi<{ data: { expiresAt: string } }>(`/api/admin/lots/${lot.id}/extend`, {
+                idempotencyKey,
+                body: { expiresAt: target!.toISOString(), reason: reason.trim() },
+            });
+            notify(`The ${lot.remaining} session${lot.remaining === 1 ? '' : 's'} now expire ${formatWhen(answer.data.expiresAt)}.`, {
+                type: 'success',
+            });
+            refresh();
+            onClose();
+        } catch (error) {
+            // The API keeps a refusal under its key; a corrected request is a new command.
+            setIdempotencyKey(newIdempotencyKey());
+            setRefusal(messageOf(error));
+            setBusy(false);
+        }
+    };
+
+    return (
+        <Dialog open onClose={onClose} maxWidth="xs" fullWidth aria-labelledby="extend-title">
+            <DialogTitle id="extend-title">Extend expiry</DialogTitle>
+            <DialogContent>
+                <Stack sx={{ gap: 2 }}>
+                    <DialogContentText>
+                        {lot.remaining} of {lot.quantity} session{lot.quantity === 1 ? '' : 's'} left, expiring {formatWhen(current)}. The
+                        new date and your reason go into the client&apos;s ledger.
+                    </DialogContentText>
+                    {refusal && <Alert severity="error">{refusal}</Alert>}
+                    <TextField
+                        label="New expiry"
+                        type="datetime-local"
+                        value={expiresAt}
+                        onChange={(event) => setExpiresAt(event.target.value)}
+                        size="small"
+                        error={Boolean(expiresAt) && !later}
+                        helperText={expiresAt && !later ? `Must be later than ${formatWhen(current)}` : ' '}
+                        slotProps={{ inputLabel: { shrink: true } }}
+                    />
+                    <TextField
+                        label="Reason"
+                        required
+                        value={reason}
+                        onChange={(event) => setReason(event.target.value)}
+                        size="small"
+                        slotProps={{ htmlInput: { maxLength: 500 } }}
+                    />
+                </Stack>
+            </DialogContent>
+            <DialogActions>
+                <Button onClick={onClose}>Close</Button>
+                <Button variant="contained" disabled={busy || !later || !reason.trim()} onClick={() => void extend()}>
+                    Extend
+                </Button>
+            </DialogActions>
+        </Dialog>
+    );
+};
+
+/** "Extend" for the lot in context; a lot that never expires, or already expired, has nothing to extend. */
+export const ExtendLotButton = () => {
+    const lot = useRecordContext<Lot>();
+    const [open, setOpen] = useState(false);
+    if (!lot || lot.expiresAt === null || lot.expired) {
+        return null;
+    }
+    return (
+        <>
+            <Button startIcon={<EventRepeatIcon />} size="small" onClick={() => setOpen(true)}>
+                Extend
+            </Button>
+            {open && <ExtendDialog lot={lot} onClose={() => setOpen(false)} />}
+        </>
+    );
+};
