@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { storeRoutes } from './routes/store.js';
+import { studioRoutes } from './routes/studio.js';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.js';
 import { installRetryAfterHeader } from './temporal-outage.js';
 import { installValidation } from './validation.js';
@@ -93,6 +94,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   await app.register(meRoutes, routeDeps);
   await app.register(adminResourceRoutes, routeDeps);
   await app.register(accountRoutes, routeDeps);
+  await app.register(studioRoutes, routeDeps);
   // Store and Stripe; the webhook plugin keeps raw bodies for its own route only.
   await app.register(storeRoutes, routeDeps);
   await app.register(stripeWebhookRoutes, routeDeps);

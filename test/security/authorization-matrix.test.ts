@@ -115,6 +115,9 @@ const MATRIX: Record<string, Row> = {
   },
   'GET /api/admin/ledger': { expect: adminOnly },
   'GET /api/admin/ledger/:id': { expect: adminOnly, request: id((f) => f.ledgerId) },
+  // A trainer gets their own day without money (test/api/dashboard.test.ts).
+  'GET /api/admin/dashboard': { expect: staffList },
+  'GET /api/studio': { expect: signedIn },
   'PATCH /api/admin/users/:id': { expect: adminOnly, request: (f) => ({ params: { id: f.accountId }, payload: { active: true } }) },
 
   'GET /api/sessions': { expect: signedIn },
