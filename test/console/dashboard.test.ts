@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { DateTime } from 'luxon';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../api/auth/tokens.js';
@@ -170,6 +171,47 @@ describe.skipIf(noChromium)('the dashboard in Chromium, in the studio’s time z
         [STUDIO_ZONE, `${day}T10:00`],
       );
       expect(created).toBeDefined();
+      expect(failures).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("reads typed dates as the studio's: an expiry given from the low-balance card, a ledger filter", async () => {
+    const { page, failures, close } = await signedIn(people.admin.email);
+    try {
+      const expiresOn = DateTime.now().setZone(STUDIO_ZONE).plus({ days: 20 }).toISODate()!;
+      await page
+        .locator('.MuiCard-root', { hasText: 'Low-balance clients' })
+        .getByRole('button', { name: 'Add / remove sessions for Rafael Richards' })
+        .click();
+      const dialog = page.getByRole('dialog', { name: /Add \/ remove sessions/ });
+      await dialog.getByLabel(/^Sessions/).fill('4');
+      await dialog.getByRole('button', { name: 'Goodwill gesture' }).click();
+      await dialog.getByLabel(/^Credits expire on/).fill(expiresOn);
+      await dialog.getByRole('button', { name: 'Add sessions' }).click();
+      // No longer low, the client leaves the card (and the dialog with it); the notice says the new balance.
+      await page.getByText('Added 4 sessions. New balance: 4 available now.').waitFor();
+      const [lot] = await query<{ expiresAt: Date }>(
+        stack.orm,
+        `select l.expires_at as "expiresAt" from credit_lots l join users u on u.id = l.client_id
+          where u.email = ? and l.quantity = 4`,
+        [people.otherClient.email],
+      );
+      // The last moment of that day in Auckland, not in the browser's New York.
+      expect(lot!.expiresAt.toISOString()).toBe(DateTime.fromISO(expiresOn, { zone: STUDIO_ZONE }).endOf('day').toUTC().toISO());
+
+      await page.getByRole('menuitem', { name: 'Ledger', exact: true }).click();
+      const from = studioDate(STUDIO_ZONE);
+      const midnight = DateTime.fromISO(from, { zone: STUDIO_ZONE }).toUTC().toISO()!;
+      const filtered = page.waitForRequest(
+        (request) =>
+          request.url().includes('/api/admin/ledger?') && new URL(request.url()).searchParams.get('filter')?.includes(midnight) === true,
+      );
+      await page.getByLabel('From').fill(from);
+      await filtered;
+      expect(await page.getByLabel('From').inputValue()).toBe(from);
+      await page.getByRole('row', { name: /Goodwill gesture/ }).waitFor();
       expect(failures).toEqual([]);
     } finally {
       await close();
