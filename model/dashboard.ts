@@ -133,18 +133,17 @@ export interface OutstandingCredits {
 export async function outstandingCredits(orm: Orm): Promise<OutstandingCredits> {
   const rows = await query<{ currency: string | null; credits: number; amountCents: string }>(
     orm,
-    `with live as (
-       select id, remaining as credits from credit_lots
-        where remaining > 0 and (expires_at is null or expires_at > now())),
-     held as (
-       select lot_id as id, count(*)::int as credits from bookings where credit_state = 'held' group by lot_id),
-     unused as (
-       select id, sum(credits)::int as credits from (select * from live union all select * from held) both_kinds group by id)
-     select p.currency, sum(u.credits)::int as credits,
+    // One pass over the lots, hash-joined: at tens of thousands of lots a per-lot index lookup costs seconds.
+    `select p.currency, sum(u.credits)::int as credits,
             coalesce(round(sum(u.credits * p.amount_cents::numeric / p.sessions)), 0)::bigint as "amountCents"
-       from unused u
-       join credit_lots l on l.id = u.id
-       left join purchases p on p.id = l.purchase_id
+       from (select l.purchase_id,
+                    (case when l.expires_at is null or l.expires_at > now() then l.remaining else 0 end) + coalesce(h.credits, 0) as credits
+               from credit_lots l
+               left join (select lot_id, count(*)::int as credits from bookings where credit_state = 'held' group by lot_id) h
+                 on h.lot_id = l.id
+              where l.remaining > 0 or h.lot_id is not null) u
+       left join purchases p on p.id = u.purchase_id
+      where u.credits > 0
       group by p.currency order by p.currency nulls first`,
   );
   const paid = rows.filter((row) => row.currency !== null);
