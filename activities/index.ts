@@ -4,6 +4,7 @@ import type { Orm } from '../model/orm.js';
 import { createBookingActivities } from './bookings.js';
 import { createCreditActivities } from './credits.js';
 import { createPurchaseActivities } from './purchases.js';
+import { createReconciliationActivities } from './reconciliation.js';
 import { createSessionActivities } from './sessions.js';
 
 export interface ActivityDependencies {
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createBookingActivities(deps),
     ...createPurchaseActivities(deps),
     ...createSessionActivities(deps),
+    ...createReconciliationActivities(deps),
   };
 }
 

@@ -12,6 +12,7 @@ import { accountAccess } from '../model/accounts.js';
 import type { ApiDependencies, RouteDependencies } from './dependencies.js';
 import { installErrorHandler } from './errors.js';
 import { installIdempotency } from './idempotency.js';
+import { createMetrics, installRequestTiming } from './metrics.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminResourceRoutes } from './routes/admin-resources.js';
 import { authRoutes } from './routes/auth.js';
@@ -19,6 +20,8 @@ import { checkoutSimulatorRoutes } from './routes/checkout-simulator.js';
 import { creditRoutes } from './routes/credits.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { reconciliationRoutes } from './routes/reconciliation.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { storeRoutes } from './routes/store.js';
 import { studioRoutes } from './routes/studio.js';
@@ -86,13 +89,17 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  const routeDeps: RouteDependencies = { ...deps, commands: new WorkflowCommands(deps.temporal, settings, app.log) };
+  const metrics = createMetrics(deps.orm);
+  installRequestTiming(app, metrics);
+  const routeDeps: RouteDependencies = { ...deps, metrics, commands: new WorkflowCommands(deps.temporal, settings, app.log, metrics) };
   await app.register(healthRoutes, routeDeps);
+  await app.register(metricsRoutes, routeDeps);
   await app.register(authRoutes, routeDeps);
   await app.register(creditRoutes, routeDeps);
   await app.register(sessionRoutes, routeDeps);
   await app.register(meRoutes, routeDeps);
   await app.register(adminResourceRoutes, routeDeps);
+  await app.register(reconciliationRoutes, routeDeps);
   await app.register(accountRoutes, routeDeps);
   await app.register(studioRoutes, routeDeps);
   // Store and Stripe; the webhook plugin keeps raw bodies for its own route only.

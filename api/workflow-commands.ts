@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import {
   ApplicationFailure,
+  ScheduleNotFoundError,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -11,6 +12,7 @@ import {
 } from '@temporalio/client';
 import type { Settings } from '../config/settings.js';
 import { HttpError } from './errors.js';
+import type { ApiMetrics } from './metrics.js';
 import { RetryLater, firstSettled, isOutage, untilAnswered, type Budget } from './temporal-outage.js';
 import type { allocation, bookToDeduct, cancelSession, rescheduleSession } from '../workflows/index.js';
 import {
@@ -28,6 +30,7 @@ import {
   noShowSignal,
   paymentSignal,
   purchaseWorkflowId,
+  reconciliationScheduleId,
   refundSignal,
   sessionCancelWorkflowId,
   sessionRescheduleWorkflowId,
@@ -111,11 +114,34 @@ export class WorkflowCommands {
     private readonly temporal: Client,
     private readonly settings: Settings,
     private readonly log: Pick<FastifyBaseLogger, 'warn'>,
+    private readonly metrics?: Pick<ApiMetrics, 'commandSeconds'>,
   ) {}
 
   /** Bounded, so a health page during an outage says "unreachable" instead of hanging on the SDK's retries. */
   async ping(): Promise<void> {
     await this.temporal.withDeadline(Date.now() + 2_000, () => this.temporal.connection.workflowService.getSystemInfo({}));
+  }
+
+  /**
+   * Runs the reconciliation Schedule's check now (its overlap policy skips it if one is
+   * running). Answers once Temporal has the request; the result is stored like any run.
+   */
+  async reconcileNow(): Promise<void> {
+    const handle = this.temporal.schedule.getHandle(reconciliationScheduleId(this.taskQueue));
+    try {
+      await this.untilAnswered(
+        'reconcile',
+        this.commandBudget,
+        { scheduleId: handle.scheduleId },
+        () => handle.trigger(),
+        temporalUnavailable,
+      );
+    } catch (error) {
+      if (error instanceof ScheduleNotFoundError) {
+        throw new HttpError(409, 'NOT_SCHEDULED', 'No worker has created the reconciliation schedule yet; start a worker, then try again.');
+      }
+      throw error;
+    }
   }
 
   private get taskQueue() {
@@ -132,11 +158,28 @@ export class WorkflowCommands {
     return { totalMs, attemptMs: Math.min(ATTEMPT_MS, totalMs) };
   }
 
-  private untilAnswered<T>(budget: Budget, what: Record<string, string>, attempt: () => Promise<T>, pending: () => RetryLater): Promise<T> {
-    return untilAnswered(this.temporal, budget, attempt, (lastOutage) => {
-      this.log.warn({ ...what, err: lastOutage }, 'Temporal gave no answer within the request budget; answering 503');
-      return pending();
-    });
+  /** Every command's way to Temporal: re-sent through outages within its budget, and timed for /metrics. */
+  private async untilAnswered<T>(
+    command: string,
+    budget: Budget,
+    what: Record<string, string>,
+    attempt: () => Promise<T>,
+    pending: () => RetryLater,
+  ): Promise<T> {
+    const started = performance.now();
+    let outcome = 'answered';
+    try {
+      return await untilAnswered(this.temporal, budget, attempt, (lastOutage) => {
+        outcome = 'pending';
+        this.log.warn({ ...what, err: lastOutage }, 'Temporal gave no answer within the request budget; answering 503');
+        return pending();
+      });
+    } catch (error) {
+      if (outcome !== 'pending') outcome = 'refused';
+      throw error;
+    } finally {
+      this.metrics?.commandSeconds.observe({ command, outcome }, (performance.now() - started) / 1000);
+    }
   }
 
   /** Update-with-Start: the HTTP response carries the booking's outcome from the first workflow task. */
@@ -154,6 +197,7 @@ export class WorkflowCommands {
     // update, the same update id runs it again: the reservation it may already have
     // committed is found by its workflow id and its hold by its ledger key.
     return this.untilAnswered(
+      'book',
       this.commandBudget,
       { workflowId, updateId },
       () =>
@@ -187,6 +231,7 @@ export class WorkflowCommands {
     const updateId = `cancel-${requestId ?? randomUUID()}`;
     try {
       return await this.untilAnswered(
+        'cancel',
         this.commandBudget,
         { workflowId, updateId },
         () => this.temporal.workflow.getHandle(workflowId).executeUpdate(cancelUpdate, { args: [request], updateId }),
@@ -202,6 +247,7 @@ export class WorkflowCommands {
   async signal(workflowId: string, kind: 'confirm' | 'complete' | 'no-show', actor: Actor): Promise<void> {
     const signal = kind === 'confirm' ? confirmSignal : kind === 'complete' ? completeSignal : noShowSignal;
     await this.untilAnswered(
+      'signal',
       this.commandBudget,
       { workflowId, signal: kind },
       () => this.temporal.workflow.getHandle(workflowId).signal(signal, actor),
@@ -234,7 +280,7 @@ export class WorkflowCommands {
         return this.temporal.workflow.getHandle<typeof allocation>(workflowId).result();
       }
     };
-    return { ...(await this.untilAnswered(this.commandBudget, { workflowId }, attempt, allocationPending)), workflowId };
+    return { ...(await this.untilAnswered('allocate', this.commandBudget, { workflowId }, attempt, allocationPending)), workflowId };
   }
 
   /** The same request id is the same refund: Temporal answers a repeated update id with the first result. */
@@ -243,6 +289,7 @@ export class WorkflowCommands {
     const updateId = `refund-${requestId ?? randomUUID()}`;
     try {
       return await this.untilAnswered(
+        'refund',
         this.commandBudget,
         { workflowId, updateId },
         () => this.temporal.workflow.getHandle(workflowId).executeUpdate(issueRefundUpdate, { args: [request], updateId }),
@@ -272,10 +319,11 @@ export class WorkflowCommands {
     const workflowId = purchaseWorkflowId(event.purchaseId);
     const input: PurchaseInput = {
       purchaseId: event.purchaseId,
-      refundWindowMs: this.settings.store.refundWindowSeconds * 1000,
-      paymentWaitMs: this.settings.store.paymentWaitSeconds * 1000,
+      refundWindowMs: Math.round(this.settings.store.refundWindowSeconds * 1000),
+      paymentWaitMs: Math.round(this.settings.store.paymentWaitSeconds * 1000),
     };
     await this.untilAnswered(
+      'purchase_event',
       { totalMs: WEBHOOK_BUDGET_MS, attemptMs: WEBHOOK_BUDGET_MS },
       { workflowId, eventId: event.payload.eventId },
       () =>
@@ -305,6 +353,7 @@ export class WorkflowCommands {
   }): Promise<{ workflowId: string; outcomes: CancelOutcome[] | undefined }> {
     const workflowId = sessionCancelWorkflowId(request.sessionId);
     const handle = await this.untilAnswered(
+      'cancel_session',
       this.commandBudget,
       { workflowId },
       () =>
@@ -351,6 +400,6 @@ export class WorkflowCommands {
         return running.result();
       }
     };
-    return this.untilAnswered(this.commandBudget, { workflowId, requestId }, attempt, temporalUnavailable);
+    return this.untilAnswered('reschedule_session', this.commandBudget, { workflowId, requestId }, attempt, temporalUnavailable);
   }
 }

@@ -61,6 +61,10 @@ export interface Settings {
   /** Fastify's trustProxy: false (the socket's address is the client), a hop count, or the proxies' addresses/CIDRs. */
   trustProxy: boolean | number | string[];
   rateLimits: { loginPerMinute: number; bookingPerMinute: number; checkoutPerMinute: number };
+  /** Bearer token Prometheus sends to read /metrics; unset, only loopback may read it. */
+  metricsToken: string | undefined;
+  /** The reconciliation Schedule checks the books this often. */
+  reconcileEveryMinutes: number;
   policies: Policies;
   /** Checkout, the purchase workflow's timers and the local Stripe simulator. */
   store: {
@@ -92,6 +96,23 @@ function minutes(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) {
     throw new ConfigurationError(`${name} must be a number of minutes >= 0, got "${raw}"`);
+  }
+  return value;
+}
+
+function positiveMinutes(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = minutes(env, name, fallback);
+  if (value <= 0) throw new ConfigurationError(`${name} must be a number of minutes > 0, got "${env[name]}"`);
+  return value;
+}
+
+/** Purchase windows accept fractions of a second, so tests run them in a moment. */
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ConfigurationError(`${name} must be a number of seconds > 0, got "${raw}"`);
   }
   return value;
 }
@@ -198,6 +219,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       bookingPerMinute: integer(env, 'RATE_LIMIT_BOOKING_PER_MINUTE', 30, 1),
       checkoutPerMinute: integer(env, 'RATE_LIMIT_CHECKOUT_PER_MINUTE', 5, 1),
     },
+    metricsToken: env.METRICS_TOKEN || undefined,
+    reconcileEveryMinutes: positiveMinutes(env, 'RECONCILE_EVERY_MINUTES', 60),
     policies: {
       cancelWindowMinutes: integer(env, 'POLICY_CANCEL_WINDOW_MINUTES', 24 * 60),
       autoCompleteAfterMinutes: minutes(env, 'POLICY_AUTO_COMPLETE_AFTER_MINUTES', 120),
@@ -212,8 +235,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       publicUrl: (env.PUBLIC_URL || `http://localhost:${integer(env, 'PORT', 3000)}`).replace(/\/$/, ''),
       simulatorWebhookUrl: env.STRIPE_SIMULATOR_WEBHOOK_URL || `http://127.0.0.1:${integer(env, 'PORT', 3000)}/api/webhooks/stripe`,
       simulatorSettleMs: integer(env, 'STRIPE_SIMULATOR_SETTLE_MS', 3_000),
-      refundWindowSeconds: integer(env, 'POLICY_REFUND_WINDOW_SECONDS', integer(env, 'POLICY_REFUND_WINDOW_DAYS', 180, 1) * 86_400, 1),
-      paymentWaitSeconds: integer(env, 'POLICY_PAYMENT_WAIT_SECONDS', 14 * 86_400, 1),
+      refundWindowSeconds: seconds(env, 'POLICY_REFUND_WINDOW_SECONDS', integer(env, 'POLICY_REFUND_WINDOW_DAYS', 180, 1) * 86_400),
+      paymentWaitSeconds: seconds(env, 'POLICY_PAYMENT_WAIT_SECONDS', 14 * 86_400),
     },
   };
 }

@@ -9,6 +9,7 @@ import { loadSettings } from '../config/settings.js';
 import { openDatabase } from '../model/orm.js';
 import { demoLogins } from './seed.js';
 import { connectWorker, createWorker, ensureSearchAttributes, PROCESS_EXIT_AFTER_MS } from '../worker/worker.js';
+import { ensureReconciliationSchedule } from '../worker/reconciliation-schedule.js';
 import { ensureConsoleBuilt } from './console-build.js';
 import { prepareDatabase } from './database.js';
 import { portInUse } from './free-port.js';
@@ -97,6 +98,7 @@ await runProcess(
 
       const temporalClient = await connectTemporalClient(settings.temporal, temporalAddress);
       stops.push(() => temporalClient.connection.close());
+      await ensureReconciliationSchedule(temporalClient, settings);
       const app = await buildApp({ settings, orm, temporal: temporalClient });
       await listen(app, settings.host, settings.port);
       stops.push(() => app.close());

@@ -2,6 +2,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadSettings } from '../config/settings.js';
 import { runProcess } from '../config/process.js';
 import { openDatabase } from '../model/orm.js';
+import { ensureReconciliationSchedule, withTemporalClient } from './reconciliation-schedule.js';
 import { connectWorker, createWorker, PROCESS_EXIT_AFTER_MS, requireSearchAttributes } from './worker.js';
 
 /** `npm run worker`: one stateless worker against external PostgreSQL and Temporal; run as many as needed. */
@@ -28,6 +29,7 @@ await runProcess(
       settings,
     });
     const running = worker.run();
+    await withTemporalClient(settings, settings.temporal.address, (client) => ensureReconciliationSchedule(client, settings));
     console.log(`worker polling task queue "${settings.temporal.taskQueue}" on ${settings.temporal.address}`);
     return async () => {
       worker.shutdown();

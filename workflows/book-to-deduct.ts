@@ -41,6 +41,8 @@ const lifecycle = proxyActivities<Activities>({
 const SYSTEM: Actor = { id: 'system', role: 'system' };
 /** Histories from before it replay as they ran: such a workflow simply ended. */
 const ADOPT_LOST_RESERVATION = 'adopt-lost-reservation';
+/** Histories from before it replay as they ran: a reminder was sent only while its moment was still ahead. */
+const LATE_REMINDERS = 'late-reminders';
 
 /** The business failure inside an activity failure, so the caller sees the rule that refused it. */
 function businessFailure(error: unknown): unknown {
@@ -198,10 +200,18 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
     }
   };
 
+  /**
+   * A reminder is owed when the booking already existed at its moment (one made later got its
+   * confirmation instead), and is still sent after a worker outage or a reschedule that passed that
+   * moment, as long as the session has not begun.
+   */
+  const reminderOwed = (reminderAt: number, now: number) =>
+    patched(LATE_REMINDERS) ? reminderAt > Date.parse(outcome!.bookedAt) && now < startsAt : reminderAt > now;
+
   while (phase === 'live') {
     const now = Date.now();
     const reminderAt = startsAt - input.reminderBeforeMs;
-    const reminderDue = remindedFor !== startsAt && reminderAt > now;
+    const reminderDue = remindedFor !== startsAt && reminderOwed(reminderAt, now);
     const deadline = reminderDue ? reminderAt : endsAt + input.autoCompleteAfterMs;
     timesChanged = false;
     const woken = await condition(() => requests.length > 0 || phase !== 'live' || timesChanged, Math.max(deadline - now, 1));

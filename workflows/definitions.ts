@@ -30,6 +30,9 @@ export const sessionCancelWorkflowId = (sessionId: number) => `session-cancel-${
 /** One reschedule of a session at a time, so its bookings hear the moves in the order they were made. */
 export const sessionRescheduleWorkflowId = (sessionId: number) => `session-reschedule-${sessionId}`;
 
+/** The Schedule that checks the books, one per task queue (so test stacks each have their own). */
+export const reconciliationScheduleId = (taskQueue: string) => `reconciliation-${taskQueue}`;
+
 export interface AllocationInput {
   idempotencyKey: string;
   clientId: number;

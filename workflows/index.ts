@@ -2,3 +2,4 @@ export { allocation } from './allocation.js';
 export { bookToDeduct } from './book-to-deduct.js';
 export { purchaseToCredit } from './purchase-to-credit.js';
 export { cancelSession, rescheduleSession } from './session-change.js';
+export { reconcileBooks } from './reconciliation.js';

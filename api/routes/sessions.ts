@@ -8,7 +8,7 @@ import { bookingWorkflowId } from '../../workflows/definitions.js';
 import { actorOf } from '../actor.js';
 import type { RouteDependencies } from '../dependencies.js';
 import { assertSelfOrRole, currentUserId, requireRole } from '../auth/guard.js';
-import { HttpError } from '../errors.js';
+import { HttpError, toHttpError } from '../errors.js';
 import { rateLimit } from '../rate-limit.js';
 import { IdParams, IdempotencyHeaders, UserIdParams } from '../schemas.js';
 
@@ -46,7 +46,7 @@ const SessionBody = {
 
 /** The master schedule and booking: reads straight from PostgreSQL, every booking change through its workflow. */
 export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencies): Promise<void> {
-  const { orm, settings, commands } = deps;
+  const { orm, settings, commands, metrics } = deps;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.get(
@@ -239,13 +239,23 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
       }
       const isTrainer = request.user.role === 'trainer';
       if (isTrainer) assertRunsSession(request, await requireSession(deps, request.body.sessionId));
-      const outcome = await commands.book({
-        sessionId: request.body.sessionId,
-        clientId: userId,
-        actor: actorOf(request),
-        complimentary,
-        requestId: request.headers['idempotency-key'],
-      });
+      const outcome = await commands
+        .book({
+          sessionId: request.body.sessionId,
+          clientId: userId,
+          actor: actorOf(request),
+          complimentary,
+          requestId: request.headers['idempotency-key'],
+        })
+        .catch((error: unknown) => {
+          const known = toHttpError(error);
+          metrics.bookings.inc({
+            outcome: known?.statusCode === 503 ? 'pending' : known ? 'refused' : 'failed',
+            code: known?.code ?? 'INTERNAL',
+          });
+          throw error;
+        });
+      metrics.bookings.inc({ outcome: 'booked', code: '' });
       return {
         message: 'Session booked successfully.',
         session: { id: outcome.sessionId, userId, status: outcome.status, sessionDate: outcome.startsAt, bookedAt: outcome.bookedAt },

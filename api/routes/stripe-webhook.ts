@@ -134,7 +134,7 @@ function verify(raw: unknown, signature: unknown, secret: string): Stripe.Event 
   return event;
 }
 
-export async function stripeWebhookRoutes(app: FastifyInstance, { orm, settings, commands }: RouteDependencies): Promise<void> {
+export async function stripeWebhookRoutes(app: FastifyInstance, { orm, settings, commands, metrics }: RouteDependencies): Promise<void> {
   // Stripe signs the exact bytes it sent: in this plugin (only) bodies stay raw, whatever their type.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
@@ -154,15 +154,18 @@ export async function stripeWebhookRoutes(app: FastifyInstance, { orm, settings,
       const routed = await routeStripeEvent(event, (paymentIntentId) => purchaseIdByPaymentIntent(orm, paymentIntentId));
       if ('ignored' in routed) {
         request.log.info({ eventId: event.id, type: event.type, reason: routed.ignored }, 'Stripe event ignored');
+        metrics.webhookEvents.inc({ type: event.type, outcome: 'ignored' });
         return { received: true, ignored: routed.ignored };
       }
       try {
         await commands.purchaseEvent(routed);
       } catch (error) {
         request.log.error({ err: error, eventId: event.id }, 'could not hand a Stripe event to its workflow');
+        metrics.webhookEvents.inc({ type: event.type, outcome: 'retry_later' });
         // Not 2xx, so Stripe delivers it again later.
         throw new RetryLater('TEMPORARILY_UNAVAILABLE', 'The event could not be queued; Stripe will retry it.');
       }
+      metrics.webhookEvents.inc({ type: event.type, outcome: 'queued' });
       return { received: true };
     },
   );

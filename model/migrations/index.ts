@@ -5,6 +5,7 @@ import { Migration20261201090000_account_access } from './Migration2026120109000
 import { Migration20261201100000_idempotency_keys } from './Migration20261201100000_idempotency_keys.js';
 import { Migration20261201110000_one_word_per_figure } from './Migration20261201110000_one_word_per_figure.js';
 import { Migration20261201120000_dashboard_indexes } from './Migration20261201120000_dashboard_indexes.js';
+import { Migration20261201130000_reconciliation_runs } from './Migration20261201130000_reconciliation_runs.js';
 
 export const migrationsList = [
   { name: 'Migration20261127000000_initial', class: Migration20261127000000_initial },
@@ -14,4 +15,5 @@ export const migrationsList = [
   { name: 'Migration20261201100000_idempotency_keys', class: Migration20261201100000_idempotency_keys },
   { name: 'Migration20261201110000_one_word_per_figure', class: Migration20261201110000_one_word_per_figure },
   { name: 'Migration20261201120000_dashboard_indexes', class: Migration20261201120000_dashboard_indexes },
+  { name: 'Migration20261201130000_reconciliation_runs', class: Migration20261201130000_reconciliation_runs },
 ];

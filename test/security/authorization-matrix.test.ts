@@ -72,6 +72,8 @@ const MATRIX: Record<string, Row> = {
   'GET /admin': { expect: everyone(), optional: true },
   'GET /admin/*': { expect: everyone(), optional: true },
   'GET /healthz': { expect: everyone() },
+  // The matrix asks from loopback without METRICS_TOKEN; test/api/metrics.test.ts covers the token and other addresses.
+  'GET /metrics': { expect: everyone() },
   'GET /readyz': { expect: everyone() },
   'OPTIONS *': { expect: everyone() },
 
@@ -118,6 +120,8 @@ const MATRIX: Record<string, Row> = {
   // A trainer gets their own day without money (test/api/dashboard.test.ts).
   'GET /api/admin/dashboard': { expect: staffList },
   'GET /api/studio': { expect: signedIn },
+  'GET /api/admin/reconciliation': { expect: adminOnly },
+  'POST /api/admin/reconciliation': { expect: adminOnly },
   'PATCH /api/admin/users/:id': { expect: adminOnly, request: (f) => ({ params: { id: f.accountId }, payload: { active: true } }) },
 
   'GET /api/sessions': { expect: signedIn },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../../model/transaction.js';
 import { purchaseWorkflowId } from '../../workflows/definitions.js';
+import { historyStory } from '../support/history.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import {
   unusedPurchaseId,
@@ -56,6 +57,8 @@ describe('a paid checkout', () => {
       await waitFor(
         () => available(stack.orm, client.id),
         (credits) => credits === 10,
+        15_000,
+        () => historyStory(stack.temporal, purchaseWorkflowId(purchase.id)),
       ),
     ).toBe(10);
     await settled(stack, purchase.id);

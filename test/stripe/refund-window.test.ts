@@ -18,7 +18,7 @@ import {
 } from '../support/stripe.js';
 
 /**
- * The workflow's timers, run in seconds: a paid purchase's workflow stays open through
+ * The workflow's timers, run in 300 ms windows: a paid purchase's workflow stays open through
  * the refund window and then completes; an unpaid checkout is given up. An event that
  * arrives afterwards starts a new run, which resumes from the purchase row and so
  * changes only what is still to change.
@@ -27,7 +27,7 @@ let stack: TestStack;
 let packageId: number;
 
 beforeAll(async () => {
-  stack = await startStack({ POLICY_REFUND_WINDOW_SECONDS: '2', POLICY_PAYMENT_WAIT_SECONDS: '2' });
+  stack = await startStack({ POLICY_REFUND_WINDOW_SECONDS: '0.3', POLICY_PAYMENT_WAIT_SECONDS: '0.3' });
   packageId = await createPackage(stack.orm, { sessions: 10, priceCents: 70_000 });
 });
 afterAll(async () => {

@@ -187,12 +187,20 @@ export async function deliver(stack: TestStack, event: object): Promise<void> {
 
 // --- Waiting and looking ----------------------------------------------------------------
 
-export async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+/** `explain` adds what the failure should show besides the last value (a workflow's history, say). */
+export async function waitFor<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+  explain?: () => Promise<string>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms; last seen ${JSON.stringify(value)}`);
+    if (Date.now() > deadline) {
+      throw new Error(`waited ${timeoutMs} ms; last seen ${JSON.stringify(value)}${explain ? `\n${await explain()}` : ''}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -4,15 +4,18 @@ import { createSession, createUser, grant, type TestUser } from '../support/acto
 import { balanceOf, expectLedgerConsistent } from '../support/invariants.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import { eventually } from '../support/eventually.js';
+import { bookingWorkflowId } from '../../workflows/definitions.js';
 
 let stack: TestStack;
 let admin: TestUser;
 let trainer: TestUser;
 const HOUR = 3_600_000;
+const REMINDER_MINUTES = 10;
+const REMINDER_MS = REMINDER_MINUTES * 60_000;
 
 beforeAll(async () => {
-  // Reminders 3 s before the start, so the timer fires inside the test.
-  stack = await startStack({ POLICY_REMINDER_BEFORE_MINUTES: '0.05' });
+  // Reminders 10 minutes ahead: a session starting 10 minutes and a moment from now has its reminder due in that moment.
+  stack = await startStack({ POLICY_REMINDER_BEFORE_MINUTES: String(REMINDER_MINUTES) });
   admin = await createUser(stack, 'admin');
   trainer = await createUser(stack, 'trainer');
 });
@@ -231,36 +234,81 @@ describe('the booking after it is made', () => {
     expect((await book(await createUser(stack, 'client'), (await createSession(stack, admin, trainer.id)).id, admin)).statusCode).toBe(400);
   });
 
-  it('writes a reminder to the outbox before the start, and moves with a reschedule', async () => {
-    const client = await fundedClient(1);
-    const session = await createSession(stack, admin, trainer.id, { startsAt: new Date(Date.now() + 7_000) });
-    expect((await book(client, session.id)).statusCode).toBe(200);
-    await eventually(async () => {
-      const reminders = await query(stack.orm, `select kind from notifications where user_id = ?`, [client.id]);
-      expect(reminders).toEqual([{ kind: 'session_reminder' }]);
-    }, 15_000);
+  const reminders = (clientId: number) =>
+    query<{ kind: string; createdAt: Date }>(
+      stack.orm,
+      `select kind, created_at as "createdAt" from notifications where user_id = ? and kind = 'session_reminder'`,
+      [clientId],
+    );
 
-    const secondTrainer = await createUser(stack, 'trainer');
-    const later = await createSession(stack, admin, secondTrainer.id, { startsAt: new Date(Date.now() + 6 * HOUR) });
-    const client2 = await fundedClient(1);
-    await book(client2, later.id);
-    const newStart = new Date(Date.now() + 8_000).toISOString();
+  it('writes a reminder to the outbox when its timer fires, for a booking made before that moment', async () => {
+    // The booking must exist before the reminder's moment; on a machine too loaded to book within the
+    // lead, the same rule is tried again with a longer one rather than judged on a booking made too late.
+    for (const leadMs of [400, 1_600, 6_400]) {
+      const client = await fundedClient(1);
+      const reminderAt = Date.now() + leadMs;
+      const session = await createSession(stack, admin, (await createUser(stack, 'trainer')).id, {
+        startsAt: new Date(reminderAt + REMINDER_MS),
+      });
+      expect((await book(client, session.id)).statusCode).toBe(200);
+      const [booking] = await query<{ bookedAt: Date }>(stack.orm, `select booked_at as "bookedAt" from bookings where session_id = ?`, [
+        session.id,
+      ]);
+      if (booking!.bookedAt.getTime() >= reminderAt) continue;
+      await eventually(async () => expect(await reminders(client.id)).toHaveLength(1), leadMs + 10_000, 25);
+      const [reminder] = await reminders(client.id);
+      expect(reminder!.createdAt.getTime()).toBeGreaterThanOrEqual(reminderAt);
+      console.log(`reminder: lead ${leadMs} ms, written ${reminder!.createdAt.getTime() - reminderAt} ms after its moment`);
+      return;
+    }
+    throw new Error('no booking was made before its reminder moment, even with a 6.4 s lead');
+  });
+
+  it('reminds again for the new time after a reschedule, at once when the new moment is already close', async () => {
+    const client = await fundedClient(1);
+    const session = await createSession(stack, admin, (await createUser(stack, 'trainer')).id, {
+      startsAt: new Date(Date.now() + 6 * HOUR),
+    });
+    expect((await book(client, session.id)).statusCode).toBe(200);
+    const newStart = new Date(Date.now() + REMINDER_MS + 300).toISOString();
     const moved = await stack.app.inject({
       method: 'PATCH',
-      url: `/api/sessions/${later.id}`,
+      url: `/api/sessions/${session.id}`,
       headers: admin.headers,
       payload: { startsAt: newStart },
     });
     expect(moved.statusCode, moved.body).toBe(200);
     const [booking] = await query<{ startsAt: Date }>(stack.orm, `select starts_at as "startsAt" from bookings where session_id = ?`, [
-      later.id,
+      session.id,
     ]);
     expect(booking!.startsAt.toISOString()).toBe(newStart);
-    await eventually(async () => {
-      expect(await query(stack.orm, `select kind from notifications where user_id = ?`, [client2.id])).toEqual([
-        { kind: 'session_reminder' },
-      ]);
-    }, 15_000);
+    // The booking existed before the new moment, so it is owed whether the signal arrives before it or after.
+    await eventually(async () => expect(await reminders(client.id)).toHaveLength(1), 10_000, 25);
+  });
+
+  it('sends no reminder for a booking made inside the reminder period', async () => {
+    const client = await fundedClient(1);
+    const session = await createSession(stack, admin, (await createUser(stack, 'trainer')).id, {
+      startsAt: new Date(Date.now() + REMINDER_MS - 60_000),
+    });
+    expect((await book(client, session.id)).statusCode).toBe(200);
+    // The workflow has decided once it waits on its next timer: auto-complete, the only one left.
+    await eventually(
+      async () => {
+        const handle = stack.temporal.workflow.getHandle(bookingWorkflowId(session.id, client.id));
+        const timers: number[] = [];
+        for (const event of (await handle.fetchHistory()).events ?? []) {
+          const seconds = event.timerStartedEventAttributes?.startToFireTimeout?.seconds;
+          if (seconds !== undefined && seconds !== null) timers.push(Number(seconds));
+        }
+        expect(timers.length).toBeGreaterThan(0);
+        // A reminder owed here would be due at once (its moment passed a minute ago); auto-complete is hours away.
+        expect(Math.min(...timers)).toBeGreaterThan(REMINDER_MS / 1000);
+      },
+      10_000,
+      25,
+    );
+    expect(await reminders(client.id)).toEqual([]);
   });
 
   it('refuses a second booking of the same session by the same client', async () => {

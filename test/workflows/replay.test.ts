@@ -1,0 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, inject, it } from 'vitest';
+
+/**
+ * Workflows still running when a new version is deployed are replayed by its code. These
+ * histories were recorded from earlier versions (with `temporal workflow show --output json`)
+ * and must replay on today's bundle without a determinism violation; a history made wrong
+ * on purpose shows the check can fail.
+ */
+const fixtures = path.join(import.meta.dirname, 'fixtures');
+
+async function history(name: string): Promise<{ events: Array<Record<string, unknown>> }> {
+  return JSON.parse(await readFile(path.join(fixtures, name), 'utf8'));
+}
+
+const replay = (events: unknown, workflowId: string) =>
+  Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, events, workflowId);
+
+describe('histories from earlier versions replay on this one', () => {
+  it('a booking rescheduled, reminded and cancelled before late reminders existed (patch late-reminders)', async () => {
+    await expect(replay(await history('booking-history-before-late-reminders.json'), 'booking-recorded')).resolves.toBeUndefined();
+  });
+
+  it('is refused when the history disagrees with the code (its reminder activity renamed)', async () => {
+    const recorded = await history('booking-history-before-late-reminders.json');
+    const tampered = JSON.parse(JSON.stringify(recorded).replaceAll('"queueReminder"', '"sendPostcard"'));
+    await expect(replay(tampered, 'booking-tampered')).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+});
