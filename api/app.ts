@@ -24,6 +24,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { reconciliationRoutes } from './routes/reconciliation.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { storeRoutes } from './routes/store.js';
+import { studioRoutes } from './routes/studio.js';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.js';
 import { installRetryAfterHeader } from './temporal-outage.js';
 import { installValidation } from './validation.js';
@@ -100,6 +101,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   await app.register(adminResourceRoutes, routeDeps);
   await app.register(reconciliationRoutes, routeDeps);
   await app.register(accountRoutes, routeDeps);
+  await app.register(studioRoutes, routeDeps);
   // Store and Stripe; the webhook plugin keeps raw bodies for its own route only.
   await app.register(storeRoutes, routeDeps);
   await app.register(stripeWebhookRoutes, routeDeps);

@@ -4,6 +4,7 @@ import { Migration20261127100000_purchase_progress } from './Migration2026112710
 import { Migration20261201090000_account_access } from './Migration20261201090000_account_access.js';
 import { Migration20261201100000_idempotency_keys } from './Migration20261201100000_idempotency_keys.js';
 import { Migration20261201110000_one_word_per_figure } from './Migration20261201110000_one_word_per_figure.js';
+import { Migration20261201120000_dashboard_indexes } from './Migration20261201120000_dashboard_indexes.js';
 import { Migration20261201130000_reconciliation_runs } from './Migration20261201130000_reconciliation_runs.js';
 import { Migration20261201140000_expired_credits_never_count } from './Migration20261201140000_expired_credits_never_count.js';
 
@@ -14,6 +15,7 @@ export const migrationsList = [
   { name: 'Migration20261201090000_account_access', class: Migration20261201090000_account_access },
   { name: 'Migration20261201100000_idempotency_keys', class: Migration20261201100000_idempotency_keys },
   { name: 'Migration20261201110000_one_word_per_figure', class: Migration20261201110000_one_word_per_figure },
+  { name: 'Migration20261201120000_dashboard_indexes', class: Migration20261201120000_dashboard_indexes },
   { name: 'Migration20261201130000_reconciliation_runs', class: Migration20261201130000_reconciliation_runs },
   { name: 'Migration20261201140000_expired_credits_never_count', class: Migration20261201140000_expired_credits_never_count },
 ];

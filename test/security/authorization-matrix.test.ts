@@ -130,6 +130,9 @@ const MATRIX: Record<string, Row> = {
   'GET /api/admin/ledger': { expect: adminOnly },
   'GET /api/admin/ledger/:id': { expect: adminOnly, request: id((f) => f.ledgerId) },
   'GET /api/admin/ledger.csv': { expect: adminOnly },
+  // A trainer gets their own day without money (test/api/dashboard.test.ts).
+  'GET /api/admin/dashboard': { expect: staffList },
+  'GET /api/studio': { expect: signedIn },
   'GET /api/admin/reconciliation': { expect: adminOnly },
   'POST /api/admin/reconciliation': { expect: adminOnly },
   'PATCH /api/admin/users/:id': { expect: adminOnly, request: (f) => ({ params: { id: f.accountId }, payload: { active: true } }) },

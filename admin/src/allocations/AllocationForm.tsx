@@ -16,6 +16,7 @@ import { useFormContext, useFormState, useWatch } from 'react-hook-form';
 import { clientName, clientWithBalance, type ClientOption } from '../clients/clientName';
 import { newIdempotencyKey } from '../commands/idempotencyKey';
 import { callApi, fieldErrorsOf, messageOf } from '../commands/studioApi';
+import { endOfStudioDay } from '../dates/formats';
 
 const REASONS = ['Welcome offer', 'Goodwill gesture', 'Make-up for a studio cancellation', 'Promotion', 'Correction of a mistake'];
 
@@ -105,10 +106,8 @@ export const AllocationForm = ({
                     userId,
                     sessions: values.sessions,
                     reason: values.reason?.trim(),
-                    // The end of the chosen day, in the studio's browser.
-                    ...(values.expiresOn && (values.sessions ?? 0) > 0
-                        ? { expiresAt: new Date(`${values.expiresOn}T23:59:59`).toISOString() }
-                        : {}),
+                    // The end of the chosen day at the studio, wherever the browser is.
+                    ...(values.expiresOn && (values.sessions ?? 0) > 0 ? { expiresAt: endOfStudioDay(values.expiresOn) } : {}),
                 },
             });
             const balance = `${answer.data.availableSessions} available now`;

@@ -1,4 +1,4 @@
-import { LinearProgress, List, ListItem, ListItemButton, ListItemText, Typography } from '@mui/material';
+import { Button, LinearProgress, List, ListItem, ListItemButton, ListItemText, Typography } from '@mui/material';
 import { Link, useCreatePath, useGetList } from 'react-admin';
 import { AllocateButton } from '../allocations/AllocateButton';
 import { clientName, type ClientOption } from '../clients/clientName';
@@ -34,8 +34,17 @@ const LowBalanceList = () => {
     );
 };
 
+const SEE_ALL = `/clients?filter=${encodeURIComponent(JSON.stringify({ lowBalance: true }))}`;
+
 export const LowBalanceClients = () => (
-    <DashboardCard title="Low-balance clients">
+    <DashboardCard
+        title="Low-balance clients"
+        action={
+            <Button component={Link} to={SEE_ALL} size="small">
+                See all
+            </Button>
+        }
+    >
         <LowBalanceList />
     </DashboardCard>
 );

@@ -1,5 +1,5 @@
 import { AutocompleteInput, DateInput, List, ReferenceInput, SelectInput, TextInput } from 'react-admin';
-import { startOfLocalDay } from '../dates/formats';
+import { startOfStudioDay, studioDateOf } from '../dates/formats';
 import { KIND_CHOICES } from './kindLabel';
 import { LedgerEntries } from './LedgerEntries';
 
@@ -8,8 +8,8 @@ const filters = [
         <AutocompleteInput label="Client" sx={{ minWidth: 240 }} />
     </ReferenceInput>,
     <SelectInput key="kind" source="kind" choices={KIND_CHOICES} alwaysOn />,
-    <DateInput key="from" source="from" label="From" parse={startOfLocalDay} alwaysOn />,
-    <DateInput key="to" source="to" label="Before" parse={startOfLocalDay} alwaysOn />,
+    <DateInput key="from" source="from" label="From" parse={startOfStudioDay} format={studioDateOf} alwaysOn />,
+    <DateInput key="to" source="to" label="Before" parse={startOfStudioDay} format={studioDateOf} alwaysOn />,
     <TextInput key="workflowId" source="workflowId" label="Workflow id" />,
 ];
 

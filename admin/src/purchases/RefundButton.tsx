@@ -18,7 +18,7 @@ import { useState } from 'react';
 import { useNotify, useRecordContext, useRefresh } from 'react-admin';
 import { newIdempotencyKey } from '../commands/idempotencyKey';
 import { callApi, messageOf } from '../commands/studioApi';
-import { DAY } from '../dates/formats';
+import { formatDay } from '../dates/formats';
 import { formatMoney, toMinorUnits } from '../money/MoneyField';
 import { usePolicies } from '../policies/usePolicies';
 import { amountForSessions, creditsTakenBack, type Purchase } from './purchase';
@@ -89,7 +89,7 @@ const RefundDialog = ({ purchase, onClose }: { purchase: Purchase; onClose: () =
                         Paid {money(purchase.amountCents)} for {plural(purchase.sessions, 'session')}; {money(purchase.refundedCents)}{' '}
                         refunded so far.
                         {windowEnds &&
-                            ` Refunds are open for ${plural(policies!.refundWindowDays, 'day')} after payment, until ${windowEnds.toLocaleDateString(undefined, DAY)}.`}
+                            ` Refunds are open for ${plural(policies!.refundWindowDays, 'day')} after payment, until ${formatDay(windowEnds)}.`}
                     </DialogContentText>
                     {refusal && <Alert severity="error">{refusal}</Alert>}
                     <RadioGroup value={mode} onChange={(event) => setMode(event.target.value as Mode)}>

@@ -1,5 +1,5 @@
 import { DataTable, DateField, DateInput, List, ReferenceInput, SelectInput, TextField, usePermissions } from 'react-admin';
-import { startOfLocalDay, WHEN } from '../dates/formats';
+import { startOfStudioDay, studioDateOf, studioToday, WHEN } from '../dates/formats';
 import { EmptyState } from '../layout/EmptyState';
 import { statusChoices } from '../status/statusLabel';
 import { StatusField } from '../status/StatusField';
@@ -8,8 +8,8 @@ const SESSION_STATUSES = statusChoices(['available', 'scheduled', 'confirmed', '
 
 const commonFilters = [
     <SelectInput key="status" source="status" choices={SESSION_STATUSES} alwaysOn />,
-    <DateInput key="from" source="from" label="From" parse={startOfLocalDay} alwaysOn />,
-    <DateInput key="to" source="to" label="Before" parse={startOfLocalDay} alwaysOn />,
+    <DateInput key="from" source="from" label="From" parse={startOfStudioDay} format={studioDateOf} alwaysOn />,
+    <DateInput key="to" source="to" label="Before" parse={startOfStudioDay} format={studioDateOf} alwaysOn />,
 ];
 // The API shows trainers only their own sessions, so only admins pick a trainer.
 const adminFilters = [
@@ -25,7 +25,7 @@ export const SessionList = () => {
     return (
         <List
             filters={permissions === 'admin' ? adminFilters : commonFilters}
-            filterDefaultValues={{ from: startOfLocalDay(new Date().toLocaleDateString('en-CA')) }}
+            filterDefaultValues={{ from: startOfStudioDay(studioToday()) }}
             sort={{ field: 'startsAt', order: 'ASC' }}
             perPage={25}
             // The schedule page above titles it.

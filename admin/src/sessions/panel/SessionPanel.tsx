@@ -3,7 +3,7 @@ import { Box, Button, ButtonGroup, Divider, Drawer, IconButton, LinearProgress, 
 import { useEffect, useState } from 'react';
 import { useGetList, useGetOne, useNotify, usePermissions } from 'react-admin';
 import { callApi, messageOf } from '../../commands/studioApi';
-import { formatWhen } from '../../dates/formats';
+import { formatTime, formatWhen } from '../../dates/formats';
 import { StatusChip } from '../../status/StatusField';
 import { bookedLabel, isLive, MARK_LABELS, type Booking, type Mark, type Session } from '../session';
 import { BookClientForm } from './BookClientForm';
@@ -15,8 +15,7 @@ const MARK_DONE: Record<Mark, string> = { confirm: 'marked confirmed', complete:
 /** Marks are signals the bookings' workflows apply a moment later, so the roster is re-read for a few seconds. */
 const FOLLOW_UP_MS = 6_000;
 
-const timeRange = (session: Session) =>
-    `${formatWhen(session.startsAt)} – ${new Date(session.endsAt).toLocaleTimeString(undefined, { timeStyle: 'short' })}`;
+const timeRange = (session: Session) => `${formatWhen(session.startsAt)} – ${formatTime(session.endsAt)}`;
 
 /** One session's side panel: who is booked, and everything the desk does with them. */
 export const SessionPanel = ({

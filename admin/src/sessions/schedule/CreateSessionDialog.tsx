@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { DateTimeInput, Form, NumberInput, required, SelectInput, TextInput, useNotify } from 'react-admin';
 import { useFormState, type FieldValues } from 'react-hook-form';
 import { callApi, fieldErrorsOf, messageOf } from '../../commands/studioApi';
+import { fromStudioWallTime, studioTimeZone, toStudioWallTime } from '../../dates/formats';
 import { trainerName, type Trainer } from '../../trainers/useTrainers';
 
 export interface Slot {
@@ -18,8 +19,6 @@ interface SessionValues {
     location?: string;
     repeatWeeks: number;
 }
-
-const toInstant = (value: string) => (value ? new Date(value).toISOString() : null);
 
 const CreateButton = () => {
     const { isSubmitting } = useFormState();
@@ -103,7 +102,14 @@ export const CreateSessionDialog = ({
                             validate={required()}
                             readOnly={trainers.length === 1}
                         />
-                        <DateTimeInput source="startsAt" label="Starts at" parse={toInstant} validate={required()} />
+                        <DateTimeInput
+                            source="startsAt"
+                            label="Starts at"
+                            helperText={`Studio time (${studioTimeZone()})`}
+                            format={toStudioWallTime}
+                            parse={fromStudioWallTime}
+                            validate={required()}
+                        />
                         <Stack direction="row" sx={{ gap: 2 }}>
                             <NumberInput source="durationMinutes" label="Minutes" step={15} validate={required()} />
                             <NumberInput source="capacity" label="Clients (capacity)" step={1} validate={required()} />

@@ -1,6 +1,7 @@
 import type { DateSelectArg, DatesSetArg, EventClickArg, EventContentArg, EventInput } from '@fullcalendar/core';
 import type { DateClickArg, EventResizeDoneArg } from '@fullcalendar/interaction';
 import interactionPlugin from '@fullcalendar/interaction';
+import luxonPlugin from '@fullcalendar/luxon3';
 import FullCalendar from '@fullcalendar/react';
 import timeGridPlugin from '@fullcalendar/timegrid';
 import dayGridPlugin from '@fullcalendar/daygrid';
@@ -11,6 +12,7 @@ import { useGetList, useNotify } from 'react-admin';
 import { useSearchParams } from 'react-router-dom';
 import { newIdempotencyKey } from '../../commands/idempotencyKey';
 import { callApi, messageOf } from '../../commands/studioApi';
+import { studioHourOf, studioTimeZone } from '../../dates/formats';
 import { statusLabel } from '../../status/statusLabel';
 import { trainerName, useTrainers } from '../../trainers/useTrainers';
 import { SessionPanel } from '../panel/SessionPanel';
@@ -18,6 +20,22 @@ import { bookedLabel, type Session } from '../session';
 import { CreateSessionDialog, type Slot } from './CreateSessionDialog';
 
 const ALL = 'all';
+
+const clock = (hour: number) => `${String(hour).padStart(2, '0')}:00:00`;
+
+/** The working day (06:00–22:00), widened to the hour so that a session before or after it still shows. */
+const visibleHours = (sessions: Session[]) => {
+    let first = 6;
+    let last = 22;
+    for (const session of sessions) {
+        const start = studioHourOf(session.startsAt);
+        // A session ending after midnight runs to the end of the grid.
+        const end = studioHourOf(session.endsAt) <= start ? 24 : studioHourOf(session.endsAt);
+        first = Math.min(first, Math.floor(start));
+        last = Math.max(last, Math.ceil(end));
+    }
+    return { slotMinTime: clock(first), slotMaxTime: clock(last) };
+};
 
 const SessionBlock = ({ event, timeText }: EventContentArg) => {
     const session = event.extendedProps.session as Session | undefined;
@@ -141,14 +159,15 @@ export const MasterSchedule = () => {
                 }}
             >
                 <FullCalendar
-                    plugins={[timeGridPlugin, dayGridPlugin, interactionPlugin]}
+                    plugins={[timeGridPlugin, dayGridPlugin, interactionPlugin, luxonPlugin]}
+                    // The studio's clock whatever the browser's; with the plugin every Date the calendar hands back is a true instant.
+                    timeZone={studioTimeZone()}
                     initialView="timeGridWeek"
                     headerToolbar={{ left: 'prev,next today', center: 'title', right: 'timeGridWeek,timeGridDay' }}
                     buttonText={{ today: 'Today', week: 'Week', day: 'Day' }}
                     firstDay={1}
                     allDaySlot={false}
-                    slotMinTime="06:00:00"
-                    slotMaxTime="22:00:00"
+                    {...visibleHours(sessions)}
                     slotDuration="00:30:00"
                     scrollTime="07:00:00"
                     height="auto"
