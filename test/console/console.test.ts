@@ -1,43 +1,17 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleDist } from '../../api/app.js';
 import { signToken } from '../../api/auth/tokens.js';
 import { createAccount } from '../../model/accounts.js';
 import { query } from '../../model/transaction.js';
 import { grant } from '../support/actors.js';
+import { buildConsole, noChromium, openConsole, screenshot, type ConsoleBrowser } from '../support/console.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import { account, checkout, completed, createPackage, deliver, purchaseRow, waitFor } from '../support/stripe.js';
 
-/**
- * The console in a real browser against the real stack: the built react-admin app served
- * by the API at /admin, its data provider talking to /api/admin in the simple REST protocol.
- */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const noChromium = !existsSync(chromiumPath);
-if (noChromium) {
-  console.warn(`[console test] skipped: no Chromium at ${chromiumPath} (set CHROMIUM_PATH; .ci/run installs Debian's chromium).`);
-}
-
 const PASSWORD = 'console e2e password';
-/** Every screen at the size a front desk uses, for a person to look at (git-ignored). */
-const ARTIFACTS = path.resolve(import.meta.dirname, '..', '..', 'test-artifacts', 'console');
-const VIEWPORT = { width: 1440, height: 900 };
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  // A dialog or panel covers the window, not the whole scrolled page.
-  const overlay = await page.locator('.MuiModal-root:not(.MuiModal-hidden)').count();
-  // `animations: 'disabled'` lands a sliding panel or fading dialog where it ends.
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: overlay === 0, animations: 'disabled' });
-}
 
 let stack: TestStack;
-let browser: Browser;
+let ui: ConsoleBrowser;
 let base: string;
 let allocationWorkflowUrl: string;
 const ids = { admin: 0, client: 0, rich: 0, trainer: 0 };
@@ -49,49 +23,18 @@ const people = {
   richClient: { email: 'rich@studio.test', firstName: 'Rafael', lastName: 'Richards' },
 };
 
-/**
- * The API serves admin/dist (api/app.ts), so the test builds exactly there, in a child
- * process like `npm run build:admin`: the test runner's NODE_ENV=test would otherwise
- * give React's development build.
- */
-async function buildConsole(): Promise<void> {
-  const vite = path.join(path.dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
-  const root = path.resolve(consoleDist, '..', '..');
-  await promisify(execFile)(process.execPath, [vite, 'build', '--config', 'admin/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'production' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-}
-
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto(`${base}/admin/`);
-  // Required fields' labels end in " *".
-  await page.getByLabel(/^Email/).fill(email);
-  await page.getByLabel(/^Password/).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+const signIn = (page: Page, email: string) => ui.signIn(page, email, PASSWORD);
 
 /** A signed-in admin's page at the front desk's screen size, recording any failed API call or page error. */
-async function adminPage(): Promise<{ page: Page; failures: string[] }> {
-  const page = await browser.newPage({ viewport: VIEWPORT, locale: 'en-US' });
-  const failures: string[] = [];
-  page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
-  page.on('response', (response) => {
-    if (response.url().includes('/api/') && response.status() >= 400) failures.push(`${response.status()} ${response.url()}`);
-  });
-  await signIn(page, people.admin.email);
-  await page.locator('.MuiCard-root', { hasText: 'Welcome' }).waitFor();
-  return { page, failures };
-}
+const adminPage = () => ui.signedInPage(people.admin.email, PASSWORD);
 
 describe.skipIf(noChromium)('the console in Chromium', () => {
   beforeAll(async () => {
     await buildConsole();
     // After the build: buildApp serves the console only when admin/dist exists.
     stack = await startStack();
-    await stack.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`;
+    ui = await openConsole(stack);
+    ({ base } = ui);
 
     const admin = await createAccount(stack.orm, { ...people.admin, password: PASSWORD, role: 'admin' });
     const client = await createAccount(stack.orm, { ...people.client, password: PASSWORD, role: 'client' });
@@ -136,29 +79,15 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
     });
     expect(booked.statusCode, booked.body).toBe(200);
     bookingWorkflowUrl = `${uiUrl}/namespaces/${namespace}/workflows/booking-${sessionId}-${client.id}`;
-
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-        '--disable-quic',
-      ],
-    });
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await ui?.close();
     await stack?.close();
   });
 
   it('shows the login page and refuses a client account', async () => {
-    const page = await browser.newPage();
+    const page = await ui.browser.newPage();
     try {
       await page.goto(`${base}/admin/`);
       await page.getByRole('heading', { name: 'Studio Sessions' }).waitFor();
@@ -174,12 +103,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
   });
 
   it("lets an admin in: dashboard, clients with balance and low-balance flag, a client's ledger, links to Temporal", async () => {
-    const page = await browser.newPage({ viewport: VIEWPORT, locale: 'en-US' });
-    const failures: string[] = [];
-    page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
-    page.on('response', (response) => {
-      if (response.url().includes('/api/') && response.status() >= 400) failures.push(`${response.status()} ${response.url()}`);
-    });
+    const { page, failures } = await ui.newPage();
     try {
       await signIn(page, people.admin.email);
       // The dashboard: the welcome card names the admin, the low-balance card lists the low client.
@@ -228,7 +152,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
   });
 
   it('creates, edits and takes a package off sale through the forms', async () => {
-    const page = await browser.newPage({ viewport: VIEWPORT, locale: 'en-US' });
+    const { page } = await ui.newPage();
     try {
       await signIn(page, people.admin.email);
       await page.locator('.MuiCard-root', { hasText: 'Welcome' }).waitFor();
@@ -491,7 +415,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
   });
 
   it('shows a trainer only their own schedule and roster, without money or workflows', async () => {
-    const page = await browser.newPage({ viewport: VIEWPORT, locale: 'en-US' });
+    const { page } = await ui.newPage();
     try {
       await signIn(page, 'coach@studio.test');
       await page.locator('.MuiCard-root', { hasText: 'Welcome' }).waitFor();
