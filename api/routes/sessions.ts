@@ -272,6 +272,10 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
       }
       const isTrainer = request.user.role === 'trainer';
       if (isTrainer) assertRunsSession(request, await requireSession(deps, request.body.sessionId));
+      // Staff booking someone else: a deactivated client is not booked (a client booking itself passed the guard, so is active).
+      if (userId !== currentUserId(request) && (await app.accountAccess(userId))?.active === false) {
+        throw new HttpError(400, 'ACCOUNT_DEACTIVATED', 'This client is deactivated; reactivate them before booking.');
+      }
       const outcome = await commands.book({
         sessionId: request.body.sessionId,
         clientId: userId,

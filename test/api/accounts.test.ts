@@ -214,6 +214,9 @@ describe('finding a client to book', () => {
     // The trainer books the one they found into their own session; the book route's rules are unchanged.
     const booked = await call('POST', `/api/sessions/book/${rich.json().id}`, trainer, { sessionId: own.id });
     expect(booked.statusCode, booked.body).toBe(200);
+    const deactivated = await call('POST', `/api/sessions/book/${gone.json().id}`, admin, { sessionId: own.id });
+    expect(deactivated.statusCode).toBe(400);
+    expect(deactivated.json().code).toBe('ACCOUNT_DEACTIVATED');
     const after = await call('GET', `/api/sessions/${own.id}/clients-to-book?q=Quincy`, admin);
     expect(after.json()).toEqual([
       {
