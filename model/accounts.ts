@@ -109,14 +109,12 @@ export interface AccountChange {
  * the client page clients): another account is answered as not found.
  */
 export async function changeAccount(orm: Orm, userId: number, change: AccountChange, roles: readonly Role[] = ROLES): Promise<User | null> {
+  // Hashed before the transaction, so no row stays locked for the ~50 ms scrypt takes.
+  const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
   return orm.em.fork().transactional(async (em) => {
     const accessChange = change.role !== undefined || change.active !== undefined;
     const activeAdmins = accessChange
-      ? await em.find(
-          User,
-          { role: 'admin', active: true },
-          { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' }, fields: ['id'] },
-        )
+      ? await em.find(User, { role: 'admin', active: true }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } })
       : [];
     const user = await em.findOne(User, { id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!user || !roles.includes(user.role)) return null;
@@ -130,10 +128,10 @@ export async function changeAccount(orm: Orm, userId: number, change: AccountCha
     const endsSignIns =
       (change.role !== undefined && change.role !== user.role) ||
       (change.active !== undefined && change.active !== user.active) ||
-      change.password !== undefined;
+      passwordHash !== undefined;
     if (change.role !== undefined) user.role = change.role;
     if (change.active !== undefined) user.active = change.active;
-    if (change.password !== undefined) user.passwordHash = await hashPassword(change.password);
+    if (passwordHash !== undefined) user.passwordHash = passwordHash;
     if (change.email !== undefined) user.email = normalizeEmail(change.email);
     if (change.firstName !== undefined) user.firstName = change.firstName.trim();
     if (change.lastName !== undefined) user.lastName = change.lastName.trim();
