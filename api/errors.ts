@@ -23,6 +23,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   [ErrorCode.Overlap]: 409,
   [ErrorCode.AlreadyBooked]: 409,
   [ErrorCode.Conflict]: 409,
+  [ErrorCode.LastAdmin]: 409,
 };
 
 /** The ApplicationFailure a workflow or activity raised, however deeply Temporal wrapped it. */

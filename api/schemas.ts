@@ -16,3 +16,12 @@ export const SummaryShape = Type.Object({
   cancelled: Type.Integer(),
   total: Type.Integer(),
 });
+
+/** An account's fields as every form that writes one takes them (register, the Staff page, walk-in clients). */
+export const AccountFields = {
+  email: Type.String({ format: 'email', maxLength: 254 }),
+  password: Type.String({ minLength: 8, maxLength: 200 }),
+  firstName: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
+  lastName: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
+  phone: Type.String({ maxLength: 40 }),
+};

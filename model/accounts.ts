@@ -1,5 +1,7 @@
+import { LockMode } from '@mikro-orm/core';
 import type { Orm } from './orm.js';
-import { User, type Role } from './entities/user.js';
+import { ROLES, User, type Role } from './entities/user.js';
+import { DomainError, ErrorCode } from './errors.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
 export interface NewAccount {
@@ -25,7 +27,7 @@ export function publicUser(user: User): PublicUser {
   return { id: user.id, email: user.email, role: user.role, firstName: user.firstName, lastName: user.lastName };
 }
 
-/** Creates an account; a taken email surfaces as the users_email_unique violation. */
+/** Creates an account; a taken email surfaces as the users_email_unique violation (409 on the email field). */
 export async function createAccount(orm: Orm, account: NewAccount): Promise<User> {
   const em = orm.em.fork();
   const user = em.create(User, {
@@ -34,7 +36,7 @@ export async function createAccount(orm: Orm, account: NewAccount): Promise<User
     role: account.role,
     firstName: account.firstName.trim(),
     lastName: account.lastName.trim(),
-    phone: account.phone ?? null,
+    phone: account.phone?.trim() || null,
     availableSessions: 0,
     heldSessions: 0,
     hasPurchasedBefore: false,
@@ -87,20 +89,60 @@ export interface AccountChange {
   role?: Role | undefined;
   active?: boolean | undefined;
   password?: string | undefined;
+  email?: string | undefined;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  /** null clears it. */
+  phone?: string | null | undefined;
 }
 
 /**
- * Changes what an account may do. Every change here ends the account's existing sign-ins
- * (its token version moves), so a demoted or deactivated user is refused on the next request.
+ * Changes an account. A change of role, of active state or of password ends the account's
+ * existing sign-ins (its token version moves), so a demoted or deactivated user is refused
+ * on the next request; a profile edit (name, email, phone) leaves them signed in.
+ *
+ * The studio always keeps one active admin: demoting or deactivating the last one is
+ * refused. The active admins are locked first, in id order, so two admins removing each
+ * other at the same moment cannot both succeed (nor deadlock).
+ *
+ * `roles` confines the change to accounts holding one of them (the Staff page edits staff,
+ * the client page clients): another account is answered as not found.
  */
-export async function changeAccount(orm: Orm, userId: number, change: AccountChange): Promise<User | null> {
-  const em = orm.em.fork();
-  const user = await em.findOne(User, { id: userId });
-  if (!user) return null;
-  if (change.role !== undefined) user.role = change.role;
-  if (change.active !== undefined) user.active = change.active;
-  if (change.password !== undefined) user.passwordHash = await hashPassword(change.password);
-  user.tokenVersion += 1;
-  await em.flush();
-  return user;
+export async function changeAccount(orm: Orm, userId: number, change: AccountChange, roles: readonly Role[] = ROLES): Promise<User | null> {
+  // Hashed before the transaction, so no row stays locked for the ~50 ms scrypt takes.
+  const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
+  return orm.em.fork().transactional(async (em) => {
+    const accessChange = change.role !== undefined || change.active !== undefined;
+    const activeAdmins = accessChange
+      ? await em.find(User, { role: 'admin', active: true }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } })
+      : [];
+    const user = await em.findOne(User, { id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!user || !roles.includes(user.role)) return null;
+    const endsAdmin = user.role === 'admin' && user.active && (change.active === false || (change.role ?? 'admin') !== 'admin');
+    if (endsAdmin && !activeAdmins.some((admin) => admin.id !== user.id)) {
+      throw new DomainError(
+        ErrorCode.LastAdmin,
+        'This is the last active admin: make another admin first, or the studio would be locked out.',
+      );
+    }
+    const endsSignIns =
+      (change.role !== undefined && change.role !== user.role) ||
+      (change.active !== undefined && change.active !== user.active) ||
+      passwordHash !== undefined;
+    if (change.role !== undefined) user.role = change.role;
+    if (change.active !== undefined) user.active = change.active;
+    if (passwordHash !== undefined) user.passwordHash = passwordHash;
+    if (change.email !== undefined) user.email = normalizeEmail(change.email);
+    if (change.firstName !== undefined) user.firstName = change.firstName.trim();
+    if (change.lastName !== undefined) user.lastName = change.lastName.trim();
+    if (change.phone !== undefined) user.phone = change.phone?.trim() || null;
+    if (endsSignIns) user.tokenVersion += 1;
+    await em.flush();
+    return user;
+  });
+}
+
+/** Stamps a successful sign-in, for the Staff page's "last signed in". */
+export async function recordSignIn(orm: Orm, userId: number): Promise<void> {
+  await orm.em.fork().nativeUpdate(User, { id: userId }, { lastSignedInAt: new Date() });
 }

@@ -11,7 +11,7 @@ import { DomainError, ErrorCode } from './errors.js';
 import { entryRow, type LedgerEntryRow } from './ledger.js';
 import type { Orm } from './orm.js';
 import { packageOnSale, type PackageOnSale } from './purchases.js';
-import { fullName, sessionView, type SessionView } from './schedule.js';
+import { fullName, liveBookings, sessionView, type SessionView } from './schedule.js';
 
 /**
  * The console's read side: one filtered, sorted, paged listing per admin resource, with
@@ -143,6 +143,7 @@ export interface AdminClientRow {
   total: number;
   lowBalance: boolean;
   hasPurchasedBefore: boolean;
+  active: boolean;
 }
 
 export interface ClientFilter {
@@ -194,6 +195,7 @@ export async function clientsPage(
       total: figures.total,
       lowBalance: figures.available <= lowBalanceThreshold,
       hasPurchasedBefore: user.hasPurchasedBefore,
+      active: user.active,
     }),
   );
 }
@@ -241,6 +243,116 @@ export async function trainersPage(orm: Orm, request: PageRequest<TrainerFilter>
       phone: user.phone ?? null,
     }),
   );
+}
+
+/* ---- staff ---- */
+
+export const STAFF_ROLES = ['admin', 'trainer'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export interface AdminStaffRow {
+  id: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone: string | null;
+  role: StaffRole;
+  active: boolean;
+  lastSignedInAt: Date | null;
+  createdAt: Date;
+}
+
+export interface StaffFilter {
+  q?: string;
+  role?: StaffRole[];
+  active?: boolean;
+  id?: number[];
+}
+
+export const STAFF_SORTS = {
+  id: 'u.id',
+  lastName: caseInsensitive('u.last_name'),
+  firstName: caseInsensitive('u.first_name'),
+  email: 'u.email',
+  role: 'u.role',
+  active: 'u.active',
+  lastSignedInAt: 'u.lastSignedInAt',
+  createdAt: 'u.createdAt',
+} as const;
+
+/** The studio's staff: admins and trainers, active or not. */
+export async function staffPage(orm: Orm, request: PageRequest<StaffFilter>): Promise<Page<AdminStaffRow>> {
+  const { filter } = request;
+  return listPage(
+    orm,
+    (em) =>
+      em.createQueryBuilder(User, 'u').where({
+        role: { $in: filter.role ?? [...STAFF_ROLES] },
+        ...searchPeople('u', filter.q),
+        ...(filter.active === undefined ? {} : { active: filter.active }),
+        ...(filter.id ? { id: { $in: filter.id } } : {}),
+      }),
+    STAFF_SORTS,
+    'u.id',
+    request,
+    staffRow,
+  );
+}
+
+export function staffRow(user: User): AdminStaffRow {
+  return {
+    id: user.id,
+    email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    phone: user.phone ?? null,
+    role: user.role as StaffRole,
+    active: user.active,
+    lastSignedInAt: user.lastSignedInAt ?? null,
+    createdAt: user.createdAt,
+  };
+}
+
+/* ---- finding a client to book ---- */
+
+export interface BookableClient {
+  id: number;
+  firstName: string;
+  lastName: string;
+  email: string;
+  availableSessions: number;
+  lowBalance: boolean;
+  /** Already holds a live booking in the session. */
+  alreadyBooked: boolean;
+}
+
+/**
+ * Active clients matching a name or email, with their balance from client_balances and
+ * whether they are already in the session: what a booking picker needs, nothing more.
+ */
+export async function findClientsToBook(
+  orm: Orm,
+  { sessionId, q, limit, lowBalanceThreshold }: { sessionId: number; q: string | undefined; limit: number; lowBalanceThreshold: number },
+): Promise<BookableClient[]> {
+  const em = orm.em.fork();
+  const balances = await em
+    .createQueryBuilder(ClientBalance, 'cb')
+    .joinAndSelect('cb.client', 'u')
+    .where({ 'u.active': true, ...searchPeople('u', q) })
+    .orderBy([{ [raw(caseInsensitive('u.last_name'))]: 'asc' }, { [raw(caseInsensitive('u.first_name'))]: 'asc' }, { 'u.id': 'asc' }])
+    .limit(limit)
+    .getResultList();
+  // A session holds at most its capacity (≤ 100) of live bookings.
+  const booked = new Set((await liveBookings(orm, sessionId)).map((booking) => booking.clientId));
+  return balances.map(({ client, available }) => ({
+    id: client.id,
+    firstName: client.firstName,
+    lastName: client.lastName,
+    email: client.email,
+    availableSessions: available,
+    lowBalance: available <= lowBalanceThreshold,
+    alreadyBooked: booked.has(client.id),
+  }));
 }
 
 /* ---- sessions ---- */

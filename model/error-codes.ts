@@ -12,5 +12,6 @@ export const ErrorCode = {
   NotFound: 'NOT_FOUND',
   InvalidRequest: 'INVALID_REQUEST',
   Conflict: 'CONFLICT',
+  LastAdmin: 'LAST_ADMIN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -14,12 +14,13 @@ export class DomainError extends Error {
   }
 }
 
-const constraintMessages: Record<string, [ErrorCode, string]> = {
+/** Constraint → the error it stands for, and the request field it concerns when one does. */
+const constraintMessages: Record<string, [ErrorCode, string, string?]> = {
   training_sessions_trainer_no_overlap: [ErrorCode.Overlap, 'The trainer already has a session at that time.'],
   bookings_client_no_overlap: [ErrorCode.Overlap, 'The client already has a session at that time.'],
   bookings_one_live_per_client: [ErrorCode.AlreadyBooked, 'The client is already booked into this session.'],
   training_sessions_booked_count_check: [ErrorCode.SessionFull, 'This session is full.'],
-  users_email_unique: [ErrorCode.Conflict, 'An account with this email already exists.'],
+  users_email_unique: [ErrorCode.Conflict, 'An account with this email already exists.', 'email'],
   purchases_stripe_checkout_session_id_key: [ErrorCode.Conflict, 'This checkout is already recorded.'],
 };
 
@@ -29,7 +30,7 @@ export function asDomainError(error: unknown): unknown {
   const pg = pgError(error);
   if (!pg) return error;
   const known = pg.constraint ? constraintMessages[pg.constraint] : undefined;
-  if (known) return new DomainError(known[0], known[1], { constraint: pg.constraint });
+  if (known) return new DomainError(known[0], known[1], { constraint: pg.constraint, ...(known[2] ? { field: known[2] } : {}) });
   // Any other CHECK is an invariant the application should have kept; refuse cleanly.
   if (pg.code === '23514' || pg.code === '23P01' || pg.code === '23505') {
     return new DomainError(ErrorCode.Conflict, 'The change conflicts with the current state; nothing was written.', {

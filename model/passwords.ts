@@ -1,4 +1,4 @@
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const scrypt = promisify(scryptCallback) as (
@@ -30,4 +30,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
     maxmem: 64 * 1024 * 1024,
   });
   return timingSafeEqual(actual, expected);
+}
+
+// No 0/o, 1/l/i: read aloud or copied from a screen at the front desk without mistakes.
+const READABLE = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** A temporary password of 15 readable characters in three groups (~74 bits), e.g. `k7mq2-xp3tz-9wbfh`. */
+export function generateTemporaryPassword(): string {
+  const groups: string[] = [];
+  for (let group = 0; group < 3; group += 1) {
+    groups.push(Array.from({ length: 5 }, () => READABLE[randomInt(READABLE.length)]).join(''));
+  }
+  return groups.join('-');
 }

@@ -12,6 +12,7 @@ import { authProvider } from './providers/authProvider';
 import { dataProvider } from './providers/dataProvider';
 import purchases from './purchases';
 import sessions from './sessions';
+import staff from './staff';
 import trainers from './trainers';
 
 // The API decides who may read what; the menu only leaves out what a trainer could not open.
@@ -41,6 +42,7 @@ export const App = () => (
                       <Resource key="lots" name="lots" />,
                       <Resource key="packages" name="packages" {...packages} />,
                       <Resource key="trainers" name="trainers" {...trainers} />,
+                      <Resource key="staff" name="staff" {...staff} />,
                       <CustomRoutes key="allocations">
                           <Route path={allocations.path} element={<allocations.page />} />
                       </CustomRoutes>,

@@ -22,6 +22,9 @@ import {
   retirePackage,
   SESSION_SORTS,
   sessionsPage,
+  STAFF_ROLES,
+  STAFF_SORTS,
+  staffPage,
   TRAINER_SORTS,
   trainersPage,
   updatePackage,
@@ -93,6 +96,7 @@ const sessionStatus = filters.oneOf(SESSION_STATUSES);
 const bookingStatus = filters.oneOf(BOOKING_STATUSES);
 const purchaseStatus = filters.oneOf(PURCHASE_STATUSES);
 const ledgerKind = filters.oneOf(LEDGER_KINDS);
+const staffRole = filters.oneOf(STAFF_ROLES);
 
 /** Every admin table's key is an int4 (the ledger's bigint ids are far from its range). */
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
@@ -212,6 +216,17 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
     defaultSort: { field: 'lastName', order: 'ASC' },
     filters: { q: filters.text, id: filters.ids },
     list: (request) => trainersPage(orm, request),
+  });
+
+  readResource({
+    name: 'staff',
+    description:
+      'Admins and trainers, active or deactivated, with when each last signed in. Changes go through /api/admin/staff and /api/admin/users.',
+    roles: ['admin'],
+    sorts: STAFF_SORTS,
+    defaultSort: { field: 'lastName', order: 'ASC' },
+    filters: { q: filters.text, role: staffRole, active: filters.boolean, id: filters.ids },
+    list: (request) => staffPage(orm, request),
   });
 
   readResource({

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { createAccount, findAccountByEmail, publicUser } from '../../model/accounts.js';
+import { createAccount, findAccountByEmail, publicUser, recordSignIn } from '../../model/accounts.js';
 import { hashPassword, verifyPassword } from '../../model/passwords.js';
 import type { ApiDependencies } from '../dependencies.js';
 import { signToken } from '../auth/tokens.js';
 import { HttpError } from '../errors.js';
 import { rateLimit } from '../rate-limit.js';
+import { AccountFields } from '../schemas.js';
 
 const UserShape = Type.Object({
   id: Type.Integer(),
@@ -15,7 +16,6 @@ const UserShape = Type.Object({
   lastName: Type.String(),
 });
 const TokenReply = Type.Object({ token: Type.String(), user: UserShape });
-const Email = Type.String({ format: 'email', maxLength: 254 });
 
 export async function authRoutes(app: FastifyInstance, { orm, settings }: ApiDependencies): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -32,11 +32,11 @@ export async function authRoutes(app: FastifyInstance, { orm, settings }: ApiDep
         summary: 'Create a client account',
         body: Type.Object(
           {
-            email: Email,
-            password: Type.String({ minLength: 8, maxLength: 200 }),
-            firstName: Type.String({ minLength: 1, maxLength: 100 }),
-            lastName: Type.String({ minLength: 1, maxLength: 100 }),
-            phone: Type.Optional(Type.String({ maxLength: 40 })),
+            email: AccountFields.email,
+            password: AccountFields.password,
+            firstName: AccountFields.firstName,
+            lastName: AccountFields.lastName,
+            phone: Type.Optional(AccountFields.phone),
           },
           { additionalProperties: false },
         ),
@@ -57,7 +57,7 @@ export async function authRoutes(app: FastifyInstance, { orm, settings }: ApiDep
       schema: {
         tags: ['auth'],
         summary: 'Exchange email and password for a bearer token',
-        body: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 200 }) }),
+        body: Type.Object({ email: AccountFields.email, password: Type.String({ minLength: 1, maxLength: 200 }) }),
         response: { 200: TokenReply },
       },
       preHandler: perAddress,
@@ -68,6 +68,7 @@ export async function authRoutes(app: FastifyInstance, { orm, settings }: ApiDep
       if (!user || !valid) throw new HttpError(401, 'INVALID_CREDENTIALS', 'Email or password is incorrect.');
       if (!user.active)
         throw new HttpError(401, 'ACCOUNT_DEACTIVATED', 'This account has been deactivated; ask the studio to reactivate it.');
+      await recordSignIn(orm, user.id);
       const token = signToken(app, user);
       return { token, user: publicUser(user) };
     },

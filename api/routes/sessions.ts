@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { findClientsToBook } from '../../model/admin-queries.js';
 import { DomainError, ErrorCode } from '../../model/errors.js';
 import { findSessionView, isTrainer, listSessions, liveBookings, type SessionView } from '../../model/schedule.js';
 import { inTransaction } from '../../model/transaction.js';
@@ -205,6 +206,38 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
     return outcomes ? { ...answer, cancelledBookings: outcomes } : { ...answer, cancelledBookings: null, pending: true };
   }
 
+  api.get(
+    '/api/sessions/:id/clients-to-book',
+    {
+      preHandler: requireRole('admin', 'trainer'),
+      schema: {
+        tags: ['booking'],
+        summary: 'Find a client to book into this session',
+        description:
+          'Active clients matching q (name or email), at most 20, each with whether they have a credit to book with and ' +
+          'whether they are already booked here. Trainers ask only about sessions they run, and see names, not balances or emails.',
+        params: IdParams,
+        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) }),
+      },
+    },
+    async (request) => {
+      const session = await requireSession(deps, request.params.id);
+      assertRunsSession(request, session);
+      const clients = await findClientsToBook(orm, {
+        sessionId: session.id,
+        q: request.query.q?.trim(),
+        limit: 20,
+        lowBalanceThreshold: settings.policies.lowBalanceThreshold,
+      });
+      const isAdmin = request.user.role === 'admin';
+      return clients.map(({ email, availableSessions, lowBalance, ...client }) => ({
+        ...client,
+        hasCredit: availableSessions > 0,
+        ...(isAdmin ? { email, availableSessions, lowBalance } : {}),
+      }));
+    },
+  );
+
   api.post(
     '/api/sessions/book/:userId',
     {
@@ -239,6 +272,10 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
       }
       const isTrainer = request.user.role === 'trainer';
       if (isTrainer) assertRunsSession(request, await requireSession(deps, request.body.sessionId));
+      // Staff booking someone else: a deactivated client is not booked (a client booking itself passed the guard, so is active).
+      if (userId !== currentUserId(request) && (await app.accountAccess(userId))?.active === false) {
+        throw new HttpError(400, 'ACCOUNT_DEACTIVATED', 'This client is deactivated; reactivate them before booking.');
+      }
       const outcome = await commands
         .book({
           sessionId: request.body.sessionId,

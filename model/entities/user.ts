@@ -25,6 +25,7 @@ export const User = defineEntity({
     /** Bumped by every change that must end existing sign-ins (role, deactivation, password). */
     tokenVersion: p.integer().default(0),
     active: p.boolean().default(true),
+    lastSignedInAt: p.datetime().nullable(),
     createdAt: p
       .datetime()
       .defaultRaw('now()')

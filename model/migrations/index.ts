@@ -5,6 +5,7 @@ import { Migration20261201090000_account_access } from './Migration2026120109000
 import { Migration20261201100000_idempotency_keys } from './Migration20261201100000_idempotency_keys.js';
 import { Migration20261201110000_one_word_per_figure } from './Migration20261201110000_one_word_per_figure.js';
 import { Migration20261201120000_dashboard_indexes } from './Migration20261201120000_dashboard_indexes.js';
+import { Migration20261201123000_last_sign_in } from './Migration20261201123000_last_sign_in.js';
 import { Migration20261201130000_reconciliation_runs } from './Migration20261201130000_reconciliation_runs.js';
 import { Migration20261201140000_expired_credits_never_count } from './Migration20261201140000_expired_credits_never_count.js';
 
@@ -16,6 +17,7 @@ export const migrationsList = [
   { name: 'Migration20261201100000_idempotency_keys', class: Migration20261201100000_idempotency_keys },
   { name: 'Migration20261201110000_one_word_per_figure', class: Migration20261201110000_one_word_per_figure },
   { name: 'Migration20261201120000_dashboard_indexes', class: Migration20261201120000_dashboard_indexes },
+  { name: 'Migration20261201123000_last_sign_in', class: Migration20261201123000_last_sign_in },
   { name: 'Migration20261201130000_reconciliation_runs', class: Migration20261201130000_reconciliation_runs },
   { name: 'Migration20261201140000_expired_credits_never_count', class: Migration20261201140000_expired_credits_never_count },
 ];

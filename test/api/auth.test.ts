@@ -38,7 +38,7 @@ describe('register and login', () => {
     await register({ email: 'dup@example.com', password: 'long enough secret', firstName: 'A', lastName: 'B' });
     const again = await register({ email: 'DUP@example.com', password: 'another secret!', firstName: 'C', lastName: 'D' });
     expect(again.statusCode).toBe(409);
-    expect(again.json()).toEqual({ message: 'An account with this email already exists.', code: 'CONFLICT' });
+    expect(again.json()).toEqual({ message: 'An account with this email already exists.', code: 'CONFLICT', field: 'email' });
   });
 
   it('rejects invalid registrations with every problem named', async () => {

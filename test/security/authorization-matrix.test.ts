@@ -136,6 +136,21 @@ const MATRIX: Record<string, Row> = {
   'GET /api/admin/reconciliation': { expect: adminOnly },
   'POST /api/admin/reconciliation': { expect: adminOnly },
   'PATCH /api/admin/users/:id': { expect: adminOnly, request: (f) => ({ params: { id: f.accountId }, payload: { active: true } }) },
+  'POST /api/admin/users/:id/temporary-password': { expect: adminOnly, request: (f) => ({ params: { id: f.accountId }, payload: {} }) },
+  'GET /api/admin/staff': { expect: adminOnly },
+  'GET /api/admin/staff/:id': { expect: adminOnly, request: id((f) => f.trainerOwn.id) },
+  'POST /api/admin/staff': {
+    expect: adminOnly,
+    request: () => ({
+      payload: { email: `s-${Math.random().toString(36).slice(2)}@example.com`, firstName: 'S', lastName: 'X', role: 'trainer' },
+    }),
+  },
+  'PUT /api/admin/staff/:id': { expect: adminOnly, request: (f) => ({ params: { id: f.trainerOwn.id }, payload: { phone: '555 0100' } }) },
+  'POST /api/admin/clients': {
+    expect: adminOnly,
+    request: () => ({ payload: { email: `w-${Math.random().toString(36).slice(2)}@example.com`, firstName: 'W', lastName: 'X' } }),
+  },
+  'PUT /api/admin/clients/:id': { expect: adminOnly, request: (f) => ({ params: { id: f.accountId }, payload: { phone: '555 0101' } }) },
 
   'GET /api/sessions': { expect: signedIn },
   'POST /api/sessions': {
@@ -155,6 +170,7 @@ const MATRIX: Record<string, Row> = {
     request: (f) => ({ params: { userId: f.clientA.id } }),
   },
   'GET /api/sessions/clients': { expect: adminOnly },
+  'GET /api/sessions/:id/clients-to-book': { expect: sessionStaff, request: (f) => ({ params: { id: f.sessionId }, query: 'q=client' }) },
   'GET /api/sessions/trainers': { expect: adminOnly },
   'POST /api/sessions/book/:userId': {
     expect: { ...sessionStaff, clientA: 'ok' },

@@ -63,6 +63,7 @@ const FILTER_KEYS = [
   'active',
   'lowBalance',
   'workflowId',
+  'role',
 ];
 const listParameters: Record<string, fc.Arbitrary<string>> = {
   sort: fc

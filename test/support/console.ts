@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { AddressInfo } from 'node:net';
 import { consoleDist } from '../../api/app.js';
+import type { TestStack } from './stack.js';
 
 /**
  * The console in a real browser: Debian's Chromium through playwright-core, the console
@@ -157,4 +159,37 @@ export async function staffPage(
     if (response.url().includes('/api/') && response.status() >= 400) failures.push(`${response.status()} ${response.url()}`);
   });
   return { page, failures, close: () => context.close() };
+}
+
+export interface ConsoleBrowser {
+  base: string;
+  browser: Browser;
+  /** A fresh page at the front desk's size, watched for failures. */
+  newPage(): Promise<{ page: Page; failures: string[] }>;
+  /** Fills the login form; the caller waits for what signing in should show. */
+  signIn(page: Page, email: string, password: string): Promise<void>;
+  /** A new page signed in and on the dashboard. */
+  signedInPage(email: string, password: string): Promise<{ page: Page; failures: string[] }>;
+  close(): Promise<void>;
+}
+
+/** The stack's app served on a free port with Chromium opened against it, the helpers above bound to both; build the console first. */
+export async function openConsole(stack: TestStack): Promise<ConsoleBrowser> {
+  await stack.app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`;
+  const browser = await launchChromium();
+  const newPage = () => staffPage(browser);
+  return {
+    base,
+    browser,
+    newPage,
+    signIn: (page, email, password) => signIn(page, base, email, password),
+    async signedInPage(email, password) {
+      const watched = await newPage();
+      await signIn(watched.page, base, email, password);
+      await watched.page.locator('.MuiCard-root', { hasText: 'Welcome' }).waitFor();
+      return watched;
+    },
+    close: () => browser.close(),
+  };
 }

@@ -1,4 +1,17 @@
-import { DataTable, DateField, FunctionField, List, SearchInput, SelectInput } from 'react-admin';
+import {
+    CreateButton,
+    DataTable,
+    DateField,
+    ExportButton,
+    FilterButton,
+    FunctionField,
+    List,
+    SearchInput,
+    SelectInput,
+    TopToolbar,
+} from 'react-admin';
+import { Stack } from '@mui/material';
+import { AccessChip } from '../accounts/AccessChip';
 import { AllocateButton } from '../allocations/AllocateButton';
 import { DAY } from '../dates/formats';
 import { BalanceField } from './BalanceField';
@@ -17,11 +30,26 @@ const filters = [
     />,
 ];
 
+const ClientListActions = () => (
+    <TopToolbar>
+        <FilterButton />
+        <CreateButton label="New walk-in client" />
+        <ExportButton />
+    </TopToolbar>
+);
+
 export const ClientList = () => (
-    <List filters={filters} sort={{ field: 'lastName', order: 'ASC' }}>
+    <List filters={filters} actions={<ClientListActions />} sort={{ field: 'lastName', order: 'ASC' }}>
         <DataTable rowClick="show" bulkActionButtons={false}>
             <DataTable.Col source="lastName" label="Name">
-                <FunctionField<ClientOption> render={clientName} />
+                <FunctionField<ClientOption & { active: boolean }>
+                    render={(client) => (
+                        <Stack direction="row" spacing={1} component="span" sx={{ alignItems: 'center' }}>
+                            <span>{clientName(client)}</span>
+                            {!client.active && <AccessChip active={false} />}
+                        </Stack>
+                    )}
+                />
             </DataTable.Col>
             <DataTable.Col source="email" />
             <DataTable.Col source="availableSessions" label="Available" align="right">

@@ -1,7 +1,8 @@
-import { Box } from '@mui/material';
+import { Alert, Box } from '@mui/material';
 import {
     BooleanField,
     DateField,
+    EditButton,
     EmailField,
     FunctionField,
     Labeled,
@@ -12,6 +13,7 @@ import {
     TabbedShowLayout,
     TextField,
     TopToolbar,
+    useRecordContext,
 } from 'react-admin';
 import { AllocateButton } from '../allocations/AllocateButton';
 import { DAY } from '../dates/formats';
@@ -66,14 +68,25 @@ const Profile = () => (
 
 const ClientActions = () => (
     <TopToolbar>
+        <EditButton label="Edit profile" />
         <AllocateButton />
     </TopToolbar>
 );
+
+const Deactivated = () => {
+    const client = useRecordContext<{ active: boolean }>();
+    return client && !client.active ? (
+        <Alert severity="warning" sx={{ mb: 2 }}>
+            This client is deactivated and cannot sign in or be found to book; reactivate them from “Edit profile”.
+        </Alert>
+    ) : null;
+};
 
 export const ClientShow = () => (
     <Show actions={<ClientActions />}>
         <TabbedShowLayout>
             <TabbedShowLayout.Tab label="Balance and ledger">
+                <Deactivated />
                 <Profile />
                 <Figures />
                 <CreditLots />

@@ -7,31 +7,57 @@ export interface Refusal {
     code?: string;
 }
 
+/** Schema rules as a person says them; the pattern `\S` is the API's "not blank". */
+const SENTENCES: Array<[RegExp, string]> = [
+    [/^must match format "email"$/, 'Must be an email address'],
+    [/^must match format "date-time"$/, 'Must be a date and time'],
+    [/^must match pattern "\\S"$/, 'Required'],
+    [/^must NOT have fewer than (\d+) characters$/, 'Must be at least $1 characters'],
+    [/^must NOT have more than (\d+) characters$/, 'Must be at most $1 characters'],
+    [/^must be equal to one of the allowed values$/, 'Choose one of the options'],
+];
+
 /** "must be >= 5" reads "Must be at least 5". */
 const readable = (rule: string) => {
+    const sentence = SENTENCES.find(([pattern]) => pattern.test(rule));
+    if (sentence) {
+        return rule.replace(sentence[0], sentence[1]);
+    }
     const words = rule.replace(/>= /, 'at least ').replace(/<= /, 'at most ').replace(/> /, 'more than ').replace(/< /, 'less than ');
     return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
+/** One schema error ("body/sessions must be >= 1") as [field, sentence]. */
+const schemaError = (text: string): [string, string] | undefined => {
+    const named = /^body\/(\w+) (.+)$/.exec(text);
+    if (named) {
+        return [named[1]!, readable(named[2]!)];
+    }
+    const missing = /^body must have required property '(\w+)'$/.exec(text);
+    return missing ? [missing[1]!, 'Required'] : undefined;
+};
+
 /**
- * Fastify's schema errors name the field ("Invalid request: body/sessions must be >= 1"), so
- * forms can show them under that field, as react-admin does with `body.errors`.
+ * Fastify's schema errors name each field ("Invalid request: body/email must match format
+ * "email", body/firstName must …"), and a refusal about one field says which (`field`), so
+ * forms can show each under its field, as react-admin does with `body.errors`.
  */
 export const fieldErrorsOf = (error: unknown, fieldsByCode: Record<string, string> = {}): Record<string, string> | undefined => {
     if (!(error instanceof HttpError)) {
         return undefined;
     }
-    const body = (error.body ?? {}) as Partial<Refusal>;
+    const body = (error.body ?? {}) as Partial<Refusal> & { field?: string };
     const message = body.message ?? error.message;
-    const schemaError = /^Invalid request: body\/(\w+) (.+)$/.exec(message);
-    if (schemaError) {
-        return { [schemaError[1]!]: readable(schemaError[2]!) };
+    if (message.startsWith('Invalid request: ')) {
+        const errors = message
+            .slice('Invalid request: '.length)
+            .split(/, (?=body[/ ])/)
+            .map(schemaError);
+        if (errors.length > 0 && errors.every((entry) => entry !== undefined)) {
+            return Object.fromEntries(errors as Array<[string, string]>);
+        }
     }
-    const missing = /^Invalid request: body must have required property '(\w+)'$/.exec(message);
-    if (missing) {
-        return { [missing[1]!]: 'Required' };
-    }
-    const field = body.code ? fieldsByCode[body.code] : undefined;
+    const field = body.field ?? (body.code ? fieldsByCode[body.code] : undefined);
     return field ? { [field]: message } : undefined;
 };
 

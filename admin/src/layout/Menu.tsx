@@ -2,7 +2,7 @@ import { Menu as RaMenu, usePermissions } from 'react-admin';
 import allocations from '../allocations';
 
 // A resource the role cannot open is not registered, so its item renders nothing.
-const AFTER_ALLOCATIONS = ['clients', 'bookings', 'purchases', 'ledger', 'packages', 'trainers'];
+const AFTER_ALLOCATIONS = ['clients', 'bookings', 'purchases', 'ledger', 'packages', 'trainers', 'staff'];
 
 /** The schedule first, then the front desk's everyday action, then the books. */
 export const Menu = () => {

@@ -1,7 +1,7 @@
-import { Link, useCreatePath, useGetIdentity, useGetOne, useRecordContext } from 'react-admin';
+import { Link, useCreatePath, useGetOne, useRecordContext } from 'react-admin';
 
 const SYSTEM_ACTORS: Record<string, string> = { system: 'The studio (automatic)', stripe: 'Stripe', test: 'Test' };
-const RESOURCE_BY_ROLE: Record<string, string> = { client: 'clients', trainer: 'trainers' };
+const RESOURCE_BY_ROLE: Record<string, string> = { client: 'clients', trainer: 'trainers', admin: 'staff' };
 
 interface Person {
     id: string | number;
@@ -26,12 +26,6 @@ const PersonName = ({ resource, id }: { resource: string; id: string }) => {
     );
 };
 
-/** Admins are not listed by the API, so another admin reads as "Admin #n"; the signed-in one by name. */
-const AdminName = ({ id }: { id: string }) => {
-    const { identity } = useGetIdentity();
-    return <span>{identity && String(identity.id) === id ? `${identity.fullName} (you)` : `Admin #${id}`}</span>;
-};
-
 /** Who did it (`client:5`, `admin:1`, `stripe`), as a name. */
 export const ActorField = ({ source = 'actor' }: { source?: string; label?: string }) => {
     const record = useRecordContext<Record<string, unknown>>();
@@ -42,9 +36,6 @@ export const ActorField = ({ source = 'actor' }: { source?: string; label?: stri
     const [role = '', id] = actor.split(':');
     if (id === undefined) {
         return <span>{SYSTEM_ACTORS[role] ?? actor}</span>;
-    }
-    if (role === 'admin') {
-        return <AdminName id={id} />;
     }
     const resource = RESOURCE_BY_ROLE[role];
     return resource ? <PersonName resource={resource} id={id} /> : <span>{actor}</span>;

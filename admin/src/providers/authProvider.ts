@@ -61,11 +61,17 @@ export const authProvider: AuthProvider = {
     // `message: false` keeps the login page free of a "please log in" toast on a first visit.
     checkAuth: () => (authToken() ? Promise.resolve() : Promise.reject({ message: false })),
 
-    // 401 means the token is gone or expired; 403 is a staff member lacking a right, who stays logged in.
-    checkError: (error: { status?: number }) => {
+    // 401 means the sign-in ended: expired, or the account was changed (deactivated, re-roled, a new
+    // password), which the API refuses on the very next request. react-admin then says why and
+    // logs out (which forgets the token). 403 is a staff member lacking a right, who stays logged in.
+    checkError: (error: { status?: number; body?: { code?: string } }) => {
         if (error.status === 401) {
-            forget();
-            return Promise.reject();
+            return Promise.reject({
+                message:
+                    error.body?.code === 'SESSION_ENDED'
+                        ? 'Your account was changed by an admin (deactivated, a new role or a new password). Sign in again.'
+                        : 'Your sign-in has ended. Sign in again.',
+            });
         }
         return Promise.resolve();
     },

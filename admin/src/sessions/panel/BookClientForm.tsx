@@ -1,35 +1,41 @@
 import { Alert, Button, Stack, Typography } from '@mui/material';
 import { useState } from 'react';
-import { AutocompleteInput, BooleanInput, Form, ReferenceInput, required, useGetOne, useNotify } from 'react-admin';
+import { BooleanInput, Form, useNotify, usePermissions } from 'react-admin';
 import { useFormState, useWatch } from 'react-hook-form';
-import { clientName, clientWithBalance, type ClientOption } from '../../clients/clientName';
+import { clientName } from '../../clients/clientName';
 import { newIdempotencyKey } from '../../commands/idempotencyKey';
 import { callApi, messageOf } from '../../commands/studioApi';
 import type { Session } from '../session';
+import { ClientToBookInput, type ClientToBook } from './ClientToBookInput';
 
 interface BookValues {
     userId?: number;
     complimentary?: boolean;
 }
 
-/** The chosen client's balance beside the form, flagged when the API counts it as low. */
-const ChosenClient = () => {
-    const userId = useWatch<BookValues, 'userId'>({ name: 'userId' });
+/** The chosen client's standing beside the form, flagged when the API counts it as low. */
+const ChosenClient = ({ client }: { client: ClientToBook | null }) => {
     const complimentary = useWatch<BookValues, 'complimentary'>({ name: 'complimentary' });
-    const { data: client } = useGetOne<ClientOption>('clients', { id: userId ?? 0 }, { enabled: userId !== undefined });
-    if (!client || userId === undefined) {
+    if (!client || complimentary) {
         return null;
     }
-    if (client.lowBalance && !complimentary) {
+    const name = clientName(client);
+    if (!client.hasCredit) {
+        return <Alert severity="warning">{name} has no sessions left; the desk can add some before booking.</Alert>;
+    }
+    if (client.availableSessions === undefined) {
+        return null;
+    }
+    if (client.lowBalance) {
         return (
             <Alert severity="warning">
-                {clientName(client)} has {client.availableSessions} session{client.availableSessions === 1 ? '' : 's'} left . Running low.
+                {name} has {client.availableSessions} session{client.availableSessions === 1 ? '' : 's'} left. Running low.
             </Alert>
         );
     }
     return (
         <Typography variant="body2" color="text.secondary">
-            {clientName(client)} has {client.availableSessions} available.
+            {name} has {client.availableSessions} available.
         </Typography>
     );
 };
@@ -49,6 +55,8 @@ export const BookClientForm = ({ session, onBooked }: { session: Session; onBook
     const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
     const [refusal, setRefusal] = useState<string>();
     const [formKey, setFormKey] = useState(0);
+    const [chosen, setChosen] = useState<ClientToBook | null>(null);
+    const { permissions } = usePermissions<string>();
 
     const submit = async (values: BookValues) => {
         setRefusal(undefined);
@@ -65,6 +73,7 @@ export const BookClientForm = ({ session, onBooked }: { session: Session; onBook
             );
             setIdempotencyKey(newIdempotencyKey());
             setFormKey((previous) => previous + 1);
+            setChosen(null);
             onBooked();
         } catch (error) {
             setRefusal(messageOf(error));
@@ -80,17 +89,11 @@ export const BookClientForm = ({ session, onBooked }: { session: Session; onBook
                     Book a client
                 </Typography>
                 {refusal && <Alert severity="error">{refusal}</Alert>}
-                <ReferenceInput source="userId" reference="clients" sort={{ field: 'lastName', order: 'ASC' }} perPage={50}>
-                    <AutocompleteInput
-                        label="Client"
-                        optionText={clientWithBalance}
-                        filterToQuery={(q) => ({ q })}
-                        validate={required()}
-                        helperText={false}
-                    />
-                </ReferenceInput>
-                <ChosenClient />
-                <BooleanInput source="complimentary" label="Complimentary (holds no credit)" helperText={false} />
+                <ClientToBookInput sessionId={session.id} onChosen={setChosen} />
+                <ChosenClient client={chosen} />
+                {permissions === 'admin' && (
+                    <BooleanInput source="complimentary" label="Complimentary (holds no credit)" helperText={false} />
+                )}
                 <Stack direction="row" sx={{ justifyContent: 'flex-end' }}>
                     <BookButton />
                 </Stack>

@@ -129,7 +129,7 @@ export const SessionPanel = ({
                         onMark={(action, booking) => void mark(action, booking)}
                         onChanged={changed}
                     />
-                    {permissions === 'admin' && session.status !== 'cancelled' && (
+                    {session.status !== 'cancelled' && (
                         <>
                             <Divider />
                             <BookClientForm key={session.id} session={session} onBooked={changed} />
