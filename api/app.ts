@@ -17,6 +17,7 @@ import { adminResourceRoutes } from './routes/admin-resources.js';
 import { authRoutes } from './routes/auth.js';
 import { checkoutSimulatorRoutes } from './routes/checkout-simulator.js';
 import { creditRoutes } from './routes/credits.js';
+import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -93,6 +94,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   await app.register(meRoutes, routeDeps);
   await app.register(adminResourceRoutes, routeDeps);
   await app.register(accountRoutes, routeDeps);
+  await app.register(eventRoutes, routeDeps);
   // Store and Stripe; the webhook plugin keeps raw bodies for its own route only.
   await app.register(storeRoutes, routeDeps);
   await app.register(stripeWebhookRoutes, routeDeps);

@@ -61,6 +61,17 @@ export interface Settings {
   /** Fastify's trustProxy: false (the socket's address is the client), a hop count, or the proxies' addresses/CIDRs. */
   trustProxy: boolean | number | string[];
   rateLimits: { loginPerMinute: number; bookingPerMinute: number; checkoutPerMinute: number };
+  /** Live updates (GET /api/events). */
+  events: {
+    /** Every open stream gets a heartbeat this often, and its account is checked again. */
+    heartbeatMs: number;
+    /** Open streams one account may hold on one API instance. */
+    streamsPerUser: number;
+    /** A reconnecting stream is replayed at most this many missed changes; further behind, it is told to reload. */
+    replayLimit: number;
+    /** Change rows older than this are purged (hourly, by every instance). */
+    retentionHours: number;
+  };
   policies: Policies;
   /** Checkout, the purchase workflow's timers and the local Stripe simulator. */
   store: {
@@ -197,6 +208,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       loginPerMinute: integer(env, 'RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1),
       bookingPerMinute: integer(env, 'RATE_LIMIT_BOOKING_PER_MINUTE', 30, 1),
       checkoutPerMinute: integer(env, 'RATE_LIMIT_CHECKOUT_PER_MINUTE', 5, 1),
+    },
+    events: {
+      heartbeatMs: integer(env, 'EVENTS_HEARTBEAT_MS', 15_000, 100),
+      streamsPerUser: integer(env, 'EVENTS_STREAMS_PER_USER', 5, 1),
+      replayLimit: integer(env, 'EVENTS_REPLAY_LIMIT', 1_000, 1),
+      retentionHours: integer(env, 'EVENTS_RETENTION_HOURS', 24, 1),
     },
     policies: {
       cancelWindowMinutes: integer(env, 'POLICY_CANCEL_WINDOW_MINUTES', 24 * 60),
