@@ -61,6 +61,7 @@ export class EventHub {
   private readonly streams = new Set<Stream>();
   private readonly listener: ChangeListener;
   private heartbeat: NodeJS.Timeout | undefined;
+  private beating = false;
   private purge: NodeJS.Timeout | undefined;
 
   constructor(
@@ -155,7 +156,17 @@ export class EventHub {
 
   /** A comment keeps proxies and the reader's watchdog content; an account changed since or a token expired ends its streams. */
   private async beat(): Promise<void> {
-    const now = Date.now();
+    // Many streams on a slow database can take longer than one interval: a beat still running skips the next.
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      await this.beatEach(Date.now());
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  private async beatEach(now: number): Promise<void> {
     for (const stream of this.streams) {
       const { userId, role, tokenVersion, expiresAt } = stream.viewer;
       const account = await accountAccess(this.orm, userId).catch(() => 'unknown' as const);

@@ -1,40 +1,19 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleDist } from '../../api/app.js';
 import { signToken } from '../../api/auth/tokens.js';
 import { createAccount } from '../../model/accounts.js';
 import { query } from '../../model/transaction.js';
 import { grant } from '../support/actors.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import { account, checkout, completed, createPackage, deliver, purchaseRow, waitFor } from '../support/stripe.js';
+import { buildConsole, launchChromium, noChromium, screenshot, signIn as signInAt, staffPage, VIEWPORT } from './browser.js';
 
 /**
  * The console in a real browser against the real stack: the built react-admin app served
  * by the API at /admin, its data provider talking to /api/admin in the simple REST protocol.
  */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const noChromium = !existsSync(chromiumPath);
-if (noChromium) {
-  console.warn(`[console test] skipped: no Chromium at ${chromiumPath} (set CHROMIUM_PATH; .ci/run installs Debian's chromium).`);
-}
-
 const PASSWORD = 'console e2e password';
-/** Every screen at the size a front desk uses, for a person to look at (git-ignored). */
-const ARTIFACTS = path.resolve(import.meta.dirname, '..', '..', 'test-artifacts', 'console');
-const VIEWPORT = { width: 1440, height: 900 };
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  // A dialog or panel covers the window, not the whole scrolled page.
-  const overlay = await page.locator('.MuiModal-root:not(.MuiModal-hidden)').count();
-  // `animations: 'disabled'` lands a sliding panel or fading dialog where it ends.
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: overlay === 0, animations: 'disabled' });
-}
 
 let stack: TestStack;
 let browser: Browser;
@@ -49,41 +28,8 @@ const people = {
   richClient: { email: 'rich@studio.test', firstName: 'Rafael', lastName: 'Richards' },
 };
 
-/**
- * The API serves admin/dist (api/app.ts), so the test builds exactly there, in a child
- * process like `npm run build:admin`: the test runner's NODE_ENV=test would otherwise
- * give React's development build.
- */
-async function buildConsole(): Promise<void> {
-  const vite = path.join(path.dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
-  const root = path.resolve(consoleDist, '..', '..');
-  await promisify(execFile)(process.execPath, [vite, 'build', '--config', 'admin/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'production' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-}
-
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto(`${base}/admin/`);
-  // Required fields' labels end in " *".
-  await page.getByLabel(/^Email/).fill(email);
-  await page.getByLabel(/^Password/).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** A signed-in admin's page at the front desk's screen size, recording any failed API call or page error. */
-async function adminPage(): Promise<{ page: Page; failures: string[] }> {
-  const page = await browser.newPage({ viewport: VIEWPORT, locale: 'en-US' });
-  const failures: string[] = [];
-  page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
-  page.on('response', (response) => {
-    if (response.url().includes('/api/') && response.status() >= 400) failures.push(`${response.status()} ${response.url()}`);
-  });
-  await signIn(page, people.admin.email);
-  await page.locator('.MuiCard-root', { hasText: 'Welcome' }).waitFor();
-  return { page, failures };
-}
+const signIn = (page: Page, email: string) => signInAt(page, base, email, PASSWORD);
+const adminPage = () => staffPage(browser, base, people.admin.email, PASSWORD);
 
 describe.skipIf(noChromium)('the console in Chromium', () => {
   beforeAll(async () => {
@@ -137,19 +83,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
     expect(booked.statusCode, booked.body).toBe(200);
     bookingWorkflowUrl = `${uiUrl}/namespaces/${namespace}/workflows/booking-${sessionId}-${client.id}`;
 
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-        '--disable-quic',
-      ],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {

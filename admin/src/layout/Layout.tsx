@@ -1,5 +1,14 @@
 import type { ReactNode } from 'react';
 import { Layout as RaLayout } from 'react-admin';
+import { LiveUpdates } from '../live/LiveUpdates';
+import { AppBar } from './AppBar';
 import { Menu } from './Menu';
 
-export const Layout = ({ children }: { children: ReactNode }) => <RaLayout menu={Menu}>{children}</RaLayout>;
+// Rendered only for a signed-in user, so the change stream opens after login and closes at logout.
+export const Layout = ({ children }: { children: ReactNode }) => (
+    <LiveUpdates>
+        <RaLayout menu={Menu} appBar={AppBar}>
+            {children}
+        </RaLayout>
+    </LiveUpdates>
+);
