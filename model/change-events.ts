@@ -117,15 +117,26 @@ export class ChangeListener {
   private retryTimer: NodeJS.Timeout | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Whether lastId is known: until then there is nothing to catch up from. */
+  private positioned = false;
 
   constructor(private readonly options: ChangeListenerOptions) {}
 
-  /** Listens from the newest change on; fails when the database cannot be reached at all. */
+  /**
+   * Listens from the newest change on. A database unreachable at start is no reason to
+   * refuse to start (readiness says so): it keeps trying, and starts from the newest
+   * change once it gets through.
+   */
   async start(): Promise<void> {
-    await this.connect();
-    this.lastId = Math.max(this.lastId, (await changeLogBounds(this.options.orm)).last);
     this.probeTimer = setInterval(() => void this.probe(), this.options.probeMs);
     this.probeTimer.unref();
+    try {
+      await this.connect();
+      this.lastId = Math.max(this.lastId, (await changeLogBounds(this.options.orm)).last);
+      this.positioned = true;
+    } catch (error) {
+      this.failed(error as Error);
+    }
   }
 
   async close(): Promise<void> {
@@ -208,12 +219,16 @@ export class ChangeListener {
       this.retryMs = FIRST_RETRY_MS;
       this.options.onState?.('listening');
     } catch (error) {
-      const client = this.client;
-      if (client) this.lost(client, error as Error);
-      else {
-        this.options.onState?.('reconnecting', error as Error);
-        this.scheduleReconnect();
-      }
+      this.failed(error as Error);
+    }
+  }
+
+  private failed(error: Error): void {
+    const client = this.client;
+    if (client) this.lost(client, error);
+    else {
+      this.options.onState?.('reconnecting', error);
+      this.scheduleReconnect();
     }
   }
 }

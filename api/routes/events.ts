@@ -23,6 +23,8 @@ export async function eventRoutes(app: FastifyInstance, { orm, settings }: Route
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/api/events',
     {
+      // A HEAD would open a stream whose body Fastify then drains unseen, holding a slot until shutdown.
+      exposeHeadRoute: false,
       preHandler: requireRole('admin', 'trainer', 'client'),
       schema: {
         tags: ['events'],

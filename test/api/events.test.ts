@@ -114,6 +114,11 @@ describe('GET /api/events', () => {
     }
   });
 
+  it('serves no HEAD, which would open a stream nobody reads', async () => {
+    const head = await stack.app.inject({ method: 'HEAD', url: '/api/events', headers: admin.headers });
+    expect(head.statusCode).toBe(404);
+  });
+
   it("shows a client only their own changes, a trainer only their own sessions', an admin everything", async () => {
     const session = await createSession(stack, admin, trainerOwn.id);
     const streams = {
