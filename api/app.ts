@@ -18,6 +18,7 @@ import { adminResourceRoutes } from './routes/admin-resources.js';
 import { authRoutes } from './routes/auth.js';
 import { checkoutSimulatorRoutes } from './routes/checkout-simulator.js';
 import { creditRoutes } from './routes/credits.js';
+import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -102,6 +103,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   await app.register(reconciliationRoutes, routeDeps);
   await app.register(accountRoutes, routeDeps);
   await app.register(studioRoutes, routeDeps);
+  await app.register(eventRoutes, routeDeps);
   // Store and Stripe; the webhook plugin keeps raw bodies for its own route only.
   await app.register(storeRoutes, routeDeps);
   await app.register(stripeWebhookRoutes, routeDeps);

@@ -65,6 +65,17 @@ export interface Settings {
   metricsToken: string | undefined;
   /** The reconciliation Schedule checks the books this often. */
   reconcileEveryMinutes: number;
+  /** Live updates (GET /api/events). */
+  events: {
+    /** Every open stream gets a heartbeat this often, and its account is checked again. */
+    heartbeatMs: number;
+    /** Open streams one account may hold on one API instance. */
+    streamsPerUser: number;
+    /** A reconnecting stream is replayed at most this many missed changes; further behind, it is told to reload. */
+    replayLimit: number;
+    /** Change rows older than this are purged (hourly, by every instance). */
+    retentionHours: number;
+  };
   policies: Policies;
   /** Checkout, the purchase workflow's timers and the local Stripe simulator. */
   store: {
@@ -221,6 +232,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     metricsToken: env.METRICS_TOKEN || undefined,
     reconcileEveryMinutes: positiveMinutes(env, 'RECONCILE_EVERY_MINUTES', 60),
+    events: {
+      heartbeatMs: integer(env, 'EVENTS_HEARTBEAT_MS', 15_000, 100),
+      streamsPerUser: integer(env, 'EVENTS_STREAMS_PER_USER', 5, 1),
+      replayLimit: integer(env, 'EVENTS_REPLAY_LIMIT', 1_000, 1),
+      retentionHours: integer(env, 'EVENTS_RETENTION_HOURS', 24, 1),
+    },
     policies: {
       cancelWindowMinutes: integer(env, 'POLICY_CANCEL_WINDOW_MINUTES', 24 * 60),
       autoCompleteAfterMinutes: minutes(env, 'POLICY_AUTO_COMPLETE_AFTER_MINUTES', 120),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../../model/transaction.js';
 import { createSession, createUser, grant, type TestUser } from '../support/actors.js';
+import { listeningUrl, openEventStream } from '../support/event-stream.js';
 import { expectLedgerConsistent } from '../support/invariants.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import { routeKey, routeRecorder, type RegisteredRoute } from './routes.js';
@@ -40,6 +41,8 @@ interface Row {
   request?: (f: Fixtures) => { params?: Record<string, number>; payload?: unknown; query?: string };
   /** Exists only in some configurations (the built console, the simulator without Stripe keys). */
   optional?: boolean;
+  /** An endless event stream, which `inject` would wait on forever: asked over a real socket, its first event read. */
+  stream?: boolean;
 }
 
 const everyone = (answer: Expected = 'ok'): Expectations => Object.fromEntries(ACTORS.map((actor) => [actor, answer])) as Expectations;
@@ -195,6 +198,7 @@ const MATRIX: Record<string, Row> = {
   },
 
   'GET /api/me': { expect: signedIn },
+  'GET /api/events': { expect: signedIn, stream: true },
   'GET /api/me/summary': { expect: clientsOnly },
   'GET /api/me/ledger': { expect: clientsOnly },
   'GET /api/me/bookings': { expect: clientsOnly },
@@ -288,6 +292,19 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
+/** A stream's answer is its status and, once it streams, the first event it sends (which must be `ready`). */
+async function ask(route: RegisteredRoute, row: Row, headers: Record<string, string>): Promise<{ statusCode: number; body: string }> {
+  if (!row.stream) return stack.app.inject(requestFor(route, row, headers));
+  const reader = await openEventStream(await listeningUrl(stack.app), headers);
+  try {
+    if (reader.status !== 200) return { statusCode: reader.status, body: reader.text ?? '' };
+    const first = await reader.next();
+    return { statusCode: first.event === 'ready' ? 200 : 500, body: `first event: ${first.event}` };
+  } finally {
+    reader.close();
+  }
+}
+
 function requestFor(route: RegisteredRoute, row: Row, headers: Record<string, string>) {
   const { params = {}, payload, query: search } = row.request?.(fixtures) ?? {};
   let url = route.url.replace(/\*$/, route.url.startsWith('/docs') ? 'index.html' : '');
@@ -321,7 +338,7 @@ describe('the authorization matrix', () => {
       // Refusals first, so that the allowed callers' changes cannot hide one.
       const order = [...ACTORS].sort((a, b) => Number(row.expect[a] === 'ok') - Number(row.expect[b] === 'ok'));
       for (const actor of order) {
-        const answer = await stack.app.inject(requestFor(route, row, actors[actor].headers));
+        const answer = await ask(route, row, actors[actor].headers);
         cells += 1;
         const expected = row.expect[actor];
         const fine =
@@ -355,7 +372,7 @@ describe('the authorization matrix', () => {
     const failures: string[] = [];
     for (const route of guarded) {
       for (const [kind, token] of Object.entries(tokens)) {
-        const answer = await stack.app.inject(requestFor(route, MATRIX[routeKey(route)]!, { authorization: `Bearer ${token}` }));
+        const answer = await ask(route, MATRIX[routeKey(route)]!, { authorization: `Bearer ${token}` });
         if (answer.statusCode !== 401) failures.push(`${routeKey(route)} with a ${kind} token: ${answer.statusCode}`);
       }
     }

@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../../model/transaction.js';
 import { createSession, createUser, grant, type TestUser } from '../support/actors.js';
+import { listeningUrl, openEventStream } from '../support/event-stream.js';
 import { expectLedgerConsistent } from '../support/invariants.js';
 import { startStack, type TestStack } from '../support/stack.js';
-import { routeKey, routeRecorder, type RegisteredRoute } from './routes.js';
+import { isEventStream, routeKey, routeRecorder, type RegisteredRoute } from './routes.js';
 import { asText, hostileValue, valueFor, type ArbitraryOptions } from './schema-arbitraries.js';
 
 /*
@@ -26,6 +27,7 @@ interface Sample {
   caller: Caller;
   params: Record<string, unknown>;
   query: Record<string, unknown>;
+  headers: Record<string, unknown>;
   body: unknown;
   rawBody: string | undefined;
 }
@@ -76,7 +78,7 @@ function objectSchema(schema: unknown): Record<string, Record<string, unknown>> 
 
 function sampleFor(route: RegisteredRoute): fc.Arbitrary<Sample> {
   const schema = route.schema ?? {};
-  const part = (name: 'params' | 'querystring') =>
+  const part = (name: 'params' | 'querystring' | 'headers') =>
     fc.record(
       Object.fromEntries(Object.entries(objectSchema(schema[name])).map(([key, property]) => [key, valueFor(property, key, options)])),
       { requiredKeys: [] },
@@ -95,6 +97,7 @@ function sampleFor(route: RegisteredRoute): fc.Arbitrary<Sample> {
     caller: fc.constantFrom<Caller>('admin', 'admin', 'client', 'trainer', 'anonymous'),
     params,
     query: part('querystring'),
+    headers: part('headers'),
     body,
     rawBody,
   });
@@ -107,14 +110,32 @@ function toRequest(sample: Sample) {
   for (const [key, value] of Object.entries(sample.query)) if (value !== undefined) search.set(key, asText(value));
   const caller = callers[sample.caller];
   const hasBody = sample.route.method !== 'GET' && sample.route.method !== 'OPTIONS';
+  // Only what HTTP can carry in a header: a client cannot send a line break or a character past Latin-1 there.
+  const headers = Object.fromEntries(
+    Object.entries(sample.headers)
+      .map(([key, value]) => [key, asText(value)] as const)
+      .filter(([, value]) => value !== '' && /^[\t\x20-\x7e\x80-\xff]*$/.test(value)),
+  );
   return {
     method: sample.route.method as 'GET',
     url: search.size > 0 ? `${url}?${search}` : url,
-    headers: { ...(caller?.headers ?? {}), ...(hasBody ? { 'content-type': 'application/json' } : {}) },
+    headers: { ...headers, ...(caller?.headers ?? {}), ...(hasBody ? { 'content-type': 'application/json' } : {}) },
     ...(hasBody && (sample.rawBody !== undefined || sample.body !== undefined)
       ? { payload: sample.rawBody ?? JSON.stringify(sample.body) }
       : {}),
   };
+}
+
+/** An event stream never ends, so `inject` would wait forever: over a real socket, the status and the first event. */
+async function streamAnswer(request: ReturnType<typeof toRequest>): Promise<{ statusCode: number; body: string }> {
+  const reader = await openEventStream(await listeningUrl(stack.app), request.headers, request.url);
+  try {
+    if (reader.status !== 200) return { statusCode: reader.status, body: reader.text ?? '' };
+    const first = await reader.next(SLOW_MS);
+    return { statusCode: first.event === 'ready' || first.event === 'reset' ? 200 : 500, body: `first event: ${first.event}` };
+  } finally {
+    reader.close();
+  }
 }
 
 describe(`fuzzing every route from its own schema (${RUNS} requests, seed ${SEED})`, () => {
@@ -124,12 +145,15 @@ describe(`fuzzing every route from its own schema (${RUNS} requests, seed ${SEED
     const failures: string[] = [];
     let slowest = 0;
     let sent = 0;
+    let streamed = 0;
     const started = performance.now();
     await fc.assert(
       fc.asyncProperty(fc.oneof(...routes.map(sampleFor)), async (sample) => {
         const request = toRequest(sample);
         const began = performance.now();
-        const answer = await stack.app.inject(request);
+        const stream = isEventStream(sample.route);
+        streamed += Number(stream);
+        const answer = stream ? await streamAnswer(request) : await stack.app.inject(request);
         const elapsed = performance.now() - began;
         sent += 1;
         slowest = Math.max(slowest, elapsed);
@@ -150,7 +174,7 @@ describe(`fuzzing every route from its own schema (${RUNS} requests, seed ${SEED
       .join(' ');
     console.log(
       `fuzz: ${sent} requests over ${routes.length} routes in ${seconds.toFixed(1)} s (seed ${SEED}); ` +
-        `answers ${statuses}; 5xx: ${[...byStatus].filter(([status]) => status >= 500).reduce((sum, [, count]) => sum + count, 0)}; slowest ${slowest.toFixed(0)} ms`,
+        `${streamed} of them to event streams over a socket; answers ${statuses}; 5xx: ${[...byStatus].filter(([status]) => status >= 500).reduce((sum, [, count]) => sum + count, 0)}; slowest ${slowest.toFixed(0)} ms`,
     );
     expect(sent).toBe(RUNS);
     expect(failures.slice(0, 20)).toEqual([]);

@@ -21,3 +21,7 @@ export function routeRecorder() {
 }
 
 export const routeKey = (route: { method: string; url: string }) => `${route.method} ${route.url}`;
+
+/** A route that answers with an endless event stream (its schema says it produces text/event-stream). */
+export const isEventStream = (route: RegisteredRoute) =>
+  ((route.schema as { produces?: readonly string[] } | undefined)?.produces ?? []).includes('text/event-stream');

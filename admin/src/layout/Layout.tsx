@@ -1,18 +1,15 @@
 import type { ReactNode } from 'react';
-import { AppBar, Layout as RaLayout, TitlePortal } from 'react-admin';
-import { StudioClock } from '../studio/StudioClock';
+import { Layout as RaLayout } from 'react-admin';
+import { LiveUpdates } from '../live/LiveUpdates';
 import { StudioGate } from '../studio/StudioGate';
+import { AppBar } from './AppBar';
 import { Menu } from './Menu';
 
-const StudioAppBar = () => (
-    <AppBar>
-        <TitlePortal />
-        <StudioClock />
-    </AppBar>
-);
-
+// Rendered only for a signed-in user, so the change stream opens after login and closes at logout.
 export const Layout = ({ children }: { children: ReactNode }) => (
-    <RaLayout menu={Menu} appBar={StudioAppBar}>
-        <StudioGate>{children}</StudioGate>
-    </RaLayout>
+    <LiveUpdates>
+        <RaLayout menu={Menu} appBar={AppBar}>
+            <StudioGate>{children}</StudioGate>
+        </RaLayout>
+    </LiveUpdates>
 );
