@@ -2,6 +2,7 @@ import type { Settings } from '../config/settings.js';
 import { lockSession, mirrorSessionStatus, requireBooking, type BookingRow } from '../model/bookings.js';
 import { DomainError, ErrorCode } from '../model/errors.js';
 import { appendEntry, findEntry, lockClient, returnToLot, takeFromEarliestLot } from '../model/ledger.js';
+import { queueLowBalance, queueNotification } from '../model/notifications.js';
 import type { Orm } from '../model/orm.js';
 import { inTransaction, query, type Sql } from '../model/transaction.js';
 import { actorLabel, type Actor } from '../model/vocabulary.js';
@@ -168,6 +169,7 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
               idempotencyKey: `complimentary:booking:${booking!.id}`,
               trace: currentTrace(),
             });
+            await queueBooked(sql, request.clientId, booking!.id);
           }
           return {
             bookingId: booking!.id,
@@ -221,6 +223,8 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
             trace: currentTrace(),
           });
           await sql(`update bookings set lot_id = ?, credit_state = 'held' where id = ?`, [lotId, booking.id]);
+          await queueBooked(sql, request.clientId, booking.id);
+          await queueLowBalance(sql, entry, policies.lowBalanceThreshold);
           return { lotId, availableAfter: entry.balanceAfter };
         }),
       );
@@ -320,7 +324,14 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
           ]);
           await sql(`update training_sessions set booked_count = booked_count - 1 where id = ?`, [booking.sessionId]);
           await mirrorSessionStatus(sql, booking.sessionId);
-          return describeCancel(sql, { ...booking, status, creditState });
+          const cancelled = await describeCancel(sql, { ...booking, status, creditState });
+          await queueNotification(sql, {
+            userId: booking.clientId,
+            kind: 'booking.cancelled',
+            payload: { bookingId: booking.id, status, credit: cancelled.credit },
+            idempotencyKey: `booking:${booking.id}:cancelled`,
+          });
+          return cancelled;
         }),
       );
     },
@@ -378,23 +389,31 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
       );
     },
 
-    /** Writes the reminder to the outbox; sending it is the outbox drainer's job. */
+    /** Writes the reminder to the outbox; the outbox's drainer sends it. */
     async queueReminder(request: { bookingId: number }): Promise<void> {
       await inTransaction(orm, async (sql) => {
         const booking = await requireBooking(sql, request.bookingId);
         if (booking.status !== 'scheduled' && booking.status !== 'confirmed') return;
-        await sql(
-          `insert into notifications (user_id, kind, payload, idempotency_key)
-            values (?, 'session_reminder', ?::jsonb, ?) on conflict (idempotency_key) do nothing`,
-          [
-            booking.clientId,
-            JSON.stringify({ bookingId: booking.id, sessionId: booking.sessionId, startsAt: booking.startsAt }),
-            `reminder:booking:${booking.id}:${booking.startsAt.toISOString()}`,
-          ],
-        );
+        // Keyed by the start too: a session moved after its reminder went out gets a new one.
+        await queueNotification(sql, {
+          userId: booking.clientId,
+          kind: 'booking.reminder',
+          payload: { bookingId: booking.id, sessionId: booking.sessionId, startsAt: booking.startsAt },
+          idempotencyKey: `reminder:booking:${booking.id}:${booking.startsAt.toISOString()}`,
+        });
       });
     },
   };
+}
+
+/** The client's confirmation of a booking made, in the transaction that made it. */
+function queueBooked(sql: Sql, clientId: number, bookingId: number): Promise<void> {
+  return queueNotification(sql, {
+    userId: clientId,
+    kind: 'booking.booked',
+    payload: { bookingId },
+    idempotencyKey: `booking:${bookingId}:booked`,
+  });
 }
 
 async function describeCancel(sql: Sql, booking: BookingRow): Promise<CancelledBooking> {

@@ -1,3 +1,5 @@
+import type { Settings } from '../config/settings.js';
+import { queueLowBalance } from '../model/notifications.js';
 import type { Orm } from '../model/orm.js';
 import { DomainError, ErrorCode } from '../model/errors.js';
 import { appendEntry, findEntry, insertLot, lockClient, takeCredits, type LedgerEntryRow } from '../model/ledger.js';
@@ -35,7 +37,8 @@ export interface LedgerOutcome {
 }
 
 /** Grants, corrections and revocations: each one transaction, one entry, idempotent by key. */
-export function createCreditActivities({ orm }: { orm: Orm }) {
+/** Built without settings (the demo seeder, scripts) it queues no low-balance nudges. */
+export function createCreditActivities({ orm, settings }: { orm: Orm; settings?: Settings }) {
   return {
     async grantCredits(request: GrantRequest): Promise<LedgerOutcome> {
       return businessRules(() =>
@@ -100,6 +103,7 @@ export function createCreditActivities({ orm }: { orm: Orm }) {
             idempotencyKey: request.idempotencyKey,
             trace: currentTrace(),
           });
+          if (settings) await queueLowBalance(sql, entry, settings.policies.lowBalanceThreshold);
           return { entry, replayed: false, shortfall: request.quantity - taken };
         }),
       );

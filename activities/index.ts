@@ -3,6 +3,7 @@ import type { Settings } from '../config/settings.js';
 import type { Orm } from '../model/orm.js';
 import { createBookingActivities } from './bookings.js';
 import { createCreditActivities } from './credits.js';
+import { createNotificationActivities } from './notifications.js';
 import { createPurchaseActivities } from './purchases.js';
 import { createSessionActivities } from './sessions.js';
 
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createBookingActivities(deps),
     ...createPurchaseActivities(deps),
     ...createSessionActivities(deps),
+    ...createNotificationActivities(deps),
   };
 }
 

@@ -1,4 +1,5 @@
 export { allocation } from './allocation.js';
 export { bookToDeduct } from './book-to-deduct.js';
+export { notificationDrainer } from './notification-drainer.js';
 export { purchaseToCredit } from './purchase-to-credit.js';
 export { cancelSession, rescheduleSession } from './session-change.js';

@@ -25,6 +25,9 @@ export const User = defineEntity({
     /** Bumped by every change that must end existing sign-ins (role, deactivation, password). */
     tokenVersion: p.integer().default(0),
     active: p.boolean().default(true),
+    /** The client's own choice: 24 h reminders, and nudges (credits expiring, low balance); receipts are always sent. */
+    emailReminders: p.boolean().default(true),
+    emailNudges: p.boolean().default(true),
     createdAt: p
       .datetime()
       .defaultRaw('now()')

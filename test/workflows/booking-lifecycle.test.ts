@@ -236,8 +236,8 @@ describe('the booking after it is made', () => {
     const session = await createSession(stack, admin, trainer.id, { startsAt: new Date(Date.now() + 7_000) });
     expect((await book(client, session.id)).statusCode).toBe(200);
     await eventually(async () => {
-      const reminders = await query(stack.orm, `select kind from notifications where user_id = ?`, [client.id]);
-      expect(reminders).toEqual([{ kind: 'session_reminder' }]);
+      const outbox = await query(stack.orm, `select kind from notifications where user_id = ? order by id`, [client.id]);
+      expect(outbox).toEqual([{ kind: 'booking.booked' }, { kind: 'booking.reminder' }]);
     }, 15_000);
 
     const secondTrainer = await createUser(stack, 'trainer');
@@ -257,8 +257,9 @@ describe('the booking after it is made', () => {
     ]);
     expect(booking!.startsAt.toISOString()).toBe(newStart);
     await eventually(async () => {
-      expect(await query(stack.orm, `select kind from notifications where user_id = ?`, [client2.id])).toEqual([
-        { kind: 'session_reminder' },
+      expect(await query(stack.orm, `select kind from notifications where user_id = ? order by id`, [client2.id])).toEqual([
+        { kind: 'booking.booked' },
+        { kind: 'booking.reminder' },
       ]);
     }, 15_000);
   });
