@@ -36,7 +36,8 @@ function studioDate(studio: Studio, at: Date): string {
 }
 
 function money(cents: number, currency: string): string {
-  return new Intl.NumberFormat('en-GB', { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
+  // en-US writes every currency by its own sign ($, £, €); en-GB would write dollars "US$".
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
 }
 
 const credits = (n: number) => `${n} ${n === 1 ? 'credit' : 'credits'}`;

@@ -55,9 +55,11 @@ export async function queueLowBalance(sql: Sql, entry: LedgerEntryRow, threshold
 /** What the console lists for one client, newest first. */
 export interface NotificationView {
   id: number;
+  clientId: number;
   kind: string;
   category: NotificationCategory | 'unknown';
   state: string;
+  subject: string | null;
   attempts: number;
   lastError: string | null;
   createdAt: Date;

@@ -9,6 +9,8 @@ import {
   createPackage,
   LEDGER_SORTS,
   ledgerPage,
+  NOTIFICATION_SORTS,
+  notificationsPage,
   PACKAGE_SORTS,
   packagesPage,
   PURCHASE_SORTS,
@@ -25,6 +27,7 @@ import {
 } from '../../model/admin-queries.js';
 import { BOOKING_STATUSES } from '../../model/entities/booking.js';
 import { LEDGER_KINDS } from '../../model/entities/ledger-entry.js';
+import { NOTIFICATION_STATES } from '../../model/entities/notification.js';
 import { PURCHASE_STATUSES } from '../../model/entities/purchase.js';
 import { SESSION_STATUSES } from '../../model/entities/training-session.js';
 import type { Role } from '../../model/entities/user.js';
@@ -70,6 +73,7 @@ const sessionStatus = filters.oneOf(SESSION_STATUSES);
 const bookingStatus = filters.oneOf(BOOKING_STATUSES);
 const purchaseStatus = filters.oneOf(PURCHASE_STATUSES);
 const ledgerKind = filters.oneOf(LEDGER_KINDS);
+const notificationState = filters.oneOf(NOTIFICATION_STATES);
 
 /** Every admin table's key is an int4 (the ledger's bigint ids are far from its range). */
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
@@ -227,6 +231,17 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
     },
     list: (request) => ledgerPage(orm, request),
     present: linked,
+  });
+
+  readResource({
+    name: 'notifications',
+    description:
+      'The outbox: every message to a client with its delivery state (pending, sent, skipped: the client opted out, failed: the mail server refused it), attempts and last error.',
+    roles: ['admin'],
+    sorts: NOTIFICATION_SORTS,
+    defaultSort: { field: 'id', order: 'DESC' },
+    filters: { clientId: filters.id, state: notificationState, id: filters.ids },
+    list: (request) => notificationsPage(orm, request),
   });
 
   /* Packages are the one resource the console writes directly. */

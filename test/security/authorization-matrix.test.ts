@@ -28,6 +28,7 @@ interface Fixtures {
   purchaseId: number;
   packageId: number;
   ledgerId: number;
+  notificationId: number;
   bookingId: number;
   accountId: number;
   simulatorToken: string;
@@ -115,6 +116,8 @@ const MATRIX: Record<string, Row> = {
   },
   'GET /api/admin/ledger': { expect: adminOnly },
   'GET /api/admin/ledger/:id': { expect: adminOnly, request: id((f) => f.ledgerId) },
+  'GET /api/admin/notifications': { expect: adminOnly },
+  'GET /api/admin/notifications/:id': { expect: adminOnly, request: id((f) => f.notificationId) },
   'PATCH /api/admin/users/:id': { expect: adminOnly, request: (f) => ({ params: { id: f.accountId }, payload: { active: true } }) },
 
   'GET /api/sessions': { expect: signedIn },
@@ -162,6 +165,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/me/summary': { expect: clientsOnly },
   'GET /api/me/ledger': { expect: clientsOnly },
   'GET /api/me/bookings': { expect: clientsOnly },
+  'GET /api/me/preferences': { expect: clientsOnly },
+  'PATCH /api/me/preferences': { expect: clientsOnly, request: () => ({ payload: { reminders: true } }) },
   'GET /api/packages': { expect: everyone() },
   'POST /api/checkout': { expect: clientsOnly, request: (f) => ({ payload: { packageId: f.packageId } }) },
   'POST /api/webhooks/stripe': {
@@ -232,6 +237,9 @@ beforeAll(async () => {
   const [ledger] = await query<{ id: number }>(stack.orm, 'select id from ledger_entries where client_id = ? order by id limit 1', [
     clientA.id,
   ]);
+  const [notification] = await query<{ id: number }>(stack.orm, 'select id from notifications where user_id = ? order by id limit 1', [
+    clientA.id,
+  ]);
   fixtures = {
     clientA,
     trainerOwn,
@@ -240,6 +248,8 @@ beforeAll(async () => {
     packageId: pkg!.id,
     purchaseId: checkout.json().purchaseId,
     ledgerId: Number(ledger!.id),
+    // The booking above wrote its confirmation to the outbox in the same transaction.
+    notificationId: Number(notification!.id),
     bookingId: booked.json().booking.id,
     accountId: account.id,
     simulatorToken: new URL(checkout.json().url).searchParams.get('token')!,
