@@ -47,10 +47,10 @@ export function createNotificationActivities({ orm, settings }: { orm: Orm; sett
   let transport: Transporter | undefined;
   const mailer = () => {
     if (!settings.mail.smtpUrl) throw new Error('SMTP_URL is not set: no SMTP server to deliver the outbox to.');
+    // One connection per message, never a pool: a pool re-sends a message on its own when a
+    // connection drops, out of sight of the row's lock and the attempt count.
     transport ??= nodemailer.createTransport({
       url: settings.mail.smtpUrl,
-      pool: true,
-      maxConnections: 4,
       // Well inside the activity's timeouts, so a hung server fails this attempt rather than the worker's patience.
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
