@@ -65,7 +65,7 @@ export async function startOutboxWakeup(options: OutboxWakeupOptions): Promise<{
     connection.on('error', (error) => {
       log(`outbox listener lost its database connection (${error.message}); reconnecting`);
       void connection.end().catch(() => {});
-      if (!stopped) reconnect = setTimeout(() => void listen().catch(retry), RECONNECT_AFTER_MS);
+      if (!stopped) reconnect = setTimeout(() => void listen().catch(retry), RECONNECT_AFTER_MS).unref();
     });
     await connection.connect();
     await connection.query('listen notifications_written');
@@ -75,7 +75,7 @@ export async function startOutboxWakeup(options: OutboxWakeupOptions): Promise<{
   };
   const retry = (error: unknown) => {
     log(`outbox listener could not connect (${error instanceof Error ? error.message : String(error)}); retrying`);
-    if (!stopped) reconnect = setTimeout(() => void listen().catch(retry), RECONNECT_AFTER_MS);
+    if (!stopped) reconnect = setTimeout(() => void listen().catch(retry), RECONNECT_AFTER_MS).unref();
   };
   await listen();
 
