@@ -9,6 +9,11 @@ export interface Message {
   html: string;
 }
 
+/** A row whose news is out of date before it went out (a reminder for a booking since cancelled or moved): skipped. */
+export class StaleNotification extends Error {
+  override name = 'StaleNotification';
+}
+
 /** A row the composer cannot turn into a message (an unknown kind, a missing record): delivery fails for good. */
 export class UncomposableNotification extends Error {
   override name = 'UncomposableNotification';
@@ -125,6 +130,13 @@ export async function composeMessage(sql: Sql, row: PendingNotification, studio:
     }
     case 'booking.reminder': {
       const { booking, what } = await session();
+      if (booking.status !== 'scheduled' && booking.status !== 'confirmed') {
+        throw new StaleNotification(`the booking was ${booking.status.replace('_', ' ')} before its reminder went out`);
+      }
+      // A moved session has a reminder of its own for the new start.
+      if (row.payload.startsAt && new Date(String(row.payload.startsAt)).getTime() !== booking.startsAt.getTime()) {
+        throw new StaleNotification('the session moved; the reminder for its new time replaces this one');
+      }
       return letter(
         studio,
         row.firstName,

@@ -4,7 +4,7 @@ import type { Settings } from '../config/settings.js';
 import { categoryOf, lockPending, markNotification } from '../model/notifications.js';
 import type { Orm } from '../model/orm.js';
 import { inTransaction, pgError, query } from '../model/transaction.js';
-import { composeMessage, UncomposableNotification } from './messages.js';
+import { composeMessage, StaleNotification, UncomposableNotification } from './messages.js';
 
 export interface DeliveryOutcome {
   id: number;
@@ -74,15 +74,16 @@ export function createNotificationActivities({ orm, settings }: { orm: Orm; sett
     async sendNotification(id: number): Promise<DeliveryOutcome> {
       const context = Context.current();
       context.heartbeat();
-      const counted = await query<{ id: number }>(
-        orm,
-        `update notifications set attempts = attempts + 1, last_attempt_at = now() where id = ? and state = 'pending' returning id`,
-        [id],
-      );
-      if (counted.length === 0) return { id, state: 'already' };
       // Heartbeats tell Temporal this attempt lives, so a killed worker's attempt is retried within seconds.
       const beating = setInterval(() => context.heartbeat(), 1_000);
       try {
+        // Counted in a transaction of its own, so an attempt that crashes later is still on the record.
+        const counted = await inTransaction(orm, (sql) =>
+          sql(`update notifications set attempts = attempts + 1, last_attempt_at = now() where id = ? and state = 'pending' returning id`, [
+            id,
+          ]),
+        );
+        if (counted.length === 0) return { id, state: 'already' };
         return await inTransaction(orm, async (sql): Promise<DeliveryOutcome> => {
           const row = await lockPending(sql, id);
           if (!row) return { id, state: 'already' };
@@ -95,6 +96,10 @@ export function createNotificationActivities({ orm, settings }: { orm: Orm; sett
           try {
             message = await composeMessage(sql, row, settings.studio);
           } catch (error) {
+            if (error instanceof StaleNotification) {
+              await markNotification(sql, id, { state: 'skipped', error: error.message });
+              return { id, state: 'skipped' };
+            }
             if (!(error instanceof UncomposableNotification)) throw error;
             await markNotification(sql, id, { state: 'failed', error: error.message });
             return { id, state: 'failed' };
@@ -118,6 +123,7 @@ export function createNotificationActivities({ orm, settings }: { orm: Orm; sett
           return { id, state: 'sent' };
         });
       } catch (error) {
+        // NOWAIT, or the lock timeout of the count: another attempt holds the row while it sends.
         if (pgError(error)?.code === '55P03') throw new NotificationInFlight(`notification ${id} is being sent by another attempt`);
         await query(orm, `update notifications set last_error = ? where id = ? and state = 'pending'`, [describe(error), id]);
         throw error;

@@ -127,6 +127,28 @@ describe('booking messages', () => {
     expect(arrived!.sentAt.getTime()).toBeLessThan(new Date(session.startsAt).getTime());
   });
 
+  it('a reminder whose booking was cancelled before it went out is skipped, not sent', async () => {
+    const lea = await client('Lea', 5);
+    const session = await createSession(stack, admin, trainer.id, { startsAt: tenInTokyo(8) });
+    await book(lea, session.id);
+    await cancel(lea, session.id);
+    const id = await bookingId(lea.id);
+    // The reminder's timer wrote it just before the cancel committed; the drainer reaches it after.
+    await query(
+      stack.orm,
+      `insert into notifications (user_id, kind, payload, idempotency_key) values (?, 'booking.reminder', ?::jsonb, ?)`,
+      [lea.id, JSON.stringify({ bookingId: id, startsAt: session.startsAt }), `reminder:booking:${id}:${session.startsAt}`],
+    );
+    const messages = await inboxOnceDrained(lea, 2);
+    expect(messages.map((message) => message.subject.split(':')[0])).toEqual(['Booked', 'Cancelled']);
+    expect((await outbox(lea.id))[2]).toEqual({
+      kind: 'booking.reminder',
+      state: 'skipped',
+      attempts: 1,
+      lastError: 'the booking was cancelled before its reminder went out',
+    });
+  });
+
   it('the booking that takes a client down to the low-balance threshold nudges them, once', async () => {
     const finn = await client('Finn', 4);
     for (const daysAhead of [5, 6, 7])
