@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { freePort } from './free-port.js';
-import { findGoTool, isEntryPoint, stopChild, type FoundTool, type GoTool } from './go-tools.js';
+import { findGoTool, isEntryPoint, startListening, stopChild, type FoundTool, type GoTool } from './go-tools.js';
 
 /**
  * Mailpit, a real SMTP server that keeps what it receives and shows it in a web UI and an
@@ -51,17 +49,6 @@ export function findMailpit(
   });
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 export async function startMailpit(binary: string, options: MailpitOptions = {}): Promise<RunningMailpit> {
   const smtpPort = options.smtpPort ?? (await freePort());
   const httpPort = options.httpPort ?? (await freePort());
@@ -81,21 +68,7 @@ export async function startMailpit(binary: string, options: MailpitOptions = {})
     '--quiet',
     ...(options.databaseFile ? ['--database', options.databaseFile] : []),
   ];
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-2_000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const deadline = Date.now() + 20_000;
-  while (!((await accepts(smtpPort)) && (await accepts(httpPort)))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stopChild(child, 5_000);
-      throw new MailpitUnavailable(`mailpit did not start:\n${output.trim()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const child = await startListening(binary, args, [smtpPort, httpPort], (message) => new MailpitUnavailable(message));
   return {
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
     smtpPort,
