@@ -1,5 +1,6 @@
 import type { LedgerEntryRow } from './ledger.js';
-import type { Sql } from './transaction.js';
+import type { Orm } from './orm.js';
+import { query, type Sql } from './transaction.js';
 
 /**
  * The outbox (`notifications`): one row per message, written in the transaction of the
@@ -21,6 +22,25 @@ export const NOTIFICATION_KINDS = {
 } as const;
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
 export type NotificationCategory = (typeof NOTIFICATION_KINDS)[NotificationKind];
+
+/**
+ * Wakes the drainer (the worker LISTENs on this channel). Sent after the writing
+ * transaction commits, never inside it: a NOTIFY in a transaction takes PostgreSQL's
+ * global notify lock through its commit, which would queue every booking's commit (and
+ * its fsync) behind every other's; alone, it writes no WAL and costs one round trip.
+ */
+export const SENDER_CHANNEL = 'notifications_written';
+
+export async function wakeSender(orm: Orm): Promise<void> {
+  await query(orm, `select pg_notify('${SENDER_CHANNEL}', '')`);
+}
+
+/** The result of a transaction that may have written outbox rows, once the sender has been woken for them. */
+export async function thenWake<T>(orm: Orm, committed: Promise<T>): Promise<T> {
+  const result = await committed;
+  await wakeSender(orm);
+  return result;
+}
 
 export interface OutboxRow {
   userId: number;

@@ -1,6 +1,7 @@
 import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import pg from 'pg';
+import { SENDER_CHANNEL } from '../model/notifications.js';
 import { notificationDrainerWorkflowId, outboxWrittenSignal, type NotificationDrainerInput } from '../workflows/definitions.js';
 
 /** The drainer sweeps this often without a wake-up: what a lost NOTIFY costs at most. */
@@ -16,9 +17,10 @@ export interface OutboxWakeupOptions {
 }
 
 /**
- * Keeps the outbox's drainer running and wakes it as soon as rows are written: every
- * insert into `notifications` NOTIFYs `notifications_written` when its transaction
- * commits (a trigger), and this listener signals-with-start the drainer workflow. The
+ * Keeps the outbox's drainer running and wakes it as soon as rows are written: each
+ * activity that may write outbox rows NOTIFYs `notifications_written` once its
+ * transaction has committed (model/notifications.ts wakeSender), and this listener
+ * signals-with-start the drainer workflow. The
  * writes themselves (booking, purchase, expiry) pay no extra Temporal hop; a worker that
  * misses a NOTIFY leaves the rows to the drainer's next sweep.
  */
@@ -68,7 +70,7 @@ export async function startOutboxWakeup(options: OutboxWakeupOptions): Promise<{
       if (!stopped) reconnect = setTimeout(() => void listen().catch(retry), RECONNECT_AFTER_MS).unref();
     });
     await connection.connect();
-    await connection.query('listen notifications_written');
+    await connection.query(`listen ${SENDER_CHANNEL}`);
     listener = connection;
     // Rows written while nobody listened are delivered now, not at the next sweep.
     wake();

@@ -2,8 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * The outbox is delivered: each row records its delivery (state, attempts, the last
- * error), clients may opt out of reminders and nudges, and every insert wakes the sender
- * through NOTIFY, which PostgreSQL delivers only when the inserting transaction commits.
+ * error), and clients may opt out of reminders and nudges.
  */
 export class Migration20261201120000_notification_delivery extends Migration {
   override async up(): Promise<void> {
@@ -23,20 +22,9 @@ export class Migration20261201120000_notification_delivery extends Migration {
       alter table users
         add column email_reminders boolean not null default true,
         add column email_nudges boolean not null default true;`);
-    this.addSql(`
-      create function notifications_written() returns trigger language plpgsql as $$
-      begin
-        perform pg_notify('notifications_written', '');
-        return null;
-      end $$;`);
-    this.addSql(`
-      create trigger notifications_wake_sender after insert on notifications
-        for each statement execute function notifications_written();`);
   }
 
   override async down(): Promise<void> {
-    this.addSql(`drop trigger notifications_wake_sender on notifications;`);
-    this.addSql(`drop function notifications_written();`);
     this.addSql(`alter table users drop column email_reminders, drop column email_nudges;`);
     this.addSql(`drop index notifications_user_idx;`);
     this.addSql(`drop index notifications_pending_idx;`);

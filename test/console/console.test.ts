@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleDist } from '../../api/app.js';
 import { signToken } from '../../api/auth/tokens.js';
 import { createAccount } from '../../model/accounts.js';
+import { wakeSender } from '../../model/notifications.js';
 import { query } from '../../model/transaction.js';
 import { grant } from '../support/actors.js';
 import { startStack, type TestStack } from '../support/stack.js';
@@ -520,6 +521,7 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       `insert into notifications (user_id, kind, payload, idempotency_key) values (?, 'credits.low', '{"available": 1}'::jsonb, 'console-test:nudge')`,
       [ids.client],
     );
+    await wakeSender(stack.orm);
     // Her bookings and cancels earlier in this file each sent a receipt.
     await waitFor(
       () =>

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wakeSender } from '../../model/notifications.js';
 import { query } from '../../model/transaction.js';
 import { createSession, createUser, grant, type TestUser } from '../support/actors.js';
 import { eventually } from '../support/eventually.js';
@@ -139,6 +140,7 @@ describe('booking messages', () => {
       `insert into notifications (user_id, kind, payload, idempotency_key) values (?, 'booking.reminder', ?::jsonb, ?)`,
       [lea.id, JSON.stringify({ bookingId: id, startsAt: session.startsAt }), `reminder:booking:${id}:${session.startsAt}`],
     );
+    await wakeSender(stack.orm);
     const messages = await inboxOnceDrained(lea, 2);
     expect(messages.map((message) => message.subject.split(':')[0])).toEqual(['Booked', 'Cancelled']);
     expect((await outbox(lea.id))[2]).toEqual({
@@ -173,6 +175,7 @@ describe('credit and purchase messages', () => {
       `insert into notifications (user_id, kind, payload, idempotency_key) values (?, 'credits.expiring', ?::jsonb, ?)`,
       [gus.id, JSON.stringify({ lotId: lot!.id, expiresAt: expiresAt.toISOString() }), `expiry-notice:lot:${lot!.id}`],
     );
+    await wakeSender(stack.orm);
     const [message] = await inboxOnceDrained(gus, 1);
     expectLetter(message!, /^3 credits expire on \d+ \w+ \d{4}/, TEN_TOKYO, 'Book a session before then');
   });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { freePort } from '../../launcher/free-port.js';
 import { startMailpit, type RunningMailpit } from '../../launcher/mailpit.js';
+import { wakeSender } from '../../model/notifications.js';
 import { query } from '../../model/transaction.js';
 import { createUser, type TestUser } from '../support/actors.js';
 import { eventually } from '../support/eventually.js';
@@ -64,6 +65,7 @@ async function queueNudges(count: number): Promise<TestUser[]> {
       `insert into notifications (user_id, kind, payload, idempotency_key) values (?, 'credits.low', '{"available": 1}'::jsonb, ?)`,
       [client.id, `fault-test:${client.id}`],
     );
+    await wakeSender(stack.orm);
   }
   return clients;
 }
