@@ -1,4 +1,7 @@
+import type { Settings } from '../config/settings.js';
+import { queueLowBalance, thenWake } from '../model/notifications.js';
 import type { Orm } from '../model/orm.js';
+
 import { DomainError, ErrorCode } from '../model/errors.js';
 import { appendEntry, findEntry, insertLot, lockClient, takeCredits, type LedgerEntryRow } from '../model/ledger.js';
 import { inTransaction } from '../model/transaction.js';
@@ -35,7 +38,8 @@ export interface LedgerOutcome {
 }
 
 /** Grants, corrections and revocations: each one transaction, one entry, idempotent by key. */
-export function createCreditActivities({ orm }: { orm: Orm }) {
+/** Built without settings (the demo seeder, scripts) it queues no low-balance nudges. */
+export function createCreditActivities({ orm, settings }: { orm: Orm; settings?: Settings }) {
   return {
     async grantCredits(request: GrantRequest): Promise<LedgerOutcome> {
       return businessRules(() =>
@@ -74,34 +78,38 @@ export function createCreditActivities({ orm }: { orm: Orm }) {
     },
 
     async removeCredits(request: RemoveRequest): Promise<LedgerOutcome & { shortfall: number }> {
-      return businessRules(() =>
-        inTransaction(orm, async (sql) => {
-          const balance = await lockClient(sql, request.clientId, currentTrace());
-          const earlier = await findEntry(sql, request.idempotencyKey);
-          if (earlier) return { entry: earlier, replayed: true, shortfall: request.quantity + earlier.delta };
-          if (!Number.isInteger(request.quantity) || request.quantity <= 0) {
-            throw new DomainError(ErrorCode.InvalidRequest, 'A removal needs a positive whole number of sessions.');
-          }
-          if (request.exact && request.quantity > balance.available) {
-            throw new DomainError(
-              ErrorCode.InvalidRequest,
-              `Cannot remove ${request.quantity} sessions: the client has only ${balance.available} available.`,
-              { availableSessions: balance.available },
-            );
-          }
-          const taken = await takeCredits(sql, request.clientId, request.quantity, request.purchaseId ?? undefined);
-          const entry = await appendEntry(sql, {
-            clientId: request.clientId,
-            kind: request.kind,
-            delta: -taken,
-            purchaseId: request.purchaseId ?? null,
-            actor: request.actor,
-            reason: taken < request.quantity ? `${request.reason} (${request.quantity - taken} already used or expired)` : request.reason,
-            idempotencyKey: request.idempotencyKey,
-            trace: currentTrace(),
-          });
-          return { entry, replayed: false, shortfall: request.quantity - taken };
-        }),
+      return thenWake(
+        orm,
+        businessRules(() =>
+          inTransaction(orm, async (sql) => {
+            const balance = await lockClient(sql, request.clientId, currentTrace());
+            const earlier = await findEntry(sql, request.idempotencyKey);
+            if (earlier) return { entry: earlier, replayed: true, shortfall: request.quantity + earlier.delta };
+            if (!Number.isInteger(request.quantity) || request.quantity <= 0) {
+              throw new DomainError(ErrorCode.InvalidRequest, 'A removal needs a positive whole number of sessions.');
+            }
+            if (request.exact && request.quantity > balance.available) {
+              throw new DomainError(
+                ErrorCode.InvalidRequest,
+                `Cannot remove ${request.quantity} sessions: the client has only ${balance.available} available.`,
+                { availableSessions: balance.available },
+              );
+            }
+            const taken = await takeCredits(sql, request.clientId, request.quantity, request.purchaseId ?? undefined);
+            const entry = await appendEntry(sql, {
+              clientId: request.clientId,
+              kind: request.kind,
+              delta: -taken,
+              purchaseId: request.purchaseId ?? null,
+              actor: request.actor,
+              reason: taken < request.quantity ? `${request.reason} (${request.quantity - taken} already used or expired)` : request.reason,
+              idempotencyKey: request.idempotencyKey,
+              trace: currentTrace(),
+            });
+            if (settings) await queueLowBalance(sql, entry, settings.policies.lowBalanceThreshold);
+            return { entry, replayed: false, shortfall: request.quantity - taken };
+          }),
+        ),
       );
     },
   };

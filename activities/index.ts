@@ -4,6 +4,7 @@ import type { Orm } from '../model/orm.js';
 import { createBookingActivities } from './bookings.js';
 import { createCreditActivities } from './credits.js';
 import { createLotActivities } from './lots.js';
+import { createNotificationActivities } from './notifications.js';
 import { createPurchaseActivities } from './purchases.js';
 import { createReconciliationActivities } from './reconciliation.js';
 import { createSessionActivities } from './sessions.js';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createPurchaseActivities(deps),
     ...createSessionActivities(deps),
     ...createReconciliationActivities(deps),
+    ...createNotificationActivities(deps),
   };
 }
 

@@ -29,6 +29,8 @@ export interface Policies {
 export interface Settings {
   /** Who the studio is to its clients: the name on every message, the zone every date is read in. */
   studio: { name: string; timeZone: string };
+  /** The outbox's delivery: an SMTP server (unset: `npm start` and the tests run Mailpit) and the sender's address. */
+  mail: { smtpUrl: string | undefined; from: string };
   port: number;
   host: string;
   dataDir: string;
@@ -148,6 +150,21 @@ function timeZone(raw: string | undefined): string {
   }
 }
 
+/** SMTP_URL: `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`, as nodemailer reads it. */
+function smtpUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigurationError(`SMTP_URL must be a URL such as smtp://user:password@mail.example.com:587, got "${raw}"`);
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+    throw new ConfigurationError(`SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}//…"`);
+  }
+  return url.toString();
+}
+
 /** TRUST_PROXY: unset → trust no proxy; `2` → that many hops; `10.0.0.0/8,127.0.0.1` → those addresses. */
 function trustProxy(raw: string | undefined): Settings['trustProxy'] {
   if (raw === undefined || raw.trim() === '' || raw === 'false') return false;
@@ -193,6 +210,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   refuseSimulatorInProduction(env);
   return {
     studio: { name: env.STUDIO_NAME?.trim() || 'Studio Sessions', timeZone: timeZone(env.STUDIO_TIME_ZONE) },
+    mail: { smtpUrl: smtpUrl(env.SMTP_URL), from: env.MAIL_FROM?.trim() || 'bookings@studio.test' },
     port: integer(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',
     dataDir,

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -159,6 +160,43 @@ export async function findGoTool(tool: GoTool, options: FindToolOptions): Promis
     path: await goBuild(tool, go, into, log, options.fail),
     source: `built with go ${tool.mainPackage ? 'build' : 'install'} (${tool.version})`,
   };
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Runs a tool's server until every one of its loopback ports accepts connections; its last output explains a failure. */
+export async function startListening(
+  binary: string,
+  args: string[],
+  ports: number[],
+  fail: (message: string) => Error,
+): Promise<ChildProcess> {
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-2_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const listening = await Promise.all(ports.map(accepts));
+    if (listening.every(Boolean)) return child;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stopChild(child, 5_000);
+      throw fail(`${path.basename(binary)} did not start:\n${output.trim()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** SIGTERM, then SIGKILL after a grace period; resolves once the child is gone. */

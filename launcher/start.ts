@@ -13,7 +13,9 @@ import { ensureReconciliationSchedule } from '../worker/reconciliation-schedule.
 import { ensureConsoleBuilt } from './console-build.js';
 import { prepareDatabase } from './database.js';
 import { portInUse } from './free-port.js';
+import { findMailpit, startMailpit } from './mailpit.js';
 import { startLocalTemporal } from './temporal.js';
+import { startOutboxWakeup } from '../worker/outbox-wakeup.js';
 
 /**
  * `npm start`: everything on one machine — embedded PostgreSQL, a Temporal dev server,
@@ -22,6 +24,8 @@ import { startLocalTemporal } from './temporal.js';
  */
 const TEMPORAL_PORT = 7233;
 const TEMPORAL_UI_PORT = 8233;
+const MAILPIT_SMTP_PORT = 1025;
+const MAILPIT_UI_PORT = 8025;
 const began = Date.now();
 const say = (line: string) => console.log(`[${((Date.now() - began) / 1000).toFixed(1).padStart(5)}s] ${line}`);
 
@@ -79,6 +83,33 @@ await runProcess(
         );
       }
 
+      let smtpUrl = settings.mail.smtpUrl;
+      let mailUi = 'none (SMTP_URL)';
+      if (smtpUrl) {
+        say(`mail: SMTP_URL ${new URL(smtpUrl).host}`);
+      } else {
+        for (const port of [MAILPIT_SMTP_PORT, MAILPIT_UI_PORT]) {
+          if (await portInUse(port))
+            throw new Error(`Port ${port} (Mailpit) is already in use. Stop that process, or set SMTP_URL to a mail server.`);
+        }
+        const binary = await findMailpit({ binaryPath: process.env.MAILPIT_PATH, log: say });
+        if (!binary) {
+          throw new Error(
+            'mailpit is not on PATH and Go is not installed to build it: install Go 1.24+, set MAILPIT_PATH, or set SMTP_URL.',
+          );
+        }
+        const mailpit = await startMailpit(binary.path, {
+          databaseFile: path.join(settings.dataDir, 'mailpit.db'),
+          smtpPort: MAILPIT_SMTP_PORT,
+          httpPort: MAILPIT_UI_PORT,
+        });
+        stops.push(() => mailpit.stop());
+        smtpUrl = mailpit.smtpUrl;
+        mailUi = `http://localhost:${MAILPIT_UI_PORT}`;
+        say(`mail: Mailpit ${mailpit.smtpUrl}, ${binary.path} (${binary.source}); every email lands in its inbox, none leaves the machine`);
+      }
+      const workerSettings = { ...settings, mail: { ...settings.mail, smtpUrl } };
+
       const workerConnection = await connectWorker(settings.temporal, temporalAddress);
       stops.push(() => workerConnection.close());
       await ensureSearchAttributes(workerConnection, settings.temporal.namespace);
@@ -87,13 +118,20 @@ await runProcess(
         namespace: settings.temporal.namespace,
         taskQueue: settings.temporal.taskQueue,
         orm,
-        settings,
+        settings: workerSettings,
       });
       const workerRun = worker.run();
       stops.push(async () => {
         worker.shutdown();
         await workerRun;
       });
+      const wakeup = await startOutboxWakeup({
+        connection: workerConnection,
+        namespace: settings.temporal.namespace,
+        taskQueue: settings.temporal.taskQueue,
+        databaseUrl,
+      });
+      stops.push(() => wakeup.stop());
       say(`worker polling "${settings.temporal.taskQueue}"`);
 
       const temporalClient = await connectTemporalClient(settings.temporal, temporalAddress);
@@ -114,6 +152,7 @@ await runProcess(
           `  Console      ${base}/admin/`,
           `  API docs     ${base}/docs`,
           `  Temporal UI  ${temporalUi}`,
+          `  Mailpit      ${mailUi}`,
           '  Logins',
           `    admin    ${logins.admin.email} / ${logins.admin.password}`,
           `    trainer  ${logins.trainer.email} / ${logins.trainer.password}`,

@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { freePort } from './free-port.js';
-import { findGoTool, isEntryPoint, stopChild, type FoundTool, type GoTool } from './go-tools.js';
+import { findGoTool, isEntryPoint, startListening, stopChild, type FoundTool, type GoTool } from './go-tools.js';
 
 /**
  * stripe-mock, Stripe's own API mock (its OpenAPI spec is embedded), answers the outgoing
@@ -40,38 +38,16 @@ export function findStripeMock(
   });
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /** Runs stripe-mock on free loopback ports (HTTP for the SDK; HTTPS only because it insists on serving both). */
 export async function startStripeMock(binary: string): Promise<RunningStripeMock> {
   const httpPort = await freePort();
   const httpsPort = await freePort();
-  const child = spawn(binary, ['-http-addr', `127.0.0.1:${httpPort}`, '-https-addr', `127.0.0.1:${httpsPort}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-2_000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const deadline = Date.now() + 20_000;
-  while (!(await accepts(httpPort))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stopChild(child, 5_000);
-      throw new StripeMockUnavailable(`stripe-mock did not start:\n${output.trim()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const child = await startListening(
+    binary,
+    ['-http-addr', `127.0.0.1:${httpPort}`, '-https-addr', `127.0.0.1:${httpsPort}`],
+    [httpPort],
+    (message) => new StripeMockUnavailable(message),
+  );
   return { baseUrl: `http://127.0.0.1:${httpPort}`, stop: () => stopChild(child, 5_000) };
 }
 

@@ -3,12 +3,14 @@ import { Booking, type BookingStatus } from './entities/booking.js';
 import { ClientBalance } from './entities/client-balance.js';
 import { CreditLot } from './entities/credit-lot.js';
 import { LedgerEntry, type LedgerKind } from './entities/ledger-entry.js';
+import { Notification, type NotificationState } from './entities/notification.js';
 import { Package } from './entities/package.js';
 import { Purchase, type PurchaseStatus } from './entities/purchase.js';
 import { TrainingSession, type SessionStatus } from './entities/training-session.js';
 import { User } from './entities/user.js';
 import { DomainError, ErrorCode } from './errors.js';
 import { entryRow, type LedgerEntryRow } from './ledger.js';
+import { categoryOf, type NotificationView } from './notifications.js';
 import type { Orm } from './orm.js';
 import { packageOnSale, type PackageOnSale } from './purchases.js';
 import { fullName, liveBookings, sessionView, type SessionView } from './schedule.js';
@@ -723,3 +725,48 @@ export function ledgerPage(orm: Orm, request: PageRequest<LedgerFilter>): Promis
 }
 
 export const everyEntry = (orm: Orm, filter: LedgerFilter) => everyRow(orm, entriesMatching(filter), entryRow);
+
+/* ---- notifications ---- */
+
+export interface NotificationFilter {
+  clientId?: number;
+  state?: NotificationState[];
+  id?: number[];
+}
+
+export const NOTIFICATION_SORTS = {
+  id: 'n.id',
+  createdAt: 'n.createdAt',
+  sentAt: 'n.sentAt',
+  kind: 'n.kind',
+  state: 'n.state',
+} as const;
+
+export async function notificationsPage(orm: Orm, request: PageRequest<NotificationFilter>): Promise<Page<NotificationView>> {
+  const { filter } = request;
+  return listPage(
+    orm,
+    (em) =>
+      em.createQueryBuilder(Notification, 'n').where({
+        ...(filter.clientId === undefined ? {} : { user: filter.clientId }),
+        ...(filter.state ? { state: { $in: filter.state } } : {}),
+        ...(filter.id ? { id: { $in: filter.id } } : {}),
+      }),
+    NOTIFICATION_SORTS,
+    'n.id',
+    request,
+    (row) => ({
+      id: Number(row.id),
+      clientId: row.user.id,
+      kind: row.kind,
+      category: categoryOf(row.kind),
+      state: row.state,
+      subject: row.subject ?? null,
+      attempts: row.attempts,
+      lastError: row.lastError ?? null,
+      createdAt: row.createdAt,
+      lastAttemptAt: row.lastAttemptAt ?? null,
+      sentAt: row.sentAt ?? null,
+    }),
+  );
+}

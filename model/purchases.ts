@@ -2,6 +2,7 @@ import { Package } from './entities/package.js';
 import { Purchase, type DisputeStatus, type PurchaseStatus } from './entities/purchase.js';
 import { User } from './entities/user.js';
 import type { Orm } from './orm.js';
+import { queueNotification } from './notifications.js';
 import type { Sql } from './transaction.js';
 
 export type { DisputeStatus, PurchaseStatus } from './entities/purchase.js';
@@ -240,11 +241,21 @@ export async function savePurchaseProgress(sql: Sql, progress: PurchaseProgress)
   );
   if (progress.paidAt) {
     await sql(`update users set has_purchased_before = true where id = ? and not has_purchased_before`, [progress.clientId]);
-    // The client's receipt, once per purchase; a sender drains the outbox.
-    await sql(
-      `insert into notifications (user_id, kind, payload, idempotency_key) values (?, 'purchase.paid', ?::jsonb, ?)
-        on conflict (idempotency_key) do nothing`,
-      [progress.clientId, JSON.stringify({ purchaseId: progress.purchaseId }), `purchase:${progress.purchaseId}:paid`],
-    );
+    // The client's receipt, once per purchase.
+    await queueNotification(sql, {
+      userId: progress.clientId,
+      kind: 'purchase.paid',
+      payload: { purchaseId: progress.purchaseId },
+      idempotencyKey: `purchase:${progress.purchaseId}:paid`,
+    });
+  }
+  if (progress.refundedCents > 0) {
+    // Refunds are cumulative, so each new total is one message, however often it is saved.
+    await queueNotification(sql, {
+      userId: progress.clientId,
+      kind: 'purchase.refunded',
+      payload: { purchaseId: progress.purchaseId, refundedCents: progress.refundedCents, refundedSessions: progress.refundedSessions },
+      idempotencyKey: `purchase:${progress.purchaseId}:refunded:${progress.refundedCents}`,
+    });
   }
 }

@@ -2,6 +2,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadSettings } from '../config/settings.js';
 import { runProcess } from '../config/process.js';
 import { openDatabase } from '../model/orm.js';
+import { startOutboxWakeup } from './outbox-wakeup.js';
 import { ensureReconciliationSchedule, withTemporalClient } from './reconciliation-schedule.js';
 import { connectWorker, createWorker, PROCESS_EXIT_AFTER_MS, requireSearchAttributes, startLotExpiryBackfill } from './worker.js';
 
@@ -18,6 +19,9 @@ await runProcess(
     // The simulator signs refund events with it, and every API replica must verify them.
     if (!process.env.STRIPE_WEBHOOK_SECRET)
       throw new Error('npm run worker needs STRIPE_WEBHOOK_SECRET, the same on every worker and API instance.');
+    // Without a mail server the outbox would fill silently; say so at start instead.
+    if (!settings.mail.smtpUrl)
+      throw new Error('npm run worker needs SMTP_URL, the SMTP server that delivers the outbox (smtp://user:password@host:587).');
     const orm = await openDatabase(settings.databaseUrl);
     const connection = await connectWorker(settings.temporal, settings.temporal.address);
     await requireSearchAttributes(connection, settings.temporal.namespace);
@@ -33,8 +37,15 @@ await runProcess(
       await ensureReconciliationSchedule(client, settings);
       await startLotExpiryBackfill(client, settings.temporal.taskQueue);
     });
+    const wakeup = await startOutboxWakeup({
+      connection,
+      namespace: settings.temporal.namespace,
+      taskQueue: settings.temporal.taskQueue,
+      databaseUrl: settings.databaseUrl,
+    });
     console.log(`worker polling task queue "${settings.temporal.taskQueue}" on ${settings.temporal.address}`);
     return async () => {
+      await wakeup.stop();
       worker.shutdown();
       await running;
       await connection.close();

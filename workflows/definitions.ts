@@ -33,6 +33,8 @@ export const lotExpiryBackfillWorkflowId = (taskQueue: string) => `lot-expiry-ba
 export const sessionCancelWorkflowId = (sessionId: number) => `session-cancel-${sessionId}`;
 /** One reschedule of a session at a time, so its bookings hear the moves in the order they were made. */
 export const sessionRescheduleWorkflowId = (sessionId: number) => `session-reschedule-${sessionId}`;
+/** One outbox drainer per task queue (each task queue's workers share one database). */
+export const notificationDrainerWorkflowId = (taskQueue: string) => `notification-drainer-${taskQueue}`;
 
 /** The Schedule that checks the books, one per task queue (so test stacks each have their own). */
 export const reconciliationScheduleId = (taskQueue: string) => `reconciliation-${taskQueue}`;
@@ -150,6 +152,17 @@ export interface SessionRescheduleInput {
   actor: Actor;
   changes: SessionChanges;
 }
+
+// ---------------------------------------------------------------------------------------
+// The outbox's drainer
+
+export interface NotificationDrainerInput {
+  /** Looks for pending rows this often even when no write woke it. */
+  sweepIntervalMs: number;
+}
+
+/** Rows were written to the outbox: deliver them now rather than at the next sweep. */
+export const outboxWrittenSignal = defineSignal('outboxWritten');
 
 // ---------------------------------------------------------------------------------------
 // Purchases (purchase-to-credit)

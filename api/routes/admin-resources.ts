@@ -15,6 +15,8 @@ import {
   ledgerPage,
   LOT_SORTS,
   lotsPage,
+  NOTIFICATION_SORTS,
+  notificationsPage,
   PACKAGE_SORTS,
   packagesPage,
   PURCHASE_SORTS,
@@ -34,6 +36,7 @@ import {
 } from '../../model/admin-queries.js';
 import { BOOKING_STATUSES } from '../../model/entities/booking.js';
 import { LEDGER_KINDS } from '../../model/entities/ledger-entry.js';
+import { NOTIFICATION_STATES } from '../../model/entities/notification.js';
 import { PURCHASE_STATUSES } from '../../model/entities/purchase.js';
 import { SESSION_STATUSES } from '../../model/entities/training-session.js';
 import type { Role } from '../../model/entities/user.js';
@@ -97,6 +100,7 @@ const bookingStatus = filters.oneOf(BOOKING_STATUSES);
 const purchaseStatus = filters.oneOf(PURCHASE_STATUSES);
 const ledgerKind = filters.oneOf(LEDGER_KINDS);
 const staffRole = filters.oneOf(STAFF_ROLES);
+const notificationState = filters.oneOf(NOTIFICATION_STATES);
 
 /** Every admin table's key is an int4 (the ledger's bigint ids are far from its range). */
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
@@ -360,6 +364,17 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
     defaultSort: { field: 'expiresAt', order: 'ASC' },
     filters: { clientId: filters.id, id: filters.ids },
     list: (request) => lotsPage(orm, request),
+  });
+
+  readResource({
+    name: 'notifications',
+    description:
+      'The outbox: every message to a client with its delivery state (pending, sent, skipped: the client opted out, failed: the mail server refused it), attempts and last error.',
+    roles: ['admin'],
+    sorts: NOTIFICATION_SORTS,
+    defaultSort: { field: 'id', order: 'DESC' },
+    filters: { clientId: filters.id, state: notificationState, id: filters.ids },
+    list: (request) => notificationsPage(orm, request),
   });
 
   /* Packages are the one resource the console writes directly. */

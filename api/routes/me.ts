@@ -33,6 +33,46 @@ export async function meRoutes(app: FastifyInstance, { orm, settings }: RouteDep
     };
   });
 
+  const preferencesOf = (user: { emailReminders: boolean; emailNudges: boolean }) => ({
+    reminders: user.emailReminders,
+    nudges: user.emailNudges,
+  });
+  const preferencesDescription =
+    'Which optional emails I get: `reminders` (24 h before a session) and `nudges` (credits expiring, low balance). Receipts (bookings, cancellations, purchases, refunds) are always sent.';
+
+  api.get(
+    '/api/me/preferences',
+    { preHandler: requireRole('client'), schema: { tags: ['me'], summary: 'My email preferences', description: preferencesDescription } },
+    async (request) => {
+      const user = await orm.em.fork().findOneOrFail(User, { id: currentUserId(request) });
+      return preferencesOf(user);
+    },
+  );
+
+  api.patch(
+    '/api/me/preferences',
+    {
+      preHandler: requireRole('client'),
+      schema: {
+        tags: ['me'],
+        summary: 'Opt in or out of reminders and nudges',
+        description: `${preferencesDescription} Send only what changes; answers all of them.`,
+        body: Type.Object(
+          { reminders: Type.Optional(Type.Boolean()), nudges: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const em = orm.em.fork();
+      const user = await em.findOneOrFail(User, { id: currentUserId(request) });
+      if (request.body.reminders !== undefined) user.emailReminders = request.body.reminders;
+      if (request.body.nudges !== undefined) user.emailNudges = request.body.nudges;
+      await em.flush();
+      return preferencesOf(user);
+    },
+  );
+
   api.get(
     '/api/me/summary',
     { preHandler: requireRole('client'), schema: { tags: ['me'], summary: 'My credit summary' } },

@@ -3,6 +3,9 @@ import { User } from './user.js';
 
 const p = defineEntity.properties;
 
+export const NOTIFICATION_STATES = ['pending', 'sent', 'skipped', 'failed'] as const;
+export type NotificationState = (typeof NOTIFICATION_STATES)[number];
+
 /** Outbox of messages to users, written in the transaction of the change it reports; a sender drains it. */
 export const Notification = defineEntity({
   name: 'Notification',
@@ -17,6 +20,13 @@ export const Notification = defineEntity({
       .datetime()
       .defaultRaw('now()')
       .onCreate(() => new Date()),
+    /** pending → sent, skipped (the client opted out) or failed (the server refused it for good). */
+    state: p.enum([...NOTIFICATION_STATES]).default('pending'),
+    attempts: p.integer().default(0),
+    lastError: p.text().nullable(),
+    lastAttemptAt: p.datetime().nullable(),
+    /** The subject as sent, for the console. */
+    subject: p.text().nullable(),
     sentAt: p.datetime().nullable(),
   },
 });

@@ -26,6 +26,9 @@ export const User = defineEntity({
     tokenVersion: p.integer().default(0),
     active: p.boolean().default(true),
     lastSignedInAt: p.datetime().nullable(),
+    /** The client's own choice: 24 h reminders, and nudges (credits expiring, low balance); receipts are always sent. */
+    emailReminders: p.boolean().default(true),
+    emailNudges: p.boolean().default(true),
     createdAt: p
       .datetime()
       .defaultRaw('now()')

@@ -9,6 +9,7 @@ import { Migration20261201123000_last_sign_in } from './Migration20261201123000_
 import { Migration20261201130000_reconciliation_runs } from './Migration20261201130000_reconciliation_runs.js';
 import { Migration20261201140000_expired_credits_never_count } from './Migration20261201140000_expired_credits_never_count.js';
 import { Migration20261201150000_change_events } from './Migration20261201150000_change_events.js';
+import { Migration20261201120000_notification_delivery } from './Migration20261201120000_notification_delivery.js';
 
 export const migrationsList = [
   { name: 'Migration20261127000000_initial', class: Migration20261127000000_initial },
@@ -22,4 +23,5 @@ export const migrationsList = [
   { name: 'Migration20261201130000_reconciliation_runs', class: Migration20261201130000_reconciliation_runs },
   { name: 'Migration20261201140000_expired_credits_never_count', class: Migration20261201140000_expired_credits_never_count },
   { name: 'Migration20261201150000_change_events', class: Migration20261201150000_change_events },
+  { name: 'Migration20261201120000_notification_delivery', class: Migration20261201120000_notification_delivery },
 ];

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../api/auth/tokens.js';
 import { createAccount } from '../../model/accounts.js';
+import { wakeSender } from '../../model/notifications.js';
 import { query } from '../../model/transaction.js';
 import { grant } from '../support/actors.js';
 import { buildConsole, launchChromium, noChromium, screenshot, signIn as signInAs, staffPage, VIEWPORT } from '../support/console.js';
@@ -492,6 +493,40 @@ describe.skipIf(noChromium)('the console in Chromium', () => {
       expect(adjust!.reason).toContain('Injured for two weeks');
       await page.getByRole('row', { name: /Adjusted/ }).waitFor();
       await screenshot(page, 'client-lots-extended');
+      expect(failures).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("shows a client's emails with their delivery state: the booking sent, an opted-out nudge skipped", async () => {
+    // Lena opted out of nudges, so the low-balance nudge written for her is skipped, not sent.
+    await query(stack.orm, `update users set email_nudges = false where id = ?`, [ids.client]);
+    await query(
+      stack.orm,
+      `insert into notifications (user_id, kind, payload, idempotency_key) values (?, 'credits.low', '{"available": 1}'::jsonb, 'console-test:nudge')`,
+      [ids.client],
+    );
+    await wakeSender(stack.orm);
+    // Her bookings and cancels earlier in this file each sent a receipt.
+    await waitFor(
+      () =>
+        query<{ kind: string; state: string }>(stack.orm, `select kind, state from notifications where user_id = ? order by id`, [
+          ids.client,
+        ]),
+      (rows) => rows.every((row) => row.state === (row.kind === 'credits.low' ? 'skipped' : 'sent')),
+    );
+    const { page, failures } = await adminPage();
+    try {
+      await page.goto(`${base}/admin/#/clients/${ids.client}/show/emails`);
+      const booked = page.getByRole('row', { name: /Booking made/ }).last();
+      await booked.waitFor();
+      expect(await booked.getByText('Sent', { exact: true }).count()).toBe(1);
+      expect(await booked.getByText(/^Booked: .* · Studio Sessions$/).count()).toBe(1);
+      const nudge = page.getByRole('row', { name: /Low balance/ });
+      expect(await nudge.getByText('Skipped', { exact: true }).count()).toBe(1);
+      expect(await nudge.getByText('the client opted out of nudges').count()).toBe(1);
+      await screenshot(page, 'client-emails');
       expect(failures).toEqual([]);
     } finally {
       await page.close();

@@ -10,7 +10,8 @@ import { compose, findComposeCli, readComposeFile, root, settingNames } from './
  * its secrets, hand every setting to the app, and stop workers without cutting off
  * their work. Checked on the file itself and with the real Compose CLI (no engine needed).
  */
-const REQUIRED_SECRETS = ['POSTGRES_PASSWORD', 'APP_DB_PASSWORD', 'JWT_SECRET', 'STRIPE_WEBHOOK_SECRET', 'ADMIN_PASSWORD'];
+/** Values compose refuses to run without: the secrets, and SMTP_URL (the mail server, which may carry a password). */
+const REQUIRED_SECRETS = ['POSTGRES_PASSWORD', 'APP_DB_PASSWORD', 'JWT_SECRET', 'STRIPE_WEBHOOK_SECRET', 'ADMIN_PASSWORD', 'SMTP_URL'];
 /** Secrets whose absence is meaningful (the checkout simulator, no API key): passed through, never defaulted. */
 const OPTIONAL_SECRETS = ['STRIPE_SECRET_KEY', 'TEMPORAL_API_KEY'];
 /** Settings a container has no use for, each with its reason. */

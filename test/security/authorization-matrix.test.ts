@@ -30,6 +30,7 @@ interface Fixtures {
   packageId: number;
   ledgerId: number;
   lotId: number;
+  notificationId: number;
   bookingId: number;
   accountId: number;
   simulatorToken: string;
@@ -138,6 +139,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/studio': { expect: signedIn },
   'GET /api/admin/reconciliation': { expect: adminOnly },
   'POST /api/admin/reconciliation': { expect: adminOnly },
+  'GET /api/admin/notifications': { expect: adminOnly },
+  'GET /api/admin/notifications/:id': { expect: adminOnly, request: id((f) => f.notificationId) },
   'PATCH /api/admin/users/:id': { expect: adminOnly, request: (f) => ({ params: { id: f.accountId }, payload: { active: true } }) },
   'POST /api/admin/users/:id/temporary-password': { expect: adminOnly, request: (f) => ({ params: { id: f.accountId }, payload: {} }) },
   'GET /api/admin/staff': { expect: adminOnly },
@@ -202,6 +205,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/me/summary': { expect: clientsOnly },
   'GET /api/me/ledger': { expect: clientsOnly },
   'GET /api/me/bookings': { expect: clientsOnly },
+  'GET /api/me/preferences': { expect: clientsOnly },
+  'PATCH /api/me/preferences': { expect: clientsOnly, request: () => ({ payload: { reminders: true } }) },
   'GET /api/packages': { expect: everyone() },
   'POST /api/checkout': { expect: clientsOnly, request: (f) => ({ payload: { packageId: f.packageId } }) },
   'POST /api/webhooks/stripe': {
@@ -276,6 +281,9 @@ beforeAll(async () => {
   const [lot] = await query<{ id: number }>(stack.orm, 'select id from credit_lots where client_id = ? and expires_at is not null', [
     clientA.id,
   ]);
+  const [notification] = await query<{ id: number }>(stack.orm, 'select id from notifications where user_id = ? order by id limit 1', [
+    clientA.id,
+  ]);
   fixtures = {
     clientA,
     lotId: lot!.id,
@@ -285,6 +293,8 @@ beforeAll(async () => {
     packageId: pkg!.id,
     purchaseId: checkout.json().purchaseId,
     ledgerId: Number(ledger!.id),
+    // The booking above wrote its confirmation to the outbox in the same transaction.
+    notificationId: Number(notification!.id),
     bookingId: booked.json().booking.id,
     accountId: account.id,
     simulatorToken: new URL(checkout.json().url).searchParams.get('token')!,

@@ -7,6 +7,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../launcher/embedded-postgres.js';
 import { startLocalTemporal } from '../../launcher/temporal.js';
+import { findMailpit, startMailpit } from '../../launcher/mailpit.js';
 import { findStripeMock, startStripeMock } from '../../launcher/stripe-mock.js';
 import { provisionAppRole } from '../../model/database-roles.js';
 import { migrateToLatest, openDatabase } from '../../model/orm.js';
@@ -22,6 +23,11 @@ declare module 'vitest' {
     workflowBundlePath: string;
     /** stripe-mock for outgoing Stripe calls; '' when it could not be built (tests then use the simulator). */
     stripeApiBaseUrl: string;
+    /** Mailpit, the real SMTP server the outbox is delivered to, and its HTTP API (test/support/mailpit.ts reads it). */
+    mailpitSmtpUrl: string;
+    mailpitHttpUrl: string;
+    /** The Mailpit binary, for a test that runs (and stops) a server of its own. */
+    mailpitBinary: string;
   }
 }
 
@@ -119,7 +125,17 @@ export default async function setup(project: TestProject) {
   );
   project.provide('stripeApiBaseUrl', stripeMock?.baseUrl ?? '');
 
+  // Emails are part of what the suite checks, so there is no run without a real SMTP server.
+  const mailpitBinary = await findMailpit({ binaryPath: process.env.MAILPIT_PATH, log });
+  if (!mailpitBinary) throw new Error('mailpit is not on PATH and Go is not installed to build it: install Go 1.24+ or set MAILPIT_PATH.');
+  const mailpit = await startMailpit(mailpitBinary.path);
+  log(`Mailpit: SMTP ${mailpit.smtpUrl}, HTTP ${mailpit.httpUrl} (${mailpitBinary.source})`);
+  project.provide('mailpitSmtpUrl', mailpit.smtpUrl);
+  project.provide('mailpitHttpUrl', mailpit.httpUrl);
+  project.provide('mailpitBinary', mailpitBinary.path);
+
   return async () => {
+    await mailpit.stop();
     await stripeMock?.stop();
     await temporal.stop();
     await postgres.stop();

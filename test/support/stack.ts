@@ -9,6 +9,7 @@ import { buildApp, type BuildOptions } from '../../api/app.js';
 import { connectTemporalClient } from '../../api/temporal-client.js';
 import { loadSettings, type Settings } from '../../config/settings.js';
 import type { Orm } from '../../model/orm.js';
+import { startOutboxWakeup } from '../../worker/outbox-wakeup.js';
 import { createWorker } from '../../worker/worker.js';
 import { openTestDatabase } from './database.js';
 
@@ -49,6 +50,8 @@ export async function startStack(
     STRIPE_WEBHOOK_SECRET: 'whsec_test_secret',
     // Outgoing Stripe calls hit stripe-mock when the run has it; a test passes '' to use the simulator instead.
     STRIPE_API_BASE_URL: inject('stripeApiBaseUrl'),
+    // The outbox is delivered to the run's Mailpit; tests read what arrived through its HTTP API.
+    SMTP_URL: inject('mailpitSmtpUrl'),
     RATE_LIMIT_BOOKING_PER_MINUTE: '1000',
     RATE_LIMIT_CHECKOUT_PER_MINUTE: '1000',
     ...env,
@@ -57,6 +60,7 @@ export async function startStack(
   const connection = await NativeConnection.connect({ address });
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
+  let wakeup: { stop(): Promise<void> } | undefined;
 
   const startWorker = async () => {
     worker = await createWorker({
@@ -68,8 +72,16 @@ export async function startStack(
       workflowBundlePath: inject('workflowBundlePath'),
     });
     running = worker.run();
+    wakeup = await startOutboxWakeup({
+      connection,
+      namespace: settings.temporal.namespace,
+      taskQueue: settings.temporal.taskQueue,
+      databaseUrl: url,
+    });
   };
   const stopWorker = async () => {
+    await wakeup?.stop();
+    wakeup = undefined;
     worker?.shutdown();
     await running;
     worker = undefined;

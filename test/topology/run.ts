@@ -20,6 +20,7 @@ import { Connection } from '@temporalio/client';
 import { startEmbeddedPostgres } from '../../launcher/embedded-postgres.js';
 import { freePort, portInUse } from '../../launcher/free-port.js';
 import { cacheDir, findGoTool, stopChild, type GoTool } from '../../launcher/go-tools.js';
+import { findMailpit, startMailpit } from '../../launcher/mailpit.js';
 import { bookingWorkflowId, purchaseWorkflowId } from '../../workflows/definitions.js';
 import { readComposeFile, root } from '../deploy/compose-file.js';
 
@@ -253,8 +254,14 @@ async function main(): Promise<void> {
     const apiPorts = [await freePort(), await freePort()];
     const apis = apiPorts.map((port) => `http://127.0.0.1:${port}`);
     const admin = { email: 'admin@topology.test', password: randomBytes(12).toString('base64url') };
+    // Compose's SMTP_URL names the studio's mail server; here a Mailpit takes its place.
+    const mailpitBinary = await findMailpit({ binaryPath: process.env.MAILPIT_PATH, log: say });
+    check(mailpitBinary !== undefined, 'mailpit is not on PATH and Go is not installed to build it (set MAILPIT_PATH)');
+    const mailpit = await startMailpit(mailpitBinary!.path);
+    cleanups.push(() => mailpit.stop());
     const shared = {
       PATH: process.env.PATH!,
+      SMTP_URL: mailpit.smtpUrl,
       HOME: process.env.HOME ?? workDir,
       NODE_ENV: 'production',
       DATABASE_URL: appUrl.toString(),

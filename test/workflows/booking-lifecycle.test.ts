@@ -237,7 +237,7 @@ describe('the booking after it is made', () => {
   const reminders = (clientId: number) =>
     query<{ kind: string; createdAt: Date }>(
       stack.orm,
-      `select kind, created_at as "createdAt" from notifications where user_id = ? and kind = 'session_reminder'`,
+      `select kind, created_at as "createdAt" from notifications where user_id = ? and kind = 'booking.reminder'`,
       [clientId],
     );
 

@@ -21,6 +21,7 @@ import { EmptyState } from '../layout/EmptyState';
 import { BookingEntries } from '../bookings/BookingEntries';
 import { LedgerEntries } from '../ledger/LedgerEntries';
 import { CreditLots } from '../lots/CreditLots';
+import { NotificationEntries } from '../notifications/NotificationEntries';
 import { PurchaseEntries } from '../purchases/PurchaseEntries';
 import { BalanceField } from './BalanceField';
 import { clientName, type ClientOption } from './clientName';
@@ -124,6 +125,17 @@ export const ClientShow = () => (
                     pagination={<Pagination />}
                 >
                     <PurchaseEntries showClient={false} />
+                </ReferenceManyField>
+            </TabbedShowLayout.Tab>
+            <TabbedShowLayout.Tab label="Emails" path="emails">
+                <ReferenceManyField
+                    reference="notifications"
+                    target="clientId"
+                    sort={{ field: 'id', order: 'DESC' }}
+                    perPage={25}
+                    pagination={<Pagination />}
+                >
+                    <NotificationEntries />
                 </ReferenceManyField>
             </TabbedShowLayout.Tab>
         </TabbedShowLayout>

@@ -1,6 +1,6 @@
 type Tone = 'default' | 'primary' | 'secondary' | 'info' | 'success' | 'warning' | 'error';
 
-/** Every status word the API sends (sessions, bookings, credits, purchases, disputes), as the screens colour it. */
+/** Every status word the API sends (sessions, bookings, credits, purchases, disputes, emails), as the screens colour it. */
 const TONES: Record<string, Tone> = {
     available: 'info',
     scheduled: 'primary',
@@ -25,6 +25,8 @@ const TONES: Record<string, Tone> = {
     under_review: 'warning',
     won: 'success',
     lost: 'error',
+    sent: 'success',
+    skipped: 'default',
 };
 
 /** "late_cancelled" reads "Late cancelled". */

@@ -1,0 +1,36 @@
+import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { outboxWrittenSignal, type NotificationDrainerInput } from './definitions.js';
+
+const outbox = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+// One message per call, retried until the SMTP server takes it (or refuses it for good, which ends it as failed).
+const sender = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const BATCH = 10;
+
+/**
+ * Drains the outbox of one task queue's database: delivers every pending row, then
+ * sleeps until a write wakes it (`outboxWritten`, sent by the worker when PostgreSQL
+ * reports an insert) or the sweep interval passes, which covers a wake-up lost while no
+ * worker listened. One per task queue (`notificationDrainerWorkflowId`).
+ */
+export async function notificationDrainer(input: NotificationDrainerInput): Promise<void> {
+  let woken = false;
+  setHandler(outboxWrittenSignal, () => {
+    woken = true;
+  });
+  while (!workflowInfo().continueAsNewSuggested) {
+    woken = false;
+    const ids = await outbox.pendingNotifications({ limit: BATCH });
+    await Promise.all(ids.map((id) => sender.sendNotification(id)));
+    if (ids.length < BATCH) await condition(() => woken, input.sweepIntervalMs);
+  }
+  await continueAsNew<typeof notificationDrainer>(input);
+}
