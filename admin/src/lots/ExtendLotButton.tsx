@@ -4,25 +4,21 @@ import { useState } from 'react';
 import { useNotify, useRecordContext, useRefresh } from 'react-admin';
 import { newIdempotencyKey } from '../commands/idempotencyKey';
 import { callApi, messageOf } from '../commands/studioApi';
-import { formatWhen } from '../dates/formats';
+import { formatWhen, fromStudioWallTime, studioTimeZone, toStudioWallTime } from '../dates/formats';
 import type { Lot } from './lot';
-
-/** `datetime-local`'s value for an instant, in the browser's zone. */
-const localInput = (date: Date) => {
-    const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
-    return local.toISOString().slice(0, 16);
-};
 
 const ExtendDialog = ({ lot, onClose }: { lot: Lot; onClose: () => void }) => {
     const notify = useNotify();
     const refresh = useRefresh();
     const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
     const current = new Date(lot.expiresAt!);
-    const [expiresAt, setExpiresAt] = useState(() => localInput(new Date(current.getTime() + 30 * 86_400_000)));
+    const [expiresAt, setExpiresAt] = useState(() => toStudioWallTime(new Date(current.getTime() + 30 * 86_400_000)));
     const [reason, setReason] = useState('');
     const [busy, setBusy] = useState(false);
     const [refusal, setRefusal] = useState<string>();
-    const target = expiresAt ? new Date(expiresAt) : undefined;
+    // Typed as the studio's wall time, like every date input of the console.
+    const instant = fromStudioWallTime(expiresAt);
+    const target = instant ? new Date(instant) : undefined;
     const later = target !== undefined && !Number.isNaN(target.getTime()) && target > current;
 
     const extend = async () => {
@@ -63,7 +59,7 @@ const ExtendDialog = ({ lot, onClose }: { lot: Lot; onClose: () => void }) => {
                         onChange={(event) => setExpiresAt(event.target.value)}
                         size="small"
                         error={Boolean(expiresAt) && !later}
-                        helperText={expiresAt && !later ? `Must be later than ${formatWhen(current)}` : ' '}
+                        helperText={expiresAt && !later ? `Must be later than ${formatWhen(current)}` : `Studio time (${studioTimeZone()})`}
                         slotProps={{ inputLabel: { shrink: true } }}
                     />
                     <TextField
