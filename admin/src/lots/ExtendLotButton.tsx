@@ -2,45 +2,38 @@ import EventRepeatIcon from '@mui/icons-material/EventRepeat';
 import { Alert, Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, Stack, TextField } from '@mui/material';
 import { useState } from 'react';
 import { useNotify, useRecordContext, useRefresh } from 'react-admin';
-import { newIdempotencyKey } from '../commands/idempotencyKey';
-import { callApi, messageOf } from '../commands/studioApi';
+import { callApi } from '../commands/studioApi';
+import { useDialogCommand } from '../commands/useDialogCommand';
 import { formatWhen, fromStudioWallTime, studioTimeZone, toStudioWallTime } from '../dates/formats';
 import type { Lot } from './lot';
 
 const ExtendDialog = ({ lot, onClose }: { lot: Lot; onClose: () => void }) => {
     const notify = useNotify();
     const refresh = useRefresh();
-    const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
+    const { busy, refusal, run } = useDialogCommand();
     const current = new Date(lot.expiresAt!);
     const [expiresAt, setExpiresAt] = useState(() => toStudioWallTime(new Date(current.getTime() + 30 * 86_400_000)));
     const [reason, setReason] = useState('');
-    const [busy, setBusy] = useState(false);
-    const [refusal, setRefusal] = useState<string>();
     // Typed as the studio's wall time, like every date input of the console.
     const instant = fromStudioWallTime(expiresAt);
     const target = instant ? new Date(instant) : undefined;
     const later = target !== undefined && !Number.isNaN(target.getTime()) && target > current;
 
-    const extend = async () => {
-        setBusy(true);
-        setRefusal(undefined);
-        try {
-            const answer = await callApi<{ data: { expiresAt: string } }>(`/api/admin/lots/${lot.id}/extend`, {
-                idempotencyKey,
-                body: { expiresAt: target!.toISOString(), reason: reason.trim() },
-            });
-            notify(`The ${lot.remaining} session${lot.remaining === 1 ? '' : 's'} now expire ${formatWhen(answer.data.expiresAt)}.`, {
-                type: 'success',
-            });
-            refresh();
-            onClose();
-        } catch (error) {
-            // The API keeps a refusal under its key; a corrected request is a new command.
-            setIdempotencyKey(newIdempotencyKey());
-            setRefusal(messageOf(error));
-            setBusy(false);
-        }
-    };
+    const extend = () =>
+        run(
+            (idempotencyKey) =>
+                callApi<{ data: { expiresAt: string } }>(`/api/admin/lots/${lot.id}/extend`, {
+                    idempotencyKey,
+                    body: { expiresAt: target!.toISOString(), reason: reason.trim() },
+                }),
+            (answer) => {
+                notify(`The ${lot.remaining} session${lot.remaining === 1 ? '' : 's'} now expire ${formatWhen(answer.data.expiresAt)}.`, {
+                    type: 'success',
+                });
+                refresh();
+                onClose();
+            },
+        );
 
     return (
         <Dialog open onClose={onClose} maxWidth="xs" fullWidth aria-labelledby="extend-title">

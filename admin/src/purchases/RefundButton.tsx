@@ -16,8 +16,8 @@ import {
 } from '@mui/material';
 import { useState } from 'react';
 import { useNotify, useRecordContext, useRefresh } from 'react-admin';
-import { newIdempotencyKey } from '../commands/idempotencyKey';
-import { callApi, messageOf } from '../commands/studioApi';
+import { callApi } from '../commands/studioApi';
+import { useDialogCommand } from '../commands/useDialogCommand';
 import { formatDay } from '../dates/formats';
 import { formatMoney, toMinorUnits } from '../money/MoneyField';
 import { usePolicies } from '../policies/usePolicies';
@@ -37,13 +37,11 @@ const RefundDialog = ({ purchase, onClose }: { purchase: Purchase; onClose: () =
     const notify = useNotify();
     const refresh = useRefresh();
     const policies = usePolicies();
-    const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
+    const { busy, refusal, run } = useDialogCommand();
     const [mode, setMode] = useState<Mode>('rest');
     const [sessions, setSessions] = useState('1');
     const [amount, setAmount] = useState('');
     const [reason, setReason] = useState('');
-    const [busy, setBusy] = useState(false);
-    const [refusal, setRefusal] = useState<string>();
     const money = (cents: number) => formatMoney(cents, purchase.currency);
     const left = purchase.amountCents - purchase.refundedCents;
 
@@ -60,25 +58,20 @@ const RefundDialog = ({ purchase, onClose }: { purchase: Purchase; onClose: () =
     const windowEnds =
         policies && purchase.paidAt ? new Date(new Date(purchase.paidAt).getTime() + policies.refundWindowDays * 86_400_000) : undefined;
 
-    const refund = async () => {
-        setBusy(true);
-        setRefusal(undefined);
-        try {
-            const answer = await callApi<RefundAnswer>(`/api/admin/purchases/${purchase.id}/refund`, {
-                idempotencyKey,
-                body: { ...body, ...(reason.trim() ? { reason: reason.trim() } : {}) },
-            });
-            const takenBack = answer.refundedSessions - purchase.refundedSessions;
-            notify(`Refunded ${money(answer.amountCents)}; ${plural(takenBack, 'credit')} taken back.`, { type: 'success' });
-            refresh();
-            onClose();
-        } catch (error) {
-            // The API keeps a refusal under its key; a corrected refund is a new command.
-            setIdempotencyKey(newIdempotencyKey());
-            setRefusal(messageOf(error));
-            setBusy(false);
-        }
-    };
+    const refund = () =>
+        run(
+            (idempotencyKey) =>
+                callApi<RefundAnswer>(`/api/admin/purchases/${purchase.id}/refund`, {
+                    idempotencyKey,
+                    body: { ...body, ...(reason.trim() ? { reason: reason.trim() } : {}) },
+                }),
+            (answer) => {
+                const takenBack = answer.refundedSessions - purchase.refundedSessions;
+                notify(`Refunded ${money(answer.amountCents)}; ${plural(takenBack, 'credit')} taken back.`, { type: 'success' });
+                refresh();
+                onClose();
+            },
+        );
 
     return (
         <Dialog open onClose={onClose} maxWidth="xs" fullWidth aria-labelledby="refund-title">
