@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import type Stripe from 'stripe';
 import type { Orm } from '../model/orm.js';
-import { checkBooks, GRANTED_STATUSES, purchaseStatuses, recordRun, SETTLING_SECONDS, type Drift } from '../model/reconciliation.js';
+import { PAID_PURCHASE_STATUSES } from '../model/entities/purchase.js';
+import { checkBooks, purchaseStatuses, recordRun, SETTLING_SECONDS, type Drift } from '../model/reconciliation.js';
 import { createStripeClient } from '../payments/stripe.js';
 import type { ActivityDependencies } from './index.js';
 
@@ -39,7 +40,7 @@ async function stripeDrift(stripe: Stripe, orm: Orm, now: number): Promise<{ che
   );
   const drift = paid.flatMap(({ purchaseId, sessionId }): Drift[] => {
     const purchase = ours.get(purchaseId);
-    if (purchase && GRANTED_STATUSES.includes(purchase.status)) return [];
+    if (purchase && PAID_PURCHASE_STATUSES.includes(purchase.status)) return [];
     return [
       {
         kind: 'stripe_paid_not_recorded',

@@ -1,4 +1,5 @@
 import { IsolationLevel } from '@mikro-orm/core';
+import { PAID_PURCHASE_STATUSES, type PurchaseStatus } from './entities/purchase.js';
 import { ReconciliationRun } from './entities/reconciliation-run.js';
 import type { Orm } from './orm.js';
 
@@ -23,9 +24,6 @@ export interface BooksCheck {
   purchasesChecked: number;
   drift: Drift[];
 }
-
-/** Statuses of a purchase whose money arrived: each has exactly one grant. */
-export const GRANTED_STATUSES: string[] = ['paid', 'partially_refunded', 'refunded', 'disputed'];
 
 /** A purchase changed this recently may have a webhook's effects still on their way through its workflow. */
 export const SETTLING_SECONDS = 60;
@@ -97,7 +95,7 @@ export async function checkBooks(orm: Orm): Promise<BooksCheck> {
       const purchaseDrift = await sql<{
         purchaseId: number;
         clientId: number;
-        status: string;
+        status: PurchaseStatus;
         sessions: number;
         granted: number | null;
         refundedCents: number;
@@ -122,10 +120,10 @@ export async function checkBooks(orm: Orm): Promise<BooksCheck> {
                  and p.dispute_status is distinct from 'open')
              or (p.dispute_status in ('open', 'lost') and g.id is not null and d.id is null and p.refunded_sessions < p.sessions))
          order by p.id`,
-        [SETTLING_SECONDS, GRANTED_STATUSES, GRANTED_STATUSES],
+        [SETTLING_SECONDS, PAID_PURCHASE_STATUSES, PAID_PURCHASE_STATUSES],
       );
       for (const row of purchaseDrift) {
-        const paid = GRANTED_STATUSES.includes(row.status);
+        const paid = PAID_PURCHASE_STATUSES.includes(row.status);
         const where = { clientId: row.clientId, purchaseId: row.purchaseId };
         if (paid && row.granted === null) {
           drift.push({ kind: 'paid_without_grant', ...where, detail: `status ${row.status}, no grant of ${row.sessions} sessions` });
@@ -152,12 +150,15 @@ export async function checkBooks(orm: Orm): Promise<BooksCheck> {
 }
 
 /** Purchases of ours Stripe's recent paid Checkout Sessions name, with their status here. */
-export async function purchaseStatuses(orm: Orm, purchaseIds: number[]): Promise<Map<number, { status: string; clientId: number }>> {
+export async function purchaseStatuses(
+  orm: Orm,
+  purchaseIds: number[],
+): Promise<Map<number, { status: PurchaseStatus; clientId: number }>> {
   if (purchaseIds.length === 0) return new Map();
   const rows = await orm.em
     .fork()
     .getConnection()
-    .execute<Array<{ id: number; status: string; clientId: number }>>(
+    .execute<Array<{ id: number; status: PurchaseStatus; clientId: number }>>(
       `select id, status, client_id as "clientId" from purchases where id in (?)`,
       [purchaseIds],
       'all',

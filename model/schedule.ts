@@ -2,7 +2,7 @@ import { raw } from '@mikro-orm/postgresql';
 import { Booking, type BookingStatus, type CreditState } from './entities/booking.js';
 import { ClientBalance } from './entities/client-balance.js';
 import { LedgerEntry } from './entities/ledger-entry.js';
-import { Purchase } from './entities/purchase.js';
+import { PAID_PURCHASE_STATUSES, Purchase } from './entities/purchase.js';
 import { TrainingSession, type SessionStatus } from './entities/training-session.js';
 import { User } from './entities/user.js';
 import { entryRow, type LedgerEntryRow } from './ledger.js';
@@ -171,8 +171,6 @@ export interface ClientListRow {
   lastSessionDate: Date | null;
   lowBalance: boolean;
 }
-
-const PAID_PURCHASE_STATUSES = ['paid', 'partially_refunded', 'refunded', 'disputed'] as const;
 
 /** Clients with their balance read from the same view as every other figure. */
 export async function listClients(orm: Orm, lowBalanceThreshold: number): Promise<ClientListRow[]> {

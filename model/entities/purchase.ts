@@ -6,6 +6,8 @@ const p = defineEntity.properties;
 
 export const PURCHASE_STATUSES = ['pending', 'paid', 'failed', 'expired', 'refunded', 'partially_refunded', 'disputed'] as const;
 export type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
+/** A purchase whose money arrived, whatever happened after: each has exactly one grant. */
+export const PAID_PURCHASE_STATUSES: readonly PurchaseStatus[] = ['paid', 'partially_refunded', 'refunded', 'disputed'];
 export const DISPUTE_STATUSES = ['open', 'won', 'lost'] as const;
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
 
