@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ReconciliationRun } from '../model/entities/reconciliation-run.js';
 import { recentRuns } from '../model/reconciliation.js';
 import { unsentNotifications } from '../model/operations.js';
 import type { Orm } from '../model/orm.js';
@@ -59,7 +60,14 @@ export function createMetrics(orm: Orm): ApiMetrics {
       this.set(await unsentNotifications(orm));
     },
   });
-  const lastRun = async () => (await recentRuns(orm, 1))[0];
+  // Both reconciliation gauges are collected in the same scrape: they share one read of the last run.
+  let reading: Promise<ReconciliationRun | undefined> | undefined;
+  const lastRun = () =>
+    (reading ??= recentRuns(orm, 1)
+      .then(([run]) => run)
+      .finally(() => {
+        reading = undefined;
+      }));
   new Gauge({
     name: 'balance_drift',
     help: 'Findings of the latest reconciliation run (expected: 0); -1 before the first run',
