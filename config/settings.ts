@@ -144,7 +144,10 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0
 function timeZone(raw: string | undefined): string {
   const zone = raw?.trim() || 'UTC';
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    // ICU answers a link's old name (Asia/Kolkata resolves to Asia/Calcutta): keep the name the
+    // studio wrote, and take ICU's only to mend its letter case.
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
   } catch {
     throw new ConfigurationError(`STUDIO_TIME_ZONE must be an IANA time zone such as Europe/London or America/New_York, got "${zone}"`);
   }
