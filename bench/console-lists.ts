@@ -16,8 +16,8 @@ import { loadSettings } from '../config/settings.js';
 import { startEmbeddedPostgres } from '../launcher/embedded-postgres.js';
 import { createAccount } from '../model/accounts.js';
 import { migrateToLatest, openDatabase } from '../model/orm.js';
-import { query } from '../model/transaction.js';
 import { run, summarize } from './stats.js';
+import { seedStudio } from './studio-at-size.js';
 
 const requests = Number(process.argv[2] ?? 200);
 const clients = Number(process.argv[3] ?? 10_000);
@@ -32,56 +32,13 @@ try {
   const orm = await openDatabase(url);
   await migrateToLatest(orm);
 
-  const seeded = performance.now();
-  // Names from a small pool, so a search like "son" matches about one client in ten, as in a real studio.
-  await query(
-    orm,
-    `insert into users (email, password_hash, role, first_name, last_name)
-     select 'client' || g || '@bench.test', 'not-a-hash', 'client',
-            (array['Ava','Ben','Chloe','Dan','Ella','Finn','Grace','Hugo','Isla','Jack'])[1 + g % 10],
-            (array['Smith','Jones','Taylor','Brown','Wilson','Evans','Thomas','Johnson','Roberts','Walker','Wright','Robinson'])[1 + (g / 10) % 12] || g
-       from generate_series(1, ?) g`,
-    [clients],
-  );
-  // Per client: one grant of enough credits, then holds and consumes in turn, a release now and then.
-  await query(
-    orm,
-    `insert into credit_lots (client_id, source, quantity, remaining)
-     select id, 'allocation', ?, ? from users where role = 'client'`,
-    [perClient, perClient],
-  );
-  await query(
-    orm,
-    `with steps as (
-       select u.id as client_id, l.id as lot_id, s.pos,
-              case when s.pos = 1 then 'grant' when s.pos % 2 = 0 then 'hold' when s.pos % 7 = 0 then 'release' else 'consume' end as kind
-         from users u join credit_lots l on l.client_id = u.id, generate_series(1, ?) s(pos)
-        where u.role = 'client'),
-     figures as (
-       select *, case kind when 'grant' then ? when 'hold' then -1 when 'release' then 1 else 0 end as delta,
-                 case kind when 'hold' then 1 when 'grant' then 0 else -1 end as held_delta
-         from steps)
-     insert into ledger_entries (client_id, lot_id, kind, delta, held_delta, balance_after, held_after, actor, reason, idempotency_key, created_at)
-     select client_id, lot_id, kind, delta, held_delta,
-            sum(delta) over w, sum(held_delta) over w, 'system', 'bench', 'bench:' || client_id || ':' || pos,
-            now() - make_interval(mins => (? - pos) * 60 + client_id % 60)
-       from figures window w as (partition by client_id order by pos)`,
-    [perClient, perClient, perClient],
-  );
-  await query(
-    orm,
-    `update users u set available_sessions = l.available, held_sessions = l.held
-       from (select client_id, sum(delta)::int as available, sum(held_delta)::int as held from ledger_entries group by client_id) l
-      where l.client_id = u.id`,
-  );
-  await query(orm, `update credit_lots l set remaining = u.available_sessions from users u where u.id = l.client_id`);
-  await query(orm, `analyze`);
-  const [counts] = await query<{ clients: number; entries: number }>(
-    orm,
-    `select (select count(*)::int from users where role = 'client') as clients, (select count(*)::int from ledger_entries) as entries`,
-  );
+  const seeded = await seedStudio(orm, { clients, entriesPerClient: perClient });
   console.log(
-    `seeded ${counts!.clients} clients and ${counts!.entries} ledger entries in ${((performance.now() - seeded) / 1000).toFixed(1)} s`,
+    `seeded ${seeded.clients} clients and ${seeded.entries} ledger entries in ${seeded.seconds.toFixed(1)} s; ` +
+      `load average ${os
+        .loadavg()
+        .map((load) => load.toFixed(2))
+        .join(' ')} (${os.cpus().length} cores)`,
   );
 
   const settings = loadSettings({ DATA_DIR: root, DATABASE_URL: url, JWT_SECRET: 'bench', STRIPE_WEBHOOK_SECRET: 'whsec_bench' });

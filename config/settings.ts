@@ -33,6 +33,8 @@ export interface Settings {
   mail: { smtpUrl: string | undefined; from: string };
   port: number;
   host: string;
+  /** `npm run api` runs this many processes on one port (Node's cluster), so one instance can use every core. */
+  apiProcesses: number;
   dataDir: string;
   databaseUrl: string | undefined;
   /** The schema owner's URL for migrations; the app itself never connects with it. */
@@ -216,6 +218,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     mail: { smtpUrl: smtpUrl(env.SMTP_URL), from: env.MAIL_FROM?.trim() || 'bookings@studio.test' },
     port: integer(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',
+    apiProcesses: integer(env, 'API_PROCESSES', 1, 1),
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     migrationDatabaseUrl: env.MIGRATION_DATABASE_URL || undefined,

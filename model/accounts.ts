@@ -3,6 +3,7 @@ import type { Orm } from './orm.js';
 import { ROLES, User, type Role } from './entities/user.js';
 import { DomainError, ErrorCode } from './errors.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { query } from './transaction.js';
 
 export interface NewAccount {
   email: string;
@@ -80,9 +81,18 @@ export interface AccountAccess {
   active: boolean;
 }
 
+/**
+ * Every authenticated request asks this, so it is one statement on a pooled connection with
+ * no entity to hydrate: through the ORM (fork, query builder, identity map) it cost about
+ * four times the CPU (bench/reads.ts, README's Performance).
+ */
 export async function accountAccess(orm: Orm, userId: number): Promise<AccountAccess | undefined> {
-  const user = await orm.em.fork().findOne(User, { id: userId }, { fields: ['role', 'tokenVersion', 'active'] });
-  return user ? { role: user.role, tokenVersion: user.tokenVersion, active: user.active } : undefined;
+  const [row] = await query<{ role: Role; tokenVersion: number; active: boolean }>(
+    orm,
+    `select role, token_version as "tokenVersion", active from users where id = ?`,
+    [userId],
+  );
+  return row ? { role: row.role, tokenVersion: row.tokenVersion, active: row.active } : undefined;
 }
 
 export interface AccountChange {

@@ -71,12 +71,16 @@ async function listPage<E extends object, T>(
   const direction = request.sort.order === 'DESC' ? 'desc' : 'asc';
   const field = orderBy.includes('(') ? raw(orderBy) : orderBy;
   const [entities, total] = await orm.em.fork().transactional(
-    (em) =>
-      build(em)
+    async (em): Promise<[E[], number]> => {
+      const page = await build(em)
         .orderBy([{ [field]: `${direction} nulls last` }, { [key]: direction }])
         .limit(request.limit)
         .offset(request.offset)
-        .getResultAndCount(),
+        .getResultList();
+      // A page that comes back short is the last one: its total needs no count of every matching row.
+      if (page.length < request.limit && (page.length > 0 || request.offset === 0)) return [page, request.offset + page.length];
+      return [page, await build(em).getCount()];
+    },
     { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
   );
   return { rows: entities.map(toRow), total };
@@ -115,15 +119,16 @@ async function* everyRow<E extends { id: number }, T>(
   }
 }
 
-/** Matches email, first name, last name or "first last", case-insensitively. */
+/**
+ * Matches email, first name, last name or "first last", case-insensitively. Text found in
+ * either name is found in "first last" (both are never null), so two patterns test all four.
+ */
 function searchPeople(alias: string, q: string | undefined): object {
   if (!q) return {};
   const pattern = containing(q);
   return {
     $or: [
       { [`${alias}.email`]: { $ilike: pattern } },
-      { [`${alias}.firstName`]: { $ilike: pattern } },
-      { [`${alias}.lastName`]: { $ilike: pattern } },
       { [raw(`(${alias}.first_name || ' ' || ${alias}.last_name)`)]: { $ilike: pattern } },
     ],
   };

@@ -10,6 +10,8 @@ import pg from 'pg';
 
 /** Rows that are never changed once written: the app may add to them, nothing more. */
 const APPEND_ONLY_TABLES = ['ledger_entries'];
+/** Each client's figures, kept by triggers on the ledger and bookings that run as the owner: the app only reads them. */
+const DERIVED_TABLES = ['client_figures'];
 /** Written by the migrator (the owner) only. */
 const MIGRATIONS_TABLE = 'mikro_orm_migrations';
 
@@ -96,11 +98,11 @@ export async function provisionAppRole(ownerUrl: string, appUrl: string): Promis
     await owner.query(`alter default privileges in schema public grant usage, select on sequences to ${role}`);
     const { rows: tables } = await owner.query<{ name: string }>(
       `select tablename as name from pg_tables where schemaname = 'public' and tablename = any($1)`,
-      [[...APPEND_ONLY_TABLES, MIGRATIONS_TABLE]],
+      [[...APPEND_ONLY_TABLES, ...DERIVED_TABLES, MIGRATIONS_TABLE]],
     );
     for (const { name } of tables) {
       await owner.query(`revoke update, delete, truncate on ${ident(name)} from ${role}`);
-      if (name === MIGRATIONS_TABLE) await owner.query(`revoke insert on ${ident(name)} from ${role}`);
+      if (name === MIGRATIONS_TABLE || DERIVED_TABLES.includes(name)) await owner.query(`revoke insert on ${ident(name)} from ${role}`);
     }
     await owner.query('commit');
     return { role: app.user, action };

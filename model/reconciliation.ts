@@ -7,6 +7,7 @@ import type { Orm } from './orm.js';
 export interface Drift {
   kind:
     | 'balance_vs_ledger'
+    | 'figures_vs_books'
     | 'balance_vs_lots'
     | 'held_vs_bookings'
     | 'paid_without_grant'
@@ -47,21 +48,35 @@ export async function checkBooks(orm: Orm): Promise<BooksCheck> {
         held: number;
         ledger: number;
         ledgerHeld: number;
+        ledgerConsumed: number;
+        figures: number;
+        figuresHeld: number;
+        figuresConsumed: number;
+        figuresCancelled: number;
+        cancelledBookings: number;
         lots: number;
         heldBookings: number;
       }>(`
         select u.id as "clientId", u.available_sessions as available, u.held_sessions as held,
-               coalesce(l.available, 0) as ledger, coalesce(l.held, 0) as "ledgerHeld",
+               coalesce(l.available, 0) as ledger, coalesce(l.held, 0) as "ledgerHeld", coalesce(l.consumed, 0) as "ledgerConsumed",
+               coalesce(f.available, 0) as figures, coalesce(f.held, 0) as "figuresHeld", coalesce(f.consumed, 0) as "figuresConsumed",
+               coalesce(f.cancelled, 0) as "figuresCancelled", coalesce(c.bookings, 0) as "cancelledBookings",
                coalesce(lots.remaining, 0) as lots, coalesce(h.bookings, 0) as "heldBookings"
           from users u
-          left join (select client_id, sum(delta)::int as available, sum(held_delta)::int as held
+          left join (select client_id, sum(delta)::int as available, sum(held_delta)::int as held,
+                            (count(*) filter (where kind = 'consume'))::int as consumed
                        from ledger_entries group by client_id) l on l.client_id = u.id
+          left join client_figures f on f.client_id = u.id
+          left join (select client_id, count(*)::int as bookings from bookings where status in ('cancelled', 'late_cancelled')
+                      group by client_id) c on c.client_id = u.id
           left join (select client_id, sum(remaining)::int as remaining from credit_lots group by client_id) lots on lots.client_id = u.id
           left join (select client_id, count(*)::int as bookings from bookings where credit_state = 'held' group by client_id) h
                  on h.client_id = u.id
          where u.role = 'client'
            and (u.available_sessions <> coalesce(l.available, 0) or u.held_sessions <> coalesce(l.held, 0)
-                or u.available_sessions <> coalesce(lots.remaining, 0) or u.held_sessions <> coalesce(h.bookings, 0))
+                or u.available_sessions <> coalesce(lots.remaining, 0) or u.held_sessions <> coalesce(h.bookings, 0)
+                or coalesce(f.available, 0) <> coalesce(l.available, 0) or coalesce(f.held, 0) <> coalesce(l.held, 0)
+                or coalesce(f.consumed, 0) <> coalesce(l.consumed, 0) or coalesce(f.cancelled, 0) <> coalesce(c.bookings, 0))
          order by u.id`);
       const drift: Drift[] = [];
       for (const row of clientDrift) {
@@ -71,6 +86,22 @@ export async function checkBooks(orm: Orm): Promise<BooksCheck> {
             clientId: row.clientId,
             purchaseId: null,
             detail: `balance ${row.available} available / ${row.held} held; ledger sums ${row.ledger} / ${row.ledgerHeld}`,
+          });
+        }
+        // The figures every read shows (client_balances), kept by the database's triggers: the entries' own sums, the bookings' own count.
+        if (
+          row.figures !== row.ledger ||
+          row.figuresHeld !== row.ledgerHeld ||
+          row.figuresConsumed !== row.ledgerConsumed ||
+          row.figuresCancelled !== row.cancelledBookings
+        ) {
+          drift.push({
+            kind: 'figures_vs_books',
+            clientId: row.clientId,
+            purchaseId: null,
+            detail:
+              `figures ${row.figures} available / ${row.figuresHeld} held / ${row.figuresConsumed} consumed / ${row.figuresCancelled} cancelled; ` +
+              `ledger ${row.ledger} / ${row.ledgerHeld} / ${row.ledgerConsumed}, ${row.cancelledBookings} cancelled bookings`,
           });
         }
         if (row.available !== row.lots) {

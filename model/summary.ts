@@ -1,5 +1,6 @@
 import { ClientBalance } from './entities/client-balance.js';
 import type { Orm } from './orm.js';
+import { query } from './transaction.js';
 
 /**
  * A client's figures in the seed's own words (its `user-summary` endpoint, and the same
@@ -20,16 +21,20 @@ export interface ClientSummary {
   total: number;
 }
 
-/** The one read path for a client's figures: the client_balances view over the ledger. */
+/**
+ * The one read path for a client's figures: the client_balances view over the ledger. One
+ * plain statement, not an entity find: a client's app asks this more than anything else, and
+ * hydrating view entities cost about four times the CPU (README's Performance).
+ */
 export async function clientSummaries(orm: Orm, clientIds: number[]): Promise<Map<number, ClientSummary>> {
   if (clientIds.length === 0) return new Map();
-  const balances = await orm.em.fork().find(ClientBalance, { client: { $in: clientIds } });
-  return new Map(
-    balances.map(({ client, available, held, consumed, cancelled, total }) => [
-      client.id,
-      { userId: client.id, available, scheduled: held, completed: consumed, cancelled, total },
-    ]),
+  const rows = await query<{ [K in keyof ClientSummary]: ClientSummary[K] }>(
+    orm,
+    `select client_id as "userId", available, held as scheduled, consumed as completed, cancelled, total
+       from client_balances where client_id in (?)`,
+    [clientIds],
   );
+  return new Map(rows.map((row) => [row.userId, row]));
 }
 
 export async function clientSummary(orm: Orm, clientId: number): Promise<ClientSummary | undefined> {

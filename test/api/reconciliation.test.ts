@@ -1,8 +1,10 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../../model/transaction.js';
 import { reconciliationScheduleId } from '../../workflows/definitions.js';
 import { ensureReconciliationSchedule } from '../../worker/reconciliation-schedule.js';
 import { createUser, grant, type TestUser } from '../support/actors.js';
+import { urlFor } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import { checkout, completed, createPackage, deliver, settled } from '../support/stripe.js';
@@ -80,6 +82,23 @@ describe('reconciliation', () => {
     // stripe-mock speaks Stripe's API in this run; its canned sessions name none of our purchases.
     if (stack.settings.stripe.apiBaseUrl) expect(run.stripeChecked).toBeGreaterThanOrEqual(1);
     else expect(run.stripeChecked).toBeNull();
+  });
+
+  it("reports a client's kept figures that left the ledger and bookings (only the schema's owner could edit them)", async () => {
+    const client = await createUser(stack, 'client');
+    await grant(stack, client.id, 2);
+    const owner = new pg.Client({ connectionString: urlFor(new URL(stack.settings.databaseUrl!).pathname.slice(1)) });
+    await owner.connect();
+    await owner.query(`update client_figures set cancelled = cancelled + 1 where client_id = $1`, [client.id]);
+    try {
+      const run = await checkNow();
+      const mine = run.drift.filter((finding) => finding.clientId === client.id);
+      expect(mine.map((finding) => finding.kind)).toEqual(['figures_vs_books']);
+      expect(mine[0]!.detail).toBe('figures 2 available / 0 held / 0 consumed / 1 cancelled; ledger 2 / 0 / 0, 0 cancelled bookings');
+    } finally {
+      await owner.query(`update client_figures set cancelled = cancelled - 1 where client_id = $1`, [client.id]);
+      await owner.end();
+    }
   });
 
   it('reports a cached balance that left its ledger, with the client, and does not touch it', async () => {

@@ -124,6 +124,22 @@ describe('the schema owner and the app role', () => {
     expect(await sqlState(`insert into mikro_orm_migrations (name) values ('forged')`)).toBe('42501');
   });
 
+  it("a client's figures follow every entry the app appends, and the app can neither write nor clear them", async () => {
+    await db.query(`insert into users (id, email, password_hash, role) values (900002, 's@roles.test', 'h', 'client')`);
+    await db.query(`insert into ledger_entries (client_id, kind, delta, held_delta, balance_after, held_after, actor, reason, idempotency_key)
+      values (900002, 'grant', 3, 0, 3, 0, 'system', 'test', 'sums-1'), (900002, 'hold', -1, 1, 2, 1, 'system', 'test', 'sums-2'),
+             (900002, 'consume', 0, -1, 2, 0, 'system', 'test', 'sums-3')`);
+    const sums = async () => (await db.query(`select available, held, consumed from client_figures where client_id = 900002`)).rows;
+    expect(await sums()).toEqual([{ available: 2, held: 0, consumed: 1 }]);
+    expect(await sqlState(`update client_figures set available = 50`)).toBe('42501');
+    expect(await sqlState(`delete from client_figures`)).toBe('42501');
+    expect(await sqlState(`truncate client_figures`)).toBe('42501');
+    expect(await sqlState(`insert into client_figures values (900001, 50, 0, 0, 0)`)).toBe('42501');
+    expect(await sqlState(`select client_figures_add(900002, 50, 0, 0, 0)`)).toBe('42501');
+    expect(await sqlState(`drop trigger ledger_entries_figures on ledger_entries`)).toBe('42501');
+    expect(await sums()).toEqual([{ available: 2, held: 0, consumed: 1 }]);
+  });
+
   it("tables a later migration adds are the app role's to read and write, nothing more", async () => {
     const ownerClient = new pg.Client({ connectionString: urlAs(owner) });
     await ownerClient.connect();
