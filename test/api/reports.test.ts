@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../launcher/seed.js';
-import { MOVEMENTS, balances, type RollForwardLine } from '../../model/reports.js';
+import { MOVEMENTS, balances, type BreakageRow, type LiabilityRow, type RollForwardLine, type UsageRow } from '../../model/reports.js';
 import { query } from '../../model/transaction.js';
 import { allocateExpiring, createSession, createUser, type TestUser } from '../support/actors.js';
 import { parseCsv } from '../support/csv.js';
@@ -31,38 +31,14 @@ interface RollForwardJson {
 }
 interface LiabilityJson {
   asOf: string;
-  packages: Array<{
-    packageId: number | null;
-    packageName: string;
-    currency: string | null;
-    lots: number;
-    sessions: number;
-    valueCents: number;
-  }>;
+  packages: LiabilityRow[];
   sessions: number;
   value: Array<{ currency: string; amountCents: number }>;
 }
-interface UsageRowJson {
-  key: string;
-  name: string;
-  sessions: number;
-  seats: number;
-  seatsFilled: number;
-  fillRate: number | null;
-  bookings: number;
-  completed: number;
-  noShows: number;
-  lateCancels: number;
-  cancels: number;
-  noShowRate: number | null;
-  lateCancelRate: number | null;
-  creditsUsed: number;
-  revenue: Array<{ currency: string; amountCents: number }>;
-}
 interface UsageJson {
-  trainers: UsageRowJson[];
-  types: UsageRowJson[];
-  breakage: Array<{ packageId: number | null; packageName: string; currency: string | null; sessions: number; valueCents: number }>;
+  trainers: UsageRow[];
+  types: UsageRow[];
+  breakage: BreakageRow[];
   breakageRate: number | null;
 }
 

@@ -45,7 +45,7 @@ describe.skipIf(noChromium)('the Reports page in Chromium', () => {
     const rafael = await createAccount(stack.orm, { ...people.otherClient, password: PASSWORD, role: 'client' });
     adminHeaders = { authorization: `Bearer ${signToken(stack.app, admin)}` };
     const staff = { headers: adminHeaders };
-    const as = (user: { id: number; email: string }) => ({
+    const as = (user: Awaited<ReturnType<typeof createAccount>>) => ({
       ...user,
       token: '',
       headers: { authorization: `Bearer ${signToken(stack.app, user)}` },

@@ -1,10 +1,10 @@
-import { Box, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { Box, Typography } from '@mui/material';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { DashboardCard } from '../dashboard/DashboardCard';
 import { formatDay } from '../dates/formats';
-import { formatMoney } from '../money/MoneyField';
 import { DownloadCsvButton } from './DownloadCsvButton';
 import { moneyList } from './format';
+import { PackageTable } from './PackageTable';
 import { useLiability } from './useReports';
 
 /** Unused credits at the end of the period, per package, at what was paid for them. */
@@ -37,28 +37,7 @@ export const LiabilityCard = ({ asOf }: { asOf: string }) => {
                             </BarChart>
                         </ResponsiveContainer>
                     </Box>
-                    <Table size="small" aria-label="Credits owed per package">
-                        <TableHead>
-                            <TableRow>
-                                <TableCell>Package</TableCell>
-                                <TableCell align="right">Lots</TableCell>
-                                <TableCell align="right">Unused sessions</TableCell>
-                                <TableCell align="right">Value</TableCell>
-                            </TableRow>
-                        </TableHead>
-                        <TableBody>
-                            {data.packages.map((row) => (
-                                <TableRow key={`${row.packageId ?? 'allocated'}-${row.currency ?? ''}`}>
-                                    <TableCell>{row.packageName}</TableCell>
-                                    <TableCell align="right">{row.lots}</TableCell>
-                                    <TableCell align="right">{row.sessions}</TableCell>
-                                    <TableCell align="right">
-                                        {row.currency ? formatMoney(row.valueCents, row.currency) : 'not paid for'}
-                                    </TableCell>
-                                </TableRow>
-                            ))}
-                        </TableBody>
-                    </Table>
+                    <PackageTable rows={data.packages} label="Credits owed per package" sessionsLabel="Unused sessions" lots />
                 </>
             )}
         </DashboardCard>

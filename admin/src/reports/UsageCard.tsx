@@ -1,9 +1,9 @@
 import { Box, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { DashboardCard } from '../dashboard/DashboardCard';
-import { formatMoney } from '../money/MoneyField';
 import { DownloadCsvButton } from './DownloadCsvButton';
 import { moneyList, percent } from './format';
+import { PackageTable } from './PackageTable';
 import { useUsage, type Period, type UsageRow } from './useReports';
 
 const UsageTable = ({ rows, label, first }: { rows: UsageRow[]; label: string; first: string }) => (
@@ -93,26 +93,7 @@ export const UsageCard = ({ period }: { period: Period }) => {
                     {data.breakage.length === 0 ? (
                         <Typography color="text.secondary">No credits expired in this period.</Typography>
                     ) : (
-                        <Table size="small" aria-label="Breakage">
-                            <TableHead>
-                                <TableRow>
-                                    <TableCell>Package</TableCell>
-                                    <TableCell align="right">Sessions expired</TableCell>
-                                    <TableCell align="right">Value</TableCell>
-                                </TableRow>
-                            </TableHead>
-                            <TableBody>
-                                {data.breakage.map((row) => (
-                                    <TableRow key={`${row.packageId ?? 'allocated'}-${row.currency ?? ''}`}>
-                                        <TableCell>{row.packageName}</TableCell>
-                                        <TableCell align="right">{row.sessions}</TableCell>
-                                        <TableCell align="right">
-                                            {row.currency ? formatMoney(row.valueCents, row.currency) : 'not paid for'}
-                                        </TableCell>
-                                    </TableRow>
-                                ))}
-                            </TableBody>
-                        </Table>
+                        <PackageTable rows={data.breakage} label="Breakage" sessionsLabel="Sessions expired" />
                     )}
                     <Typography variant="body2" color="text.secondary">
                         Breakage rate: {percent(data.breakageRate)} of the credits used or expired in the period expired unused.
