@@ -90,7 +90,7 @@ describe.skipIf(noChromium)('the Reports page in Chromium', () => {
     await settled(stack, lenaTen.id);
 
     consoleBrowser = await openConsole(stack);
-  }, 240_000);
+  }, 480_000);
 
   afterAll(async () => {
     await consoleBrowser?.close();
