@@ -95,12 +95,14 @@ export function createCreditActivities({ orm, settings }: { orm: Orm; settings?:
                 { availableSessions: balance.available },
               );
             }
-            const taken = await takeCredits(sql, request.clientId, request.quantity, request.purchaseId ?? undefined);
+            const lotsTaken = await takeCredits(sql, request.clientId, request.quantity, request.purchaseId ?? undefined);
+            const taken = lotsTaken.reduce((sum, lot) => sum + lot.sessions, 0);
             const entry = await appendEntry(sql, {
               clientId: request.clientId,
               kind: request.kind,
               delta: -taken,
               purchaseId: request.purchaseId ?? null,
+              lotsTaken,
               actor: request.actor,
               reason: taken < request.quantity ? `${request.reason} (${request.quantity - taken} already used or expired)` : request.reason,
               idempotencyKey: request.idempotencyKey,

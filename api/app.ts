@@ -23,6 +23,7 @@ import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { reconciliationRoutes } from './routes/reconciliation.js';
+import { reportRoutes } from './routes/reports.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { storeRoutes } from './routes/store.js';
 import { studioRoutes } from './routes/studio.js';
@@ -101,6 +102,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   await app.register(meRoutes, routeDeps);
   await app.register(adminResourceRoutes, routeDeps);
   await app.register(reconciliationRoutes, routeDeps);
+  await app.register(reportRoutes, routeDeps);
   await app.register(accountRoutes, routeDeps);
   await app.register(studioRoutes, routeDeps);
   await app.register(eventRoutes, routeDeps);

@@ -15,7 +15,7 @@ export function csvCell(value: unknown): string {
 /** Lines are sent in chunks of about this many characters: one socket write per line would cost more than the query. */
 const CHUNK_CHARS = 64 * 1024;
 
-export async function* csvLines<T>(columns: ReadonlyArray<keyof T & string>, rows: AsyncIterable<T>): AsyncGenerator<string> {
+export async function* csvLines<T>(columns: ReadonlyArray<keyof T & string>, rows: AsyncIterable<T> | Iterable<T>): AsyncGenerator<string> {
   let chunk = `${columns.join(',')}\r\n`;
   for await (const row of rows) {
     chunk += `${columns.map((column) => csvCell(row[column])).join(',')}\r\n`;

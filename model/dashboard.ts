@@ -128,14 +128,15 @@ export interface OutstandingCredits {
 /**
  * The studio's liability, lot by lot: a lot's unused credits are what remains in it (unless
  * it has expired, even before its expiry entry is written) plus the credits bookings hold
- * from it; each is worth its purchase's amount divided by its sessions.
+ * from it, worth floor(amount × credits / sessions) of its purchase: the same figure the
+ * liability report gives (model/reports.ts), to the cent.
  */
 export async function outstandingCredits(orm: Orm): Promise<OutstandingCredits> {
   const rows = await query<{ currency: string | null; credits: number; amountCents: string }>(
     orm,
     // One pass over the lots, hash-joined: at tens of thousands of lots a per-lot index lookup costs seconds.
     `select p.currency, sum(u.credits)::int as credits,
-            coalesce(round(sum(u.credits * p.amount_cents::numeric / p.sessions)), 0)::bigint as "amountCents"
+            coalesce(sum(floor(u.credits * p.amount_cents::numeric / p.sessions)), 0)::bigint as "amountCents"
        from (select l.purchase_id,
                     (case when l.expires_at is null or l.expires_at > now() then l.remaining else 0 end) + coalesce(h.credits, 0) as credits
                from credit_lots l

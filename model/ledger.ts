@@ -1,4 +1,4 @@
-import type { LedgerEntry, LedgerKind } from './entities/ledger-entry.js';
+import type { LedgerEntry, LedgerKind, LotTaken } from './entities/ledger-entry.js';
 import { DomainError, ErrorCode } from './errors.js';
 import type { Sql } from './transaction.js';
 
@@ -23,6 +23,8 @@ export interface EntryDraft {
   sessionId?: number | null;
   bookingId?: number | null;
   purchaseId?: number | null;
+  /** A removal's lots (it may span several), so each credit can be valued at its own lot's price. */
+  lotsTaken?: LotTaken[] | null;
   actor: string;
   reason: string;
   idempotencyKey: string;
@@ -156,8 +158,8 @@ export async function appendEntry(sql: Sql, draft: EntryDraft): Promise<LedgerEn
   if (!balance) throw new DomainError(ErrorCode.NotFound, `Client ${draft.clientId} was not found.`);
   const [entry] = await sql<LedgerEntryRow & Record<string, unknown>>(
     `insert into ledger_entries (client_id, lot_id, kind, delta, held_delta, balance_after, held_after,
-        session_id, booking_id, purchase_id, actor, reason, idempotency_key, workflow_id, run_id)
-      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        session_id, booking_id, purchase_id, lots_taken, actor, reason, idempotency_key, workflow_id, run_id)
+      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)
       returning ${ENTRY_COLUMNS}`,
     [
       draft.clientId,
@@ -170,6 +172,7 @@ export async function appendEntry(sql: Sql, draft: EntryDraft): Promise<LedgerEn
       draft.sessionId ?? null,
       draft.bookingId ?? null,
       draft.purchaseId ?? null,
+      draft.lotsTaken ? JSON.stringify(draft.lotsTaken) : null,
       draft.actor,
       draft.reason,
       draft.idempotencyKey,
@@ -215,9 +218,10 @@ export async function takeFromEarliestLot(sql: Sql, clientId: number): Promise<n
 
 /**
  * Takes up to `quantity` live credits, earliest-expiring lots first, optionally only from
- * one purchase's lots. Returns how many were taken (the rest could not be).
+ * one purchase's lots. Returns what was taken from each lot (in all, fewer than asked when
+ * the rest could not be).
  */
-export async function takeCredits(sql: Sql, clientId: number, quantity: number, purchaseId?: number): Promise<number> {
+export async function takeCredits(sql: Sql, clientId: number, quantity: number, purchaseId?: number): Promise<LotTaken[]> {
   const lots = await sql<{ id: number; remaining: number }>(
     `select id, remaining from credit_lots
       where client_id = ? and remaining > 0 and (expires_at is null or expires_at > now())
@@ -226,12 +230,14 @@ export async function takeCredits(sql: Sql, clientId: number, quantity: number, 
       for update`,
     [clientId, purchaseId ?? null, purchaseId ?? null],
   );
-  let taken = 0;
+  const taken: LotTaken[] = [];
+  let left = quantity;
   for (const lot of lots) {
-    if (taken === quantity) break;
-    const take = Math.min(lot.remaining, quantity - taken);
+    if (left === 0) break;
+    const take = Math.min(lot.remaining, left);
     await sql(`update credit_lots set remaining = remaining - ? where id = ?`, [take, lot.id]);
-    taken += take;
+    taken.push({ lotId: lot.id, sessions: take });
+    left -= take;
   }
   return taken;
 }

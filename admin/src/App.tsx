@@ -11,6 +11,7 @@ import packages from './packages';
 import { authProvider } from './providers/authProvider';
 import { dataProvider } from './providers/dataProvider';
 import purchases from './purchases';
+import reports from './reports';
 import sessions from './sessions';
 import staff from './staff';
 import trainers from './trainers';
@@ -45,6 +46,7 @@ export const App = () => (
                       <Resource key="staff" name="staff" {...staff} />,
                       <CustomRoutes key="allocations">
                           <Route path={allocations.path} element={<allocations.page />} />
+                          <Route path={reports.path} element={<reports.page />} />
                       </CustomRoutes>,
                   ]
                 : [<Resource key="sessions" name="sessions" {...sessions} />, <Resource key="bookings" name="bookings" {...bookings} />]

@@ -7,6 +7,11 @@ import { User } from './user.js';
 
 const p = defineEntity.properties;
 
+export interface LotTaken {
+  lotId: number;
+  sessions: number;
+}
+
 export const LEDGER_KINDS = ['grant', 'hold', 'release', 'consume', 'expire', 'revoke', 'adjust'] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
@@ -35,6 +40,8 @@ export const LedgerEntry = defineEntity({
     actor: p.text(),
     reason: p.text(),
     idempotencyKey: p.text().unique('ledger_entries_idempotency_key_key'),
+    /** A removal's lots, each with the sessions taken from it; null for entries that name their one lot in `lot`. */
+    lotsTaken: p.json<LotTaken[]>().nullable(),
     workflowId: p.text().nullable(),
     runId: p.text().nullable(),
     createdAt: p.datetime().defaultRaw('now()'),

@@ -11,6 +11,7 @@ import { Migration20261201140000_expired_credits_never_count } from './Migration
 import { Migration20261201150000_change_events } from './Migration20261201150000_change_events.js';
 import { Migration20261201120000_notification_delivery } from './Migration20261201120000_notification_delivery.js';
 import { Migration20261202130000_client_figures } from './Migration20261202130000_client_figures.js';
+import { Migration20261202120000_lots_taken } from './Migration20261202120000_lots_taken.js';
 
 export const migrationsList = [
   { name: 'Migration20261127000000_initial', class: Migration20261127000000_initial },
@@ -26,4 +27,5 @@ export const migrationsList = [
   { name: 'Migration20261201150000_change_events', class: Migration20261201150000_change_events },
   { name: 'Migration20261201120000_notification_delivery', class: Migration20261201120000_notification_delivery },
   { name: 'Migration20261202130000_client_figures', class: Migration20261202130000_client_figures },
+  { name: 'Migration20261202120000_lots_taken', class: Migration20261202120000_lots_taken },
 ];

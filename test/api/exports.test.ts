@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvCell } from '../../api/csv.js';
 import { query } from '../../model/transaction.js';
 import { createSession, createUser, grant, type TestUser } from '../support/actors.js';
+import { parseCsv } from '../support/csv.js';
 import { startStack, type TestStack } from '../support/stack.js';
 
 /** The console's CSV exports: the list's own filters, every matching row once, cells a spreadsheet cannot run. */
@@ -20,35 +21,6 @@ async function exportCsv(resource: string, filter: object, by: TestUser = admin)
     url: `/api/admin/${resource}.csv?filter=${encodeURIComponent(JSON.stringify(filter))}`,
     headers: by.headers,
   });
-}
-
-/** Splits RFC 4180 text into records of cells (quoted cells may hold commas, quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const char = text[i]!;
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i += 1;
-      } else if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      record.push(cell);
-      cell = '';
-    } else if (char === '\r' && text[i + 1] === '\n') {
-      record.push(cell);
-      records.push(record);
-      record = [];
-      cell = '';
-      i += 1;
-    } else cell += char;
-  }
-  return records;
 }
 
 describe('CSV exports', () => {

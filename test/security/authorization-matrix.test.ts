@@ -139,6 +139,13 @@ const MATRIX: Record<string, Row> = {
   'GET /api/studio': { expect: signedIn },
   'GET /api/admin/reconciliation': { expect: adminOnly },
   'POST /api/admin/reconciliation': { expect: adminOnly },
+  // The owner's books: money, so admins only.
+  'GET /api/admin/reports/liability': { expect: adminOnly },
+  'GET /api/admin/reports/liability.csv': { expect: adminOnly },
+  'GET /api/admin/reports/roll-forward': { expect: adminOnly },
+  'GET /api/admin/reports/roll-forward.csv': { expect: adminOnly },
+  'GET /api/admin/reports/usage': { expect: adminOnly },
+  'GET /api/admin/reports/usage.csv': { expect: adminOnly },
   'GET /api/admin/notifications': { expect: adminOnly },
   'GET /api/admin/notifications/:id': { expect: adminOnly, request: id((f) => f.notificationId) },
   'PATCH /api/admin/users/:id': { expect: adminOnly, request: (f) => ({ params: { id: f.accountId }, payload: { active: true } }) },

@@ -1,5 +1,6 @@
 import { Menu as RaMenu, usePermissions } from 'react-admin';
 import allocations from '../allocations';
+import reports from '../reports';
 
 // A resource the role cannot open is not registered, so its item renders nothing.
 const AFTER_ALLOCATIONS = ['clients', 'bookings', 'purchases', 'ledger', 'packages', 'trainers', 'staff'];
@@ -17,6 +18,7 @@ export const Menu = () => {
             {AFTER_ALLOCATIONS.map((name) => (
                 <RaMenu.ResourceItem key={name} name={name} />
             ))}
+            {permissions === 'admin' && <RaMenu.Item to={reports.path} primaryText={reports.label} leftIcon={<reports.icon />} />}
         </RaMenu>
     );
 };
