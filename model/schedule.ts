@@ -7,6 +7,7 @@ import { TrainingSession, type SessionStatus } from './entities/training-session
 import { User } from './entities/user.js';
 import { entryRow, type LedgerEntryRow } from './ledger.js';
 import type { Orm } from './orm.js';
+import { query } from './transaction.js';
 
 /** Read side of the schedule and of one client's history; writes go through workflows. */
 
@@ -77,6 +78,22 @@ export async function listSessions(
 export async function findSessionView(orm: Orm, sessionId: number): Promise<SessionView | undefined> {
   const session = await orm.em.fork().findOne(TrainingSession, { id: sessionId }, { populate: ['trainer'] });
   return session ? sessionView(session) : undefined;
+}
+
+/**
+ * Whether booking this session for this client would be refused as full: the booking's own
+ * first check (activities/bookings.ts), read without a lock. A client already booked there
+ * is left to its workflow, which answers that.
+ */
+export async function sessionFullFor(orm: Orm, sessionId: number, clientId: number): Promise<boolean> {
+  const [row] = await query<{ full: boolean }>(
+    orm,
+    `select s.booked_count >= s.capacity and s.status in ('available', 'scheduled', 'confirmed')
+        and not exists(select 1 from bookings b where b.session_id = s.id and b.client_id = ? and b.status in ('scheduled', 'confirmed')) as full
+       from training_sessions s where s.id = ?`,
+    [clientId, sessionId],
+  );
+  return row?.full === true;
 }
 
 export interface LiveBooking {
