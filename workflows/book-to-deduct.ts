@@ -45,8 +45,8 @@ const ADOPT_LOST_RESERVATION = 'adopt-lost-reservation';
 const LATE_REMINDERS = 'late-reminders';
 /**
  * Histories from before it replay as they ran: reserveSeat, then holdCredit, with releaseSeat
- * as compensation. Now one local activity reserves and holds in one transaction, so a
- * booking costs one local-activity round trip and nothing is left to compensate.
+ * as compensation, each a local activity. Now one local activity, bookSeat, does all three,
+ * so a booking costs one local-activity round trip from the workflow instead of two or three.
  */
 const ONE_STEP_BOOKING = 'one-step-booking';
 
@@ -70,8 +70,8 @@ type Request = { kind: 'confirm' | 'completed' | 'no_show'; actor: Actor } | { k
 
 /**
  * Book-to-deduct (docs/workflows.md): reserve a seat and hold one credit (earliest-expiring lot) in
- * one local activity and one transaction, and answer the booking request in the same workflow
- * task (histories from before one-step-booking reserve, hold and compensate in three).
+ * one local activity that gives the seat back when the hold is refused, and answer the booking
+ * request in the same workflow task (histories from before one-step-booking took three).
  * Then live until the booking ends: confirm, complete, no-show, cancel, a reminder before
  * the start and auto-completion after the end.
  */
@@ -123,8 +123,8 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
         const seat = await requestPath.bookSeat(bookRequest);
         return booked(seat, seat.availableAfter);
       } catch (error) {
-        // A refusal rolled its transaction back: no seat to give back. Out of retries, one
-        // attempt may still have committed with its answer lost; the workflow looks below.
+        // A refusal gave its seat back inside the activity. Out of retries, one attempt may
+        // still have committed with its answer lost; the workflow looks below.
         lostAnswer = !refused(error);
         phase = 'failed';
         throw businessFailure(error);
