@@ -1,6 +1,6 @@
 import type { Settings } from '../config/settings.js';
 import { lockSession, mirrorSessionStatus, requireBooking, type BookingRow } from '../model/bookings.js';
-import { DomainError, ErrorCode } from '../model/errors.js';
+import { asDomainError, DomainError, ErrorCode } from '../model/errors.js';
 import { appendEntry, findEntry, lockClient, returnToLot, takeFromEarliestLot } from '../model/ledger.js';
 import { queueLowBalance, queueNotification, thenWake } from '../model/notifications.js';
 import type { Orm } from '../model/orm.js';
@@ -25,6 +25,13 @@ export interface ReservedSeat {
   creditState: string;
   /** The client's available credits, known here only when no hold follows (complimentary, or a retry). */
   availableAfter: number | null;
+}
+
+export interface HoldRequest {
+  bookingId: number;
+  clientId: number;
+  sessionId: number;
+  actor: Actor;
 }
 
 export interface HeldCredit {
@@ -72,127 +79,204 @@ async function availableNow(sql: Sql, clientId: number): Promise<number> {
 export function createBookingActivities({ orm, settings }: { orm: Orm; settings: Settings }) {
   const { policies } = settings;
 
+  /** Reserves a seat, its credit pending; a retry of this very reservation finds its own row (`found`). */
+  const reserveIn = async (sql: Sql, request: ReserveSeatRequest): Promise<{ seat: ReservedSeat; found: boolean }> => {
+    // Every refusal is decided from an unlocked read first, so in a rush for one seat
+    // everyone after the winner's commit is answered without queueing on the row lock.
+    const [glance] = await sql<{ role: string | null; full: boolean; mine: boolean }>(
+      `select (select role from users where id = ?) as role,
+            s.booked_count >= s.capacity and s.status in ('available', 'scheduled', 'confirmed') as full,
+            exists(select 1 from bookings b where b.session_id = s.id and b.client_id = ? and b.status in ('scheduled', 'confirmed')) as mine
+       from training_sessions s where s.id = ?`,
+      [request.clientId, request.clientId, request.sessionId],
+    );
+    if (!glance) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
+    if (!glance.role) throw new DomainError(ErrorCode.NotFound, `Client ${request.clientId} was not found.`);
+    if (glance.role !== 'client') throw new DomainError(ErrorCode.InvalidRequest, 'Only clients can be booked into sessions.');
+    if (glance.full && !glance.mine) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
+
+    const [session] = await sql<{
+      startsAt: Date;
+      endsAt: Date;
+      status: string;
+      free: boolean;
+      past: boolean;
+      tooFar: boolean;
+      existingId: number | null;
+      existingWorkflowId: string | null;
+      existingBookedAt: Date | null;
+      existingCreditState: string | null;
+    }>(
+      `select s.starts_at as "startsAt", s.ends_at as "endsAt", s.status, s.booked_count < s.capacity as free,
+            s.starts_at + make_interval(secs => ?) <= now() as past, s.starts_at > now() + make_interval(days => ?) as "tooFar",
+            b.id as "existingId", b.workflow_id as "existingWorkflowId", b.booked_at as "existingBookedAt",
+            b.credit_state as "existingCreditState"
+       from training_sessions s
+       left join bookings b on b.session_id = s.id and b.client_id = ? and b.status in ('scheduled', 'confirmed')
+      where s.id = ? for update of s`,
+      [policies.lateBookingMinutes * 60, policies.bookingHorizonDays, request.clientId, request.sessionId],
+    );
+    if (!session) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
+    if (session.existingId !== null) {
+      // A retry of this very reservation (the worker crashed after commit) finds its own row;
+      // a second booking request never reaches here, the workflow refuses it first.
+      if (session.existingWorkflowId !== request.workflowId) {
+        throw new DomainError(ErrorCode.AlreadyBooked, 'You are already booked into this session.');
+      }
+      return {
+        found: true,
+        seat: {
+          bookingId: session.existingId,
+          startsAt: session.startsAt.toISOString(),
+          endsAt: session.endsAt.toISOString(),
+          bookedAt: session.existingBookedAt!.toISOString(),
+          creditState: session.existingCreditState!,
+          availableAfter: await availableNow(sql, request.clientId),
+        },
+      };
+    }
+    if (session.status === 'cancelled') throw new DomainError(ErrorCode.NotBookable, 'This session has been cancelled.');
+    if (['completed', 'no_show'].includes(session.status))
+      throw new DomainError(ErrorCode.NotBookable, 'This session has already taken place.');
+    if (session.past) {
+      throw new DomainError(
+        ErrorCode.NotBookable,
+        policies.lateBookingMinutes > 0
+          ? `Bookings close ${policies.lateBookingMinutes} minutes after a session starts; this one is past that.`
+          : 'This session has already started; sessions in the past cannot be booked.',
+      );
+    }
+    if (session.tooFar)
+      throw new DomainError(ErrorCode.NotBookable, `Sessions can be booked at most ${policies.bookingHorizonDays} days ahead.`);
+    if (!session.free) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
+
+    const [booking] = await sql<{ id: number; bookedAt: Date; creditState: string }>(
+      `insert into bookings (session_id, client_id, status, credit_state, complimentary, starts_at, ends_at,
+        cancel_window_minutes, late_cancel_forfeits, booked_by, workflow_id)
+      values (?, ?, 'scheduled', ?, ?, ?, ?, ?, true, ?, ?)
+      returning id, booked_at as "bookedAt", credit_state as "creditState"`,
+      [
+        request.sessionId,
+        request.clientId,
+        request.complimentary ? 'complimentary' : 'pending',
+        request.complimentary,
+        session.startsAt,
+        session.endsAt,
+        policies.cancelWindowMinutes,
+        actorLabel(request.actor),
+        request.workflowId,
+      ],
+    );
+    // A new booking is always scheduled, and so is the session that holds it (the capacity-1 mirror of docs/domain.md).
+    await sql(`update training_sessions set booked_count = booked_count + 1, status = 'scheduled' where id = ?`, [request.sessionId]);
+    let availableAfter: number | null = null;
+    if (request.complimentary) {
+      availableAfter = (await lockClient(sql, request.clientId, currentTrace())).available;
+      await appendEntry(sql, {
+        clientId: request.clientId,
+        kind: 'hold',
+        delta: 0,
+        heldDelta: 0,
+        sessionId: request.sessionId,
+        bookingId: booking!.id,
+        actor: actorLabel(request.actor),
+        reason: 'Complimentary booking: no credit held',
+        idempotencyKey: `complimentary:booking:${booking!.id}`,
+        trace: currentTrace(),
+      });
+      await queueBooked(sql, request.clientId, booking!.id);
+    }
+    return {
+      found: false,
+      seat: {
+        bookingId: booking!.id,
+        startsAt: session.startsAt.toISOString(),
+        endsAt: session.endsAt.toISOString(),
+        bookedAt: booking!.bookedAt.toISOString(),
+        creditState: booking!.creditState,
+        availableAfter,
+      },
+    };
+  };
+
+  /** Holds one credit (earliest-expiring lot) for a pending booking; `fresh`: this transaction inserted it, so no earlier hold can exist. */
+  const holdIn = async (sql: Sql, request: HoldRequest, fresh = false): Promise<HeldCredit> => {
+    const balance = await lockClient(sql, request.clientId, currentTrace());
+    const key = `hold:booking:${request.bookingId}`;
+    if (!fresh) {
+      const earlier = await findEntry(sql, key);
+      if (earlier) return { lotId: earlier.lotId!, availableAfter: earlier.balanceAfter };
+      const booking = await requireBooking(sql, request.bookingId, true);
+      if (booking.creditState !== 'pending')
+        throw new DomainError(ErrorCode.Conflict, `Booking ${request.bookingId} no longer waits for a credit.`);
+    }
+    const lotId = await takeFromEarliestLot(sql, request.clientId);
+    if (lotId === undefined) {
+      throw new DomainError(ErrorCode.NoCredits, 'No available sessions. Please purchase a session package to book this session.', {
+        availableSessions: balance.available,
+      });
+    }
+    const entry = await appendEntry(sql, {
+      clientId: request.clientId,
+      kind: 'hold',
+      delta: -1,
+      heldDelta: 1,
+      lotId,
+      sessionId: request.sessionId,
+      bookingId: request.bookingId,
+      actor: actorLabel(request.actor),
+      reason: 'Booked a session',
+      idempotencyKey: key,
+      trace: currentTrace(),
+    });
+    await sql(`update bookings set lot_id = ?, credit_state = 'held' where id = ?`, [lotId, request.bookingId]);
+    await queueBooked(sql, request.clientId, request.bookingId);
+    await queueLowBalance(sql, entry, policies.lowBalanceThreshold);
+    return { lotId, availableAfter: entry.balanceAfter };
+  };
+
+  /** Gives back a seat whose booking never got its credit, leaving no booking behind. */
+  const releaseIn = async (sql: Sql, bookingId: number): Promise<void> => {
+    const [row] = await sql<{ sessionId: number }>(`select session_id as "sessionId" from bookings where id = ?`, [bookingId]);
+    if (!row) return;
+    await lockSession(sql, row.sessionId);
+    const booking = await requireBooking(sql, bookingId, true);
+    if (booking.creditState !== 'pending') {
+      throw new DomainError(ErrorCode.Conflict, `Booking ${booking.id} holds a credit; cancel it instead of releasing its seat.`);
+    }
+    await sql(`delete from bookings where id = ?`, [booking.id]);
+    await sql(`update training_sessions set booked_count = booked_count - 1 where id = ?`, [booking.sessionId]);
+    await mirrorSessionStatus(sql, booking.sessionId);
+  };
+
   return {
     async reserveSeat(request: ReserveSeatRequest): Promise<ReservedSeat> {
       return thenWake(
         orm,
-        businessRules(() =>
-          inTransaction(orm, async (sql) => {
-            // Every refusal is decided from an unlocked read first, so in a rush for one seat
-            // everyone after the winner's commit is answered without queueing on the row lock.
-            const [glance] = await sql<{ role: string | null; full: boolean; mine: boolean }>(
-              `select (select role from users where id = ?) as role,
-                  s.booked_count >= s.capacity and s.status in ('available', 'scheduled', 'confirmed') as full,
-                  exists(select 1 from bookings b where b.session_id = s.id and b.client_id = ? and b.status in ('scheduled', 'confirmed')) as mine
-             from training_sessions s where s.id = ?`,
-              [request.clientId, request.clientId, request.sessionId],
-            );
-            if (!glance) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
-            if (!glance.role) throw new DomainError(ErrorCode.NotFound, `Client ${request.clientId} was not found.`);
-            if (glance.role !== 'client') throw new DomainError(ErrorCode.InvalidRequest, 'Only clients can be booked into sessions.');
-            if (glance.full && !glance.mine) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
-
-            const [session] = await sql<{
-              startsAt: Date;
-              endsAt: Date;
-              status: string;
-              free: boolean;
-              past: boolean;
-              tooFar: boolean;
-              existingId: number | null;
-              existingWorkflowId: string | null;
-              existingBookedAt: Date | null;
-              existingCreditState: string | null;
-            }>(
-              `select s.starts_at as "startsAt", s.ends_at as "endsAt", s.status, s.booked_count < s.capacity as free,
-                  s.starts_at + make_interval(secs => ?) <= now() as past, s.starts_at > now() + make_interval(days => ?) as "tooFar",
-                  b.id as "existingId", b.workflow_id as "existingWorkflowId", b.booked_at as "existingBookedAt",
-                  b.credit_state as "existingCreditState"
-             from training_sessions s
-             left join bookings b on b.session_id = s.id and b.client_id = ? and b.status in ('scheduled', 'confirmed')
-            where s.id = ? for update of s`,
-              [policies.lateBookingMinutes * 60, policies.bookingHorizonDays, request.clientId, request.sessionId],
-            );
-            if (!session) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
-            if (session.existingId !== null) {
-              // A retry of this very reservation (the worker crashed after commit) finds its own row;
-              // a second booking request never reaches here, the workflow refuses it first.
-              if (session.existingWorkflowId !== request.workflowId) {
-                throw new DomainError(ErrorCode.AlreadyBooked, 'You are already booked into this session.');
-              }
-              return {
-                bookingId: session.existingId,
-                startsAt: session.startsAt.toISOString(),
-                endsAt: session.endsAt.toISOString(),
-                bookedAt: session.existingBookedAt!.toISOString(),
-                creditState: session.existingCreditState!,
-                availableAfter: await availableNow(sql, request.clientId),
-              };
-            }
-            if (session.status === 'cancelled') throw new DomainError(ErrorCode.NotBookable, 'This session has been cancelled.');
-            if (['completed', 'no_show'].includes(session.status))
-              throw new DomainError(ErrorCode.NotBookable, 'This session has already taken place.');
-            if (session.past) {
-              throw new DomainError(
-                ErrorCode.NotBookable,
-                policies.lateBookingMinutes > 0
-                  ? `Bookings close ${policies.lateBookingMinutes} minutes after a session starts; this one is past that.`
-                  : 'This session has already started; sessions in the past cannot be booked.',
-              );
-            }
-            if (session.tooFar)
-              throw new DomainError(ErrorCode.NotBookable, `Sessions can be booked at most ${policies.bookingHorizonDays} days ahead.`);
-            if (!session.free) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
-
-            const [booking] = await sql<{ id: number; bookedAt: Date; creditState: string }>(
-              `insert into bookings (session_id, client_id, status, credit_state, complimentary, starts_at, ends_at,
-              cancel_window_minutes, late_cancel_forfeits, booked_by, workflow_id)
-            values (?, ?, 'scheduled', ?, ?, ?, ?, ?, true, ?, ?)
-            returning id, booked_at as "bookedAt", credit_state as "creditState"`,
-              [
-                request.sessionId,
-                request.clientId,
-                request.complimentary ? 'complimentary' : 'pending',
-                request.complimentary,
-                session.startsAt,
-                session.endsAt,
-                policies.cancelWindowMinutes,
-                actorLabel(request.actor),
-                request.workflowId,
-              ],
-            );
-            // A new booking is always scheduled, and so is the session that holds it (the capacity-1 mirror of docs/domain.md).
-            await sql(`update training_sessions set booked_count = booked_count + 1, status = 'scheduled' where id = ?`, [
-              request.sessionId,
-            ]);
-            let availableAfter: number | null = null;
-            if (request.complimentary) {
-              availableAfter = (await lockClient(sql, request.clientId, currentTrace())).available;
-              await appendEntry(sql, {
-                clientId: request.clientId,
-                kind: 'hold',
-                delta: 0,
-                heldDelta: 0,
-                sessionId: request.sessionId,
-                bookingId: booking!.id,
-                actor: actorLabel(request.actor),
-                reason: 'Complimentary booking: no credit held',
-                idempotencyKey: `complimentary:booking:${booking!.id}`,
-                trace: currentTrace(),
-              });
-              await queueBooked(sql, request.clientId, booking!.id);
-            }
-            return {
-              bookingId: booking!.id,
-              startsAt: session.startsAt.toISOString(),
-              endsAt: session.endsAt.toISOString(),
-              bookedAt: booking!.bookedAt.toISOString(),
-              creditState: booking!.creditState,
-              availableAfter,
-            };
-          }),
-        ),
+        businessRules(() => inTransaction(orm, async (sql) => (await reserveIn(sql, request)).seat)),
       );
+    },
+
+    /**
+     * Reserve, then hold, in one local activity (the workflow's one-step-booking patch): one
+     * round trip from the workflow instead of two (three with a compensation), one wake of
+     * the sender. Two transactions still, so the session's row lock is held only while the
+     * seat is taken and never while the client's row is waited for (in one transaction a rush
+     * for one session, or one client's bookings at once, queued on it). A refused hold gives
+     * the seat back before answering; a retry after a crash finds its own reservation.
+     */
+    async bookSeat(request: ReserveSeatRequest): Promise<ReservedSeat & { availableAfter: number }> {
+      const { seat, found } = await businessRules(() => inTransaction(orm, (sql) => reserveIn(sql, request)));
+      if (seat.creditState !== 'pending') return thenWake(orm, Promise.resolve({ ...seat, availableAfter: seat.availableAfter! }));
+      const hold = { bookingId: seat.bookingId, clientId: request.clientId, sessionId: request.sessionId, actor: request.actor };
+      try {
+        // A seat this attempt reserved has no earlier hold to look for.
+        const held = await inTransaction(orm, (sql) => holdIn(sql, hold, !found));
+        return await thenWake(orm, Promise.resolve({ ...seat, creditState: 'held', availableAfter: held.availableAfter }));
+      } catch (error) {
+        if (asDomainError(error) instanceof DomainError) await inTransaction(orm, (sql) => releaseIn(sql, seat.bookingId));
+        return businessRules(() => Promise.reject(error));
+      }
     },
 
     /** Whether this workflow has a live booking in PostgreSQL: a reservation whose workflow task was lost. */
@@ -205,64 +289,16 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
       return row!.found;
     },
 
-    async holdCredit(request: { bookingId: number; clientId: number; sessionId: number; actor: Actor }): Promise<HeldCredit> {
+    async holdCredit(request: HoldRequest): Promise<HeldCredit> {
       return thenWake(
         orm,
-        businessRules(() =>
-          inTransaction(orm, async (sql) => {
-            const balance = await lockClient(sql, request.clientId, currentTrace());
-            const key = `hold:booking:${request.bookingId}`;
-            const earlier = await findEntry(sql, key);
-            if (earlier) return { lotId: earlier.lotId!, availableAfter: earlier.balanceAfter };
-            const booking = await requireBooking(sql, request.bookingId, true);
-            if (booking.creditState !== 'pending')
-              throw new DomainError(ErrorCode.Conflict, `Booking ${booking.id} no longer waits for a credit.`);
-            const lotId = await takeFromEarliestLot(sql, request.clientId);
-            if (lotId === undefined) {
-              throw new DomainError(ErrorCode.NoCredits, 'No available sessions. Please purchase a session package to book this session.', {
-                availableSessions: balance.available,
-              });
-            }
-            const entry = await appendEntry(sql, {
-              clientId: request.clientId,
-              kind: 'hold',
-              delta: -1,
-              heldDelta: 1,
-              lotId,
-              sessionId: request.sessionId,
-              bookingId: booking.id,
-              actor: actorLabel(request.actor),
-              reason: 'Booked a session',
-              idempotencyKey: key,
-              trace: currentTrace(),
-            });
-            await sql(`update bookings set lot_id = ?, credit_state = 'held' where id = ?`, [lotId, booking.id]);
-            await queueBooked(sql, request.clientId, booking.id);
-            await queueLowBalance(sql, entry, policies.lowBalanceThreshold);
-            return { lotId, availableAfter: entry.balanceAfter };
-          }),
-        ),
+        businessRules(() => inTransaction(orm, (sql) => holdIn(sql, request))),
       );
     },
 
     /** Compensation: gives back a seat whose booking never got its credit. It leaves no booking behind. */
     async releaseSeat(request: { bookingId: number }): Promise<void> {
-      return businessRules(() =>
-        inTransaction(orm, async (sql) => {
-          const [row] = await sql<{ sessionId: number }>(`select session_id as "sessionId" from bookings where id = ?`, [
-            request.bookingId,
-          ]);
-          if (!row) return;
-          await lockSession(sql, row.sessionId);
-          const booking = await requireBooking(sql, request.bookingId, true);
-          if (booking.creditState !== 'pending') {
-            throw new DomainError(ErrorCode.Conflict, `Booking ${booking.id} holds a credit; cancel it instead of releasing its seat.`);
-          }
-          await sql(`delete from bookings where id = ?`, [booking.id]);
-          await sql(`update training_sessions set booked_count = booked_count - 1 where id = ?`, [booking.sessionId]);
-          await mirrorSessionStatus(sql, booking.sessionId);
-        }),
-      );
+      return businessRules(() => inTransaction(orm, (sql) => releaseIn(sql, request.bookingId)));
     },
 
     async cancelBooking(request: CancelBookingRequest): Promise<CancelledBooking> {

@@ -1,158 +1,183 @@
 /**
  * Booking latency and throughput over real HTTP against the real stack (embedded
- * PostgreSQL, Temporal dev server, worker, API), with an empty Update-with-Start and a
- * plain database read measured in the same run as baselines. Prints figures; asserts nothing.
+ * PostgreSQL, a Temporal server, the worker, the API), with its two floors measured in the
+ * same run: an empty Update-with-Start (what Temporal costs at the least) and the same
+ * booking as one raw SQL transaction through `pg` (what the database costs at the least).
+ * `--production` runs it all again against docker-compose.yml's Temporal server, built
+ * from source on PostgreSQL (test/topology/temporal-server.ts). Prints figures; asserts nothing.
  *
- *   npx tsx bench/booking.ts [bookings=200]
+ *   npx tsx bench/booking.ts [bookings=200] [--rounds=1] [--production]
  */
-import { mkdtemp, rm, chmod } from 'node:fs/promises';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { buildApp } from '../api/app.js';
-import { createCreditActivities } from '../activities/credits.js';
-import { loadSettings } from '../config/settings.js';
-import { startEmbeddedPostgres } from '../launcher/embedded-postgres.js';
-import { freePort } from '../launcher/free-port.js';
-import { startLocalTemporal } from '../launcher/temporal.js';
-import { signToken } from '../api/auth/tokens.js';
-import { createAccount } from '../model/accounts.js';
-import { migrateToLatest, openDatabase } from '../model/orm.js';
-import { createWorker } from '../worker/worker.js';
-import { pingUpdate, type emptyUpdate } from './baseline-workflow.js';
-import { run, summarize } from './stats.js';
+import { projectRoot } from '../launcher/go-tools.js';
+import { createBookingActivities } from '../activities/bookings.js';
+import { query } from '../model/transaction.js';
+import { startTemporalServer } from '../test/topology/temporal-server.js';
+import { emitResults, loadAverage } from './report.js';
+import { floorBooking } from './sql-booking.js';
+import { startBenchStack, type BenchStackOptions } from './stack.js';
+import { phase, type Summary } from './stats.js';
 
-Runtime.install({ logger: new DefaultLogger('ERROR') });
-const total = Number(process.argv[2] ?? 200);
-const root = await mkdtemp(path.join(os.tmpdir(), 'studio-bench-'));
-await chmod(root, 0o755);
-const postgres = await startEmbeddedPostgres({ clusterDir: path.join(root, 'postgres') });
-await postgres.createDatabase('bench');
-const temporal = await startLocalTemporal({ cliPath: process.env.TEMPORAL_CLI_PATH, log: () => {} });
-const port = await freePort();
-const settings = loadSettings({
-  DATA_DIR: root,
-  DATABASE_URL: postgres.urlFor('bench'),
-  TEMPORAL_ADDRESS: temporal.address,
-  PORT: String(port),
-  JWT_SECRET: 'bench',
-  STRIPE_WEBHOOK_SECRET: 'whsec_bench',
-  RATE_LIMIT_BOOKING_PER_MINUTE: '100000',
-});
-const orm = await openDatabase(settings.databaseUrl!, 50);
-await migrateToLatest(orm);
+const args = process.argv.slice(2);
+const total = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 200);
+const rounds = Number(args.find((arg) => arg.startsWith('--rounds='))?.split('=')[1] ?? 1);
+const production = args.includes('--production');
+const CONCURRENCY = 32;
 
-const nativeConnection = await NativeConnection.connect({ address: temporal.address });
-const worker = await createWorker({
-  connection: nativeConnection,
-  namespace: 'default',
-  taskQueue: settings.temporal.taskQueue,
-  orm,
-  settings,
-});
-const baselineWorker = await Worker.create({
-  connection: nativeConnection,
-  taskQueue: 'bench-baseline',
-  workflowsPath: fileURLToPath(new URL('./baseline-workflow.ts', import.meta.url)),
-});
-const workersRunning = Promise.all([worker.run(), baselineWorker.run()]);
-const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-const app = await buildApp({ settings, orm, temporal: client });
-await app.listen({ host: '127.0.0.1', port });
-const base = `http://127.0.0.1:${port}`;
-
-const trainer = await createAccount(orm, {
-  email: 'trainer@bench.test',
-  password: 'bench-password',
-  role: 'trainer',
-  firstName: 'T',
-  lastName: 'B',
-});
-const credits = createCreditActivities({ orm });
-const clients: Array<{ id: number; token: string }> = [];
-for (let i = 0; i < total; i += 1) {
-  const user = await createAccount(orm, {
-    email: `c${i}@bench.test`,
-    password: 'bench-password',
-    role: 'client',
-    firstName: 'C',
-    lastName: String(i),
-  });
-  await credits.grantCredits({
-    idempotencyKey: `bench:${user.id}`,
-    clientId: user.id,
-    quantity: 3,
-    source: 'allocation',
-    actor: 'system',
-    reason: 'bench',
-  });
-  clients.push({ id: user.id, token: signToken(app, user) });
-}
-const sessionIds: number[] = [];
-const firstStart = Date.now() + 2 * 86_400_000;
-for (let i = 0; i < 3 * total; i += 1) {
-  const [row] = await orm.em
-    .fork()
-    .execute<{ id: number }[]>(
-      `insert into training_sessions (trainer_id, starts_at, duration_minutes, capacity) values (?, ?, 30, 1) returning id`,
-      [trainer.id, new Date(firstStart + i * 3_600_000)],
-    );
-  sessionIds.push(row!.id);
+interface Round {
+  load: { before: string; after: string };
+  read: Summary;
+  pgRoundTrip: Summary;
+  ormRoundTrip: Summary;
+  sqlFloor: Summary;
+  twoSteps: Summary;
+  activity: Summary;
+  empty: Summary;
+  booking: Summary;
+  sqlFloorConcurrent: Summary;
+  emptyConcurrent: Summary;
+  bookingConcurrent: Summary;
+  ratios: { p50OverEmpty: number; p50MinusEmptyMs: number; p50OverSql: number; throughputOfEmpty: number; throughputOfSql: number };
 }
 
-async function book(clientIndex: number, sessionIndex: number): Promise<void> {
-  const who = clients[clientIndex]!;
-  const response = await fetch(`${base}/api/sessions/book/${who.id}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ sessionId: sessionIds[sessionIndex] }),
-  });
-  if (response.status !== 200) throw new Error(`booking answered ${response.status}: ${await response.text()}`);
+async function measure(label: string, temporal?: BenchStackOptions['temporal']) {
+  const stack = await startBenchStack({ label, ...(temporal ? { temporal } : {}) });
+  try {
+    // Each client books once per phase that books: two app phases, two floor phases and the activities called directly a round.
+    const clients = await stack.seedClients(total, 6 * rounds + 1);
+    const activities = createBookingActivities({ orm: stack.orm, settings: stack.settings });
+    const answers = new Map<string, number>();
+    const count = (what: string) => answers.set(what, (answers.get(what) ?? 0) + 1);
+    const book = async (clientIndex: number, sessionId: number) => {
+      const answer = await stack.book(clients[clientIndex]!, sessionId);
+      count(answer.status === 200 ? '200' : `${answer.status} ${answer.body.code ?? answer.body.message}`);
+    };
+    const floor = async (clientIndex: number, sessionId: number) => {
+      count(`sql ${await floorBooking(stack.pool, clients[clientIndex]!.id, sessionId, `bench-floor-${sessionId}`)}`);
+    };
+    const read = async (i: number) => {
+      const response = await fetch(`http://127.0.0.1:${stack.settings.port}/api/me/summary`, {
+        headers: { authorization: `Bearer ${clients[i % clients.length]!.token}` },
+      });
+      await response.arrayBuffer();
+      count(`read ${response.status}`);
+    };
+
+    // Warm-up: JIT, connection pools, the workflow cache, the bundle's first activations.
+    const warm = await stack.seedSessions(20, 1);
+    await phase('warm-up: booking', 10, 2, (i) => book(i, warm[i]!));
+    await phase('warm-up: empty Update-with-Start', 10, 2, (i) => stack.emptyUpdateWithStart(1_000_000 + i));
+    await phase('warm-up: SQL floor', 10, 2, (i) => floor(10 + i, warm[10 + i]!));
+    answers.clear();
+
+    console.log(`\n${label}: ${total} per phase, ${rounds} round(s), Temporal at ${stack.temporalAddress}`);
+    const results: Round[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      const sessions = await stack.seedSessions(6 * total, 1);
+      const before = loadAverage();
+      console.log(`round ${round + 1}, load average before ${before}`);
+      const summary = await phase('GET /api/me/summary (database read)', total, 1, read);
+      const pgRoundTrip = await phase(
+        'one statement through pg (select 1)',
+        total,
+        1,
+        async () => void (await stack.pool.query('select 1')),
+      );
+      const ormRoundTrip = await phase(
+        'one statement through the ORM (select 1)',
+        total,
+        1,
+        async () => void (await query(stack.orm, 'select 1')),
+      );
+      const sqlFloor = await phase('SQL floor: booking as one pg transaction', total, 1, (i) => floor(i, sessions[i]!));
+      const twoSteps = await phase('reserveSeat + holdCredit called directly', total, 1, async (i) => {
+        const sessionId = sessions[5 * total + i]!;
+        const actor = { id: String(clients[i]!.id), role: 'client' } as const;
+        const seat = await activities.reserveSeat({
+          sessionId,
+          clientId: clients[i]!.id,
+          workflowId: `bench-direct-${sessionId}`,
+          actor,
+          complimentary: false,
+        });
+        await activities.holdCredit({ bookingId: seat.bookingId, clientId: clients[i]!.id, sessionId, actor });
+      });
+      const activity = await phase('bookSeat activity called directly', total, 1, async (i) => {
+        await activities.bookSeat({
+          sessionId: sessions[4 * total + i]!,
+          clientId: clients[i]!.id,
+          workflowId: `bench-direct-${sessions[4 * total + i]}`,
+          actor: { id: String(clients[i]!.id), role: 'client' },
+          complimentary: false,
+        });
+      });
+      const empty = await phase('empty Update-with-Start', total, 1, (i) => stack.emptyUpdateWithStart(round * 10 * total + i));
+      const booking = await phase('POST book', total, 1, (i) => book(i, sessions[total + i]!));
+      const sqlFloorConcurrent = await phase(`SQL floor, ${CONCURRENCY} concurrent`, total, CONCURRENCY, (i) =>
+        floor(i, sessions[2 * total + i]!),
+      );
+      const emptyConcurrent = await phase(`empty Update-with-Start, ${CONCURRENCY} concurrent`, total, CONCURRENCY, (i) =>
+        stack.emptyUpdateWithStart(round * 10 * total + total + i),
+      );
+      const bookingConcurrent = await phase(`POST book, ${CONCURRENCY} concurrent`, total, CONCURRENCY, (i) =>
+        book(i, sessions[3 * total + i]!),
+      );
+      const ratios = {
+        p50OverEmpty: booking.p50 / empty.p50,
+        p50MinusEmptyMs: booking.p50 - empty.p50,
+        p50OverSql: booking.p50 / sqlFloor.p50,
+        throughputOfEmpty: bookingConcurrent.perSecond! / emptyConcurrent.perSecond!,
+        throughputOfSql: bookingConcurrent.perSecond! / sqlFloorConcurrent.perSecond!,
+      };
+      const after = loadAverage();
+      console.log(
+        `booking p50 ${booking.p50.toFixed(1)} ms = empty Update-with-Start + ${ratios.p50MinusEmptyMs.toFixed(1)} ms (${ratios.p50OverEmpty.toFixed(2)}x), ` +
+          `${ratios.p50OverSql.toFixed(1)}x the SQL floor; at ${CONCURRENCY} concurrent ${(100 * ratios.throughputOfEmpty).toFixed(0)} % of the empty ` +
+          `Update-with-Start's throughput, ${(100 * ratios.throughputOfSql).toFixed(0)} % of the SQL floor's (load average after ${after})`,
+      );
+      results.push({
+        load: { before, after },
+        read: summary,
+        pgRoundTrip,
+        ormRoundTrip,
+        sqlFloor,
+        twoSteps,
+        activity,
+        empty,
+        booking,
+        sqlFloorConcurrent,
+        emptyConcurrent,
+        bookingConcurrent,
+        ratios,
+      });
+    }
+    const outcomes = Object.fromEntries([...answers].sort());
+    console.log(`answers: ${JSON.stringify(outcomes)}`);
+    return { temporal: label, rounds: results, outcomes };
+  } finally {
+    await stack.stop();
+  }
 }
 
-async function emptyUpdateWithStart(i: number): Promise<void> {
-  const startWorkflowOperation = new WithStartWorkflowOperation<typeof emptyUpdate>('emptyUpdate', {
-    workflowId: `bench-empty-${process.pid}-${i}`,
-    taskQueue: 'bench-baseline',
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
-  await client.workflow.executeUpdateWithStart(pingUpdate, { startWorkflowOperation });
+const runs = [await measure('dev server')];
+if (production) {
+  runs.push(
+    await measure('Temporal server (production build)', async (postgres, workDir) => {
+      const server = await startTemporalServer({ postgres, workDir, log: (line) => console.log(`  ${line}`) });
+      // Its namespace and search attributes, as compose's temporal-init (npm run temporal:setup) makes them.
+      const setup = spawnSync(process.execPath, ['--import', 'tsx', 'worker/temporal-setup.ts'], {
+        cwd: projectRoot,
+        env: { ...process.env, TEMPORAL_ADDRESS: server.address, DATA_DIR: path.join(workDir, 'setup') },
+        encoding: 'utf8',
+      });
+      if (setup.status !== 0) {
+        await server.stop();
+        throw new Error(`npm run temporal:setup failed:\n${setup.stdout}${setup.stderr}`);
+      }
+      return server;
+    }),
+  );
 }
-
-async function summaryRead(i: number): Promise<void> {
-  const who = clients[i % clients.length]!;
-  const response = await fetch(`${base}/api/me/summary`, { headers: { authorization: `Bearer ${who.token}` } });
-  if (response.status !== 200) throw new Error(`summary answered ${response.status}`);
-}
-
-// Warm-up: JIT, connection pools, the workflow cache.
-await run(10, 2, (i) => summaryRead(i));
-await run(10, 2, (i) => emptyUpdateWithStart(1_000_000 + i));
-
-console.log(`\nStudio Sessions booking benchmark — ${total} bookings per phase, ${os.cpus().length} cores\n`);
-const read = summarize('GET /api/me/summary (database read)', (await run(total, 1, summaryRead)).samples);
-const empty = summarize('empty Update-with-Start, sequential', (await run(total, 1, emptyUpdateWithStart)).samples);
-const booked = summarize('POST book, sequential', (await run(total, 1, (i) => book(i, i))).samples);
-const emptyParallel = await run(total, 32, (i) => emptyUpdateWithStart(total + i));
-summarize('empty Update-with-Start, 32 concurrent', emptyParallel.samples, emptyParallel.wallMs);
-const bookedParallel = await run(total, 32, (i) => book(i, total + i));
-summarize('POST book, 32 concurrent', bookedParallel.samples, bookedParallel.wallMs);
-console.log(
-  `\nbooking p50 / empty Update-with-Start p50: ${(booked.p50 / empty.p50).toFixed(2)}x   (database read p50 ${read.p50.toFixed(1)} ms)`,
-);
-console.log(
-  `booking throughput / empty throughput at 32 concurrent: ${(total / bookedParallel.wallMs / (total / emptyParallel.wallMs)).toFixed(2)}x`,
-);
-
-await app.close();
-worker.shutdown();
-baselineWorker.shutdown();
-await workersRunning;
-await nativeConnection.close();
-await client.connection.close();
-await orm.close();
-await temporal.stop();
-await postgres.stop();
-await rm(root, { recursive: true, force: true });
+emitResults('booking', { perPhase: total, concurrency: CONCURRENCY, runs });
+process.exit(0);

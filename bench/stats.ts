@@ -5,15 +5,24 @@ export function percentile(sortedMs: number[], p: number): number {
   return sortedMs[Math.max(index, 0)]!;
 }
 
-export function summarize(label: string, samplesMs: number[], wallMs?: number): { p50: number; p99: number } {
+export interface Summary {
+  n: number;
+  p50: number;
+  p99: number;
+  /** Completed per second over the wall time, when one was given. */
+  perSecond?: number;
+}
+
+export function summarize(label: string, samplesMs: number[], wallMs?: number): Summary {
   const sorted = [...samplesMs].sort((a, b) => a - b);
   const p50 = percentile(sorted, 50);
   const p99 = percentile(sorted, 99);
-  const rate = wallMs ? `  ${(samplesMs.length / (wallMs / 1000)).toFixed(1)}/s` : '';
+  const perSecond = wallMs ? samplesMs.length / (wallMs / 1000) : undefined;
+  const rate = perSecond !== undefined ? `  ${perSecond.toFixed(1)}/s` : '';
   console.log(
     `${label.padEnd(44)} n=${String(samplesMs.length).padStart(4)}  p50 ${p50.toFixed(1).padStart(7)} ms  p99 ${p99.toFixed(1).padStart(7)} ms${rate}`,
   );
-  return { p50, p99 };
+  return { n: samplesMs.length, p50, p99, ...(perSecond !== undefined ? { perSecond } : {}) };
 }
 
 /** Runs `task(i)` for i < total with at most `concurrency` in flight; returns each latency and the wall time. */
@@ -36,4 +45,10 @@ export async function run(
     }),
   );
   return { samples, wallMs: performance.now() - began };
+}
+
+/** A phase run and summarized in one go. */
+export async function phase(label: string, total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<Summary> {
+  const { samples, wallMs } = await run(total, concurrency, task);
+  return summarize(label, samples, concurrency > 1 ? wallMs : undefined);
 }

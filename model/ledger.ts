@@ -94,15 +94,18 @@ const NO_TRACE: Trace = { workflowId: null, runId: null };
  * answers ever counts an expired credit.
  */
 export async function lockClient(sql: Sql, clientId: number, trace: Trace = NO_TRACE): Promise<ClientBalance> {
-  const rows = await sql<{ role: string; available: number; held: number }>(
-    `select role, available_sessions as available, held_sessions as held from users where id = ? for update`,
+  // Whether any lot has lapsed is asked in the same round trip; the write-off itself is rare.
+  const rows = await sql<{ role: string; available: number; held: number; lapsed: boolean }>(
+    `select role, available_sessions as available, held_sessions as held,
+            exists(select 1 from credit_lots where client_id = users.id and remaining > 0 and expires_at <= now()) as lapsed
+       from users where id = ? for update`,
     [clientId],
   );
   const row = rows[0];
   if (!row) throw new DomainError(ErrorCode.NotFound, `Client ${clientId} was not found.`);
   if (row.role !== 'client')
     throw new DomainError(ErrorCode.InvalidRequest, `User ${clientId} is not a client; only clients hold session credits.`);
-  const expired = await expireLapsedLots(sql, clientId, trace);
+  const expired = row.lapsed ? await expireLapsedLots(sql, clientId, trace) : 0;
   return { available: row.available - expired, held: row.held };
 }
 
@@ -147,28 +150,31 @@ export async function findEntry(sql: Sql, idempotencyKey: string): Promise<Ledge
   return rows[0];
 }
 
-/** Appends one entry and moves the cached balances with it; CHECKs refuse any negative. */
+/**
+ * Appends one entry and moves the cached balances with it, in one statement (one round
+ * trip on every ledger write); CHECKs refuse any negative.
+ */
 export async function appendEntry(sql: Sql, draft: EntryDraft): Promise<LedgerEntryRow> {
   const heldDelta = draft.heldDelta ?? 0;
-  const [balance] = await sql<{ available: number; held: number }>(
-    `update users set available_sessions = available_sessions + ?, held_sessions = held_sessions + ?
-      where id = ? returning available_sessions as available, held_sessions as held`,
-    [draft.delta, heldDelta, draft.clientId],
-  );
-  if (!balance) throw new DomainError(ErrorCode.NotFound, `Client ${draft.clientId} was not found.`);
   const [entry] = await sql<LedgerEntryRow & Record<string, unknown>>(
-    `insert into ledger_entries (client_id, lot_id, kind, delta, held_delta, balance_after, held_after,
+    `with balance as (
+       update users set available_sessions = available_sessions + ?::int, held_sessions = held_sessions + ?::int
+        where id = ?::int returning available_sessions, held_sessions)
+     insert into ledger_entries (client_id, lot_id, kind, delta, held_delta, balance_after, held_after,
         session_id, booking_id, purchase_id, lots_taken, actor, reason, idempotency_key, workflow_id, run_id)
-      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)
-      returning ${ENTRY_COLUMNS}`,
+     select ?::int, ?::int, ?::text, ?::int, ?::int, available_sessions, held_sessions,
+            ?::int, ?::int, ?::int, ?::jsonb, ?::text, ?::text, ?::text, ?::text, ?::text
+       from balance
+     returning ${ENTRY_COLUMNS}`,
     [
+      draft.delta,
+      heldDelta,
+      draft.clientId,
       draft.clientId,
       draft.lotId ?? null,
       draft.kind,
       draft.delta,
       heldDelta,
-      balance.available,
-      balance.held,
       draft.sessionId ?? null,
       draft.bookingId ?? null,
       draft.purchaseId ?? null,
@@ -180,7 +186,8 @@ export async function appendEntry(sql: Sql, draft: EntryDraft): Promise<LedgerEn
       draft.trace.runId,
     ],
   );
-  return entry!;
+  if (!entry) throw new DomainError(ErrorCode.NotFound, `Client ${draft.clientId} was not found.`);
+  return entry;
 }
 
 export interface LotDraft {

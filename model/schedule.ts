@@ -87,6 +87,22 @@ export async function findSessionView(orm: Orm, sessionId: number): Promise<Sess
   return session ? sessionView(session) : undefined;
 }
 
+/**
+ * Whether booking this session for this client would be refused as full: the booking's own
+ * first check (activities/bookings.ts), read without a lock. A client already booked there
+ * is left to its workflow, which answers that.
+ */
+export async function sessionFullFor(orm: Orm, sessionId: number, clientId: number): Promise<boolean> {
+  const [row] = await query<{ full: boolean }>(
+    orm,
+    `select s.booked_count >= s.capacity and s.status in ('available', 'scheduled', 'confirmed')
+        and not exists(select 1 from bookings b where b.session_id = s.id and b.client_id = ? and b.status in ('scheduled', 'confirmed')) as full
+       from training_sessions s where s.id = ?`,
+    [clientId, sessionId],
+  );
+  return row?.full === true;
+}
+
 export interface LiveBooking {
   id: number;
   clientId: number;

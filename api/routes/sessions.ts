@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { findClientsToBook } from '../../model/admin-queries.js';
 import { DomainError, ErrorCode } from '../../model/errors.js';
-import { findSessionView, isTrainer, listSessions, liveBookings, type SessionView } from '../../model/schedule.js';
+import { findSessionView, isTrainer, listSessions, liveBookings, sessionFullFor, type SessionView } from '../../model/schedule.js';
 import { inTransaction } from '../../model/transaction.js';
 import { bookingWorkflowId } from '../../workflows/definitions.js';
 import { actorOf } from '../actor.js';
@@ -275,6 +275,12 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
       // Staff booking someone else: a deactivated client is not booked (a client booking itself passed the guard, so is active).
       if (userId !== currentUserId(request) && (await app.accountAccess(userId))?.active === false) {
         throw new HttpError(400, 'ACCOUNT_DEACTIVATED', 'This client is deactivated; reactivate them before booking.');
+      }
+      // Once the seats are gone a rush is answered from this read, without a workflow; the
+      // booking's transaction still decides every seat that is left.
+      if (await sessionFullFor(orm, request.body.sessionId, userId)) {
+        metrics.bookings.inc({ outcome: 'refused', code: ErrorCode.SessionFull });
+        throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
       }
       const outcome = await commands
         .book({

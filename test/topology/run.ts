@@ -12,17 +12,17 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { Connection } from '@temporalio/client';
 import { startEmbeddedPostgres } from '../../launcher/embedded-postgres.js';
-import { freePort, portInUse } from '../../launcher/free-port.js';
-import { cacheDir, findGoTool, stopChild, type GoTool } from '../../launcher/go-tools.js';
+import { freePort } from '../../launcher/free-port.js';
 import { findMailpit, startMailpit } from '../../launcher/mailpit.js';
 import { bookingWorkflowId, purchaseWorkflowId } from '../../workflows/definitions.js';
 import { readComposeFile, root } from '../deploy/compose-file.js';
+import { composeDefault, startTemporalServer, TemporalServerFailure } from './temporal-server.js';
 
 /**
  * Where the app's processes run from: this checkout, or (TOPOLOGY_APP_DIR) another one
@@ -38,23 +38,6 @@ function check(condition: unknown, message: string): asserts condition {
 }
 
 const compose = readComposeFile();
-const temporalTag = compose.services.temporal!.image!.split(':')[1]!;
-const temporalVersion = `v${temporalTag}`;
-const serverTools: GoTool[] = [
-  { binary: 'server', module: 'go.temporal.io/server/cmd/server', version: temporalVersion, versionArgs: ['--version'] },
-  { binary: 'sql', module: 'go.temporal.io/server/cmd/tools/sql', version: temporalVersion, versionArgs: ['--version'] },
-];
-
-/** `${NAME:-default}` → default; a compose value with no interpolation as is. */
-const composeDefault = (value: string | null | undefined) => (value ?? '').replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
-
-/** Temporal records membership ports in a smallint column, so kernel-chosen ephemeral ports (above 32767) do not fit. */
-async function freeMembershipPort(taken: string[]): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (!taken.includes(String(port)) && !(await portInUse(port, '127.0.0.1'))) return port;
-  }
-}
 
 const children: Array<{ name: string; child: ChildProcess }> = [];
 let workDir = '';
@@ -142,16 +125,6 @@ async function main(): Promise<void> {
   await chmod(workDir, 0o755);
   say(`work directory ${workDir} (process logs kept there on failure); the app runs from ${appDir}`);
 
-  const into = path.join(cacheDir, `temporal-server-${temporalVersion}`);
-  const [server, sqlTool] = (await Promise.all(
-    serverTools.map(async (tool) => {
-      const found = await findGoTool(tool, { explicitName: 'none', into, log: say, fail: (message) => new TopologyFailure(message) });
-      check(found, `no ${tool.binary} binary and no Go to build it`);
-      say(`Temporal ${tool.binary} ${temporalVersion}: ${found.path} (${found.source})`);
-      return found.path;
-    }),
-  )) as [string, string];
-
   // PostgreSQL: its superuser owns the schemas and runs every migration, as in compose.
   const postgres = await startEmbeddedPostgres({ clusterDir: path.join(workDir, 'postgres'), ephemeral: true });
   const cleanups: Array<() => Promise<void>> = [() => postgres.stop()];
@@ -161,90 +134,11 @@ async function main(): Promise<void> {
     await postgres.createDatabase(database);
     say(`PostgreSQL ${pgUrl.host}, owner "${decodeURIComponent(pgUrl.username)}", database "${database}"`);
 
-    // temporal-setup: Temporal's two databases and schemas, with the tool and env compose uses.
-    const sqlEnv = {
-      PATH: process.env.PATH!,
-      SQL_PLUGIN: compose.services['temporal-setup']!.environment!.SQL_PLUGIN!,
-      SQL_HOST: pgUrl.hostname,
-      SQL_PORT: pgUrl.port,
-      SQL_USER: decodeURIComponent(pgUrl.username),
-      SQL_PASSWORD: decodeURIComponent(pgUrl.password),
-    };
-    let started = Date.now();
-    for (const [db, schema] of [
-      ['temporal', 'temporal'],
-      ['temporal_visibility', 'visibility'],
-    ] as const) {
-      runOnce('temporal-sql-tool create', [sqlTool, '--db', db, 'create'], sqlEnv);
-      runOnce('temporal-sql-tool setup-schema', [sqlTool, '--db', db, 'setup-schema', '-v', '0.0'], sqlEnv);
-      runOnce(
-        'temporal-sql-tool update-schema',
-        [sqlTool, '--db', db, 'update-schema', '--schema-name', `postgresql/v12/${schema}`],
-        sqlEnv,
-      );
-    }
-    say(`Temporal schemas set up in ${Date.now() - started} ms`);
-
-    // temporal: the compose service's environment and dynamic config, on free local ports.
-    const dynamicConfig = path.join(workDir, 'dynamicconfig.yaml');
-    await writeFile(dynamicConfig, compose.configs['temporal-dynamic-config']!.content);
-    const ports: Record<string, string> = {};
-    for (const name of [
-      'FRONTEND_GRPC_PORT',
-      'FRONTEND_HTTP_PORT',
-      'INTERNAL_FRONTEND_HTTP_PORT',
-      'FRONTEND_MEMBERSHIP_PORT',
-      'HISTORY_GRPC_PORT',
-      'HISTORY_MEMBERSHIP_PORT',
-      'MATCHING_GRPC_PORT',
-      'MATCHING_MEMBERSHIP_PORT',
-      'WORKER_GRPC_PORT',
-      'WORKER_MEMBERSHIP_PORT',
-    ]) {
-      ports[name] = String(await freeMembershipPort(Object.values(ports)));
-    }
-    const temporalPort = Number(ports.FRONTEND_GRPC_PORT);
-    const serverEnv: Record<string, string> = { PATH: process.env.PATH!, HOME: process.env.HOME ?? workDir };
-    for (const [key, value] of Object.entries(compose.services.temporal!.environment!)) serverEnv[key] = composeDefault(value);
-    Object.assign(serverEnv, ports, {
-      POSTGRES_SEEDS: pgUrl.hostname,
-      DB_PORT: pgUrl.port,
-      POSTGRES_USER: decodeURIComponent(pgUrl.username),
-      POSTGRES_PWD: decodeURIComponent(pgUrl.password),
-      BIND_ON_IP: '127.0.0.1',
-      DYNAMIC_CONFIG_FILE_PATH: dynamicConfig,
-      LOG_LEVEL: 'warn',
-    });
-    started = Date.now();
-    const temporalAddress = `127.0.0.1:${temporalPort}`;
-    const temporal = spawn(server, ['start'], { cwd: workDir, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    const temporalLog = createWriteStream(path.join(workDir, 'temporal-server.log'));
-    temporal.stdout.pipe(temporalLog);
-    temporal.stderr.pipe(temporalLog);
-    cleanups.push(() => stopChild(temporal));
-    await waitUntil(
-      'the Temporal frontend',
-      async () => {
-        if (temporal.exitCode !== null)
-          throw new TopologyFailure(`the Temporal server exited (${temporal.exitCode}); see ${workDir}/temporal-server.log`);
-        try {
-          const connection = await Connection.connect({ address: temporalAddress, connectTimeout: 1_000 });
-          try {
-            const health = await connection.healthService.check({});
-            return health.status === 1;
-          } finally {
-            await connection.close();
-          }
-        } catch {
-          return false;
-        }
-      },
-      (serving) => serving,
-      120_000,
-    );
-    say(
-      `Temporal server ${temporalTag} serving on ${temporalAddress} in ${Date.now() - started} ms (${serverEnv.NUM_HISTORY_SHARDS} history shards)`,
-    );
+    // temporal-setup and temporal: Temporal's schemas, then the server, as compose runs them.
+    const temporal = await startTemporalServer({ postgres, workDir, log: say });
+    cleanups.push(() => temporal.stop());
+    const temporalAddress = temporal.address;
+    let started: number;
 
     // The app's settings, as compose gives them; each process gets its own scratch DATA_DIR.
     const appRole = { user: composeDefault('${APP_DB_USER:-studio_app}'), password: randomBytes(18).toString('base64url') };
@@ -491,7 +385,9 @@ try {
   await rm(workDir, { recursive: true, force: true });
   process.exit(0);
 } catch (error) {
-  console.error(`\ntopology FAILED: ${error instanceof TopologyFailure ? error.message : ((error as Error).stack ?? String(error))}`);
+  console.error(
+    `\ntopology FAILED: ${error instanceof TopologyFailure || error instanceof TemporalServerFailure ? error.message : ((error as Error).stack ?? String(error))}`,
+  );
   console.error(`process logs: ${workDir}`);
   process.exit(1);
 }
