@@ -53,7 +53,15 @@ export function sessionView(session: TrainingSession): SessionView {
 /** `lateBookingMinutes`: a session that started less than this long ago is still bookable (the late-booking policy). */
 export async function listSessions(
   orm: Orm,
-  filter: { from: Date; to: Date; trainerId?: number | undefined; bookableOnly: boolean; lateBookingMinutes: number },
+  filter: {
+    from: Date;
+    to: Date;
+    trainerId?: number | undefined;
+    bookableOnly: boolean;
+    lateBookingMinutes: number;
+    /** With bookableOnly: full sessions too, whose waitlist a client may join. */
+    includeFull?: boolean | undefined;
+  },
 ): Promise<SessionView[]> {
   const qb = orm.em
     .fork()
@@ -67,7 +75,7 @@ export async function listSessions(
   if (filter.bookableOnly) {
     // The database's clock and the seat count decide, as they do when the booking is made.
     qb.andWhere({ status: { $in: ['available', 'scheduled'] } }).andWhere(
-      's.booked_count < s.capacity and s.starts_at + make_interval(secs => ?) > now()',
+      `${filter.includeFull ? '' : 's.booked_count < s.capacity and '}s.starts_at + make_interval(secs => ?) > now()`,
       [filter.lateBookingMinutes * 60],
     );
   }

@@ -5,6 +5,7 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   log,
   patched,
   proxyActivities,
@@ -23,6 +24,8 @@ import {
   noShowSignal,
   rescheduledSignal,
   sessionCancelledSignal,
+  waitlistChangedSignal,
+  waitlistWorkflowId,
   type BookingInput,
   type BookingOutcome,
 } from './definitions.js';
@@ -43,6 +46,8 @@ const SYSTEM: Actor = { id: 'system', role: 'system' };
 const ADOPT_LOST_RESERVATION = 'adopt-lost-reservation';
 /** Histories from before it replay as they ran: a reminder was sent only while its moment was still ahead. */
 const LATE_REMINDERS = 'late-reminders';
+/** Histories from before it replay as they ran: no waitlist was told of the seat a booking gave back. */
+const WAITLIST_SEAT_FREED = 'waitlist-seat-freed';
 
 /** The business failure inside an activity failure, so the caller sees the rule that refused it. */
 function businessFailure(error: unknown): unknown {
@@ -183,9 +188,18 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
     if (!patched(ADOPT_LOST_RESERVATION) || !(await requestPath.hasReservation({ workflowId }))) return 'no booking request';
     if (phase === 'awaiting') await reserve().catch(() => undefined);
   }
+  /** A seat this booking held is free again: the session's waitlist (when one runs) offers it. */
+  const seatFreed = async () => {
+    if (!patched(WAITLIST_SEAT_FREED)) return;
+    await getExternalWorkflowHandle(waitlistWorkflowId(input.sessionId))
+      .signal(waitlistChangedSignal)
+      .catch(() => undefined);
+  };
+
   await condition(() => phase !== 'booking');
   if (phase === 'failed') {
     if (compensateLater && reservedBookingId !== undefined) await lifecycle.releaseSeat({ bookingId: reservedBookingId });
+    if (reservedBookingId !== undefined) await seatFreed();
     return 'not booked';
   }
 
@@ -248,6 +262,7 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
       await finish(request.kind, request.actor, request.kind === 'completed' ? 'Session completed' : 'Marked as a no-show');
     }
   }
+  if (status === 'cancelled' || status === 'late_cancelled') await seatFreed();
   await condition(allHandlersFinished);
   return status;
 }
