@@ -155,6 +155,8 @@ export async function waitlistRoutes(app: FastifyInstance, deps: RouteDependenci
           reason: isSelf ? 'Left the waitlist.' : `Removed by ${actorLabel(actorOf(request))}.`,
         }),
       );
+      // The workflow looks again: with nobody left waiting it ends rather than wait for the cutoff.
+      await commands.waitlistChanged(entry.sessionId);
       return waitlistEntryJson(entry);
     },
   );
