@@ -69,7 +69,9 @@ describe.skipIf(noChromium)('the waitlist in the console', () => {
       await waitlist.getByText('Waiting', { exact: true }).waitFor();
 
       // The desk adds Remy, who has no credit: told that a freed seat would skip him.
-      await panel.getByLabel(/^Client/).fill('Remy');
+      // The panel also holds the booking form; the waitlist's is the one with its own button.
+      const addForm = panel.locator('form').filter({ has: page.getByRole('button', { name: 'Add to waitlist' }) });
+      await addForm.getByLabel(/^Client/).fill('Remy');
       await page.getByRole('option', { name: /Remy Reed/ }).click();
       await panel.getByText('Remy Reed has no credit now: a freed seat skips them unless they buy one first.').waitFor();
       await panel.getByRole('button', { name: 'Add to waitlist' }).click();
