@@ -152,7 +152,7 @@ export async function waitlistRoutes(app: FastifyInstance, deps: RouteDependenci
         leaveWaitlist(sql, {
           sessionId: request.params.id,
           clientId: request.params.userId,
-          reason: isSelf ? 'Left the waitlist.' : `Removed by ${actorLabel(actorOf(request))}.`,
+          reason: isSelf ? 'Left the waitlist.' : 'Removed by the studio.',
         }),
       );
       // The workflow looks again: with nobody left waiting it ends rather than wait for the cutoff.
