@@ -8,6 +8,7 @@ import { createNotificationActivities } from './notifications.js';
 import { createPurchaseActivities } from './purchases.js';
 import { createReconciliationActivities } from './reconciliation.js';
 import { createSessionActivities } from './sessions.js';
+import { createWaitlistActivities } from './waitlist.js';
 
 export interface ActivityDependencies {
   orm: Orm;
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createSessionActivities(deps),
     ...createReconciliationActivities(deps),
     ...createNotificationActivities(deps),
+    ...createWaitlistActivities(deps),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Settings } from '../config/settings.js';
-import { bookingFacts, lotFacts, purchaseFacts, type PendingNotification } from '../model/notifications.js';
+import { bookingFacts, lotFacts, purchaseFacts, sessionFacts, type PendingNotification } from '../model/notifications.js';
 import type { Sql } from '../model/transaction.js';
 
 /** One email: plain text and the same words as simple HTML. */
@@ -95,6 +95,7 @@ export async function composeMessage(sql: Sql, row: PendingNotification, studio:
   switch (row.kind) {
     case 'booking.booked': {
       const { booking, what } = await session();
+      if (booking.fromWaitlist) throw new StaleNotification("the waitlist's promotion message confirms this booking");
       return letter(
         studio,
         row.firstName,
@@ -105,6 +106,35 @@ export async function composeMessage(sql: Sql, row: PendingNotification, studio:
             ? 'This session is on the house: no credit was used.'
             : `One credit is held for it; you have ${credits(row.available)} available.`,
           `Cancel at least ${duration(booking.cancelWindowMinutes)} before the start and the credit comes back to you.`,
+        ],
+        receipt,
+      );
+    }
+    case 'waitlist.promoted': {
+      const { booking, what } = await session();
+      return letter(
+        studio,
+        row.firstName,
+        `From the waitlist: booked for ${studioTime(studio, booking.startsAt)}`,
+        [
+          `Good news: a seat freed up and we have booked you from the waitlist for ${what}.`,
+          `One credit is held for it; you have ${credits(row.available)} available.`,
+          `Cancel at least ${duration(booking.cancelWindowMinutes)} before the start and the credit comes back to you.`,
+        ],
+        receipt,
+      );
+    }
+    case 'waitlist.skipped': {
+      const facts = await sessionFacts(sql, numberIn(row.payload, 'sessionId'));
+      if (!facts) throw new UncomposableNotification(`session ${String(row.payload.sessionId)} no longer exists`);
+      const where = facts.location ? ` at ${facts.location}` : '';
+      return letter(
+        studio,
+        row.firstName,
+        `A seat freed up for ${studioTime(studio, facts.startsAt)}`,
+        [
+          `A seat freed up in the session with ${facts.trainerName || 'your trainer'} on ${studioTime(studio, facts.startsAt)}${where}, but you had no credit to book it with, so it went to the next person on the waitlist.`,
+          'You are no longer on its waitlist. Buy a package, then book the session or join its waitlist again.',
         ],
         receipt,
       );

@@ -25,6 +25,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { reconciliationRoutes } from './routes/reconciliation.js';
 import { reportRoutes } from './routes/reports.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { waitlistRoutes } from './routes/waitlist.js';
 import { storeRoutes } from './routes/store.js';
 import { studioRoutes } from './routes/studio.js';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.js';
@@ -100,6 +101,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   await app.register(creditRoutes, routeDeps);
   await app.register(sessionRoutes, routeDeps);
   await app.register(meRoutes, routeDeps);
+  await app.register(waitlistRoutes, routeDeps);
   await app.register(adminResourceRoutes, routeDeps);
   await app.register(reconciliationRoutes, routeDeps);
   await app.register(reportRoutes, routeDeps);

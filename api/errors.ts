@@ -24,6 +24,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   [ErrorCode.AlreadyBooked]: 409,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.LastAdmin]: 409,
+  [ErrorCode.SeatsAvailable]: 409,
+  [ErrorCode.WaitlistClosed]: 409,
+  [ErrorCode.PromotionInProgress]: 409,
 };
 
 /** The ApplicationFailure a workflow or activity raised, however deeply Temporal wrapped it. */

@@ -14,13 +14,14 @@ import type { Settings } from '../config/settings.js';
 import { HttpError } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { RetryLater, firstSettled, isOutage, untilAnswered, type Budget } from './temporal-outage.js';
-import type { allocation, bookToDeduct, cancelSession, lotExpiry, rescheduleSession } from '../workflows/index.js';
+import type { allocation, bookToDeduct, cancelSession, lotExpiry, rescheduleSession, waitlistPromotion } from '../workflows/index.js';
 import {
   ClientIdKey,
   PurchaseIdKey,
   SessionIdKey,
   allocationWorkflowId,
   bookUpdate,
+  bookingStartOptions,
   bookingWorkflowId,
   cancelUpdate,
   completeSignal,
@@ -36,6 +37,8 @@ import {
   refundSignal,
   sessionCancelWorkflowId,
   sessionRescheduleWorkflowId,
+  waitlistChangedSignal,
+  waitlistWorkflowId,
   type AdminRefundOutcome,
   type AdminRefundRequest,
   type AllocationInput,
@@ -89,6 +92,11 @@ const extensionPending = () =>
   new RetryLater(
     'EXTENSION_PENDING',
     "The new expiry is still being applied; check the client's credit lots in a moment, or send the same request again with the same Idempotency-Key.",
+  );
+const waitlistPending = () =>
+  new RetryLater(
+    'WAITLIST_PENDING',
+    'The waitlist place is saved but its workflow could not be reached in time; send the same request again in a moment.',
   );
 const temporalUnavailable = () =>
   new RetryLater(
@@ -213,23 +221,15 @@ export class WorkflowCommands {
         this.temporal.workflow.executeUpdateWithStart(bookUpdate, {
           updateId,
           startWorkflowOperation: new WithStartWorkflowOperation<typeof bookToDeduct>('bookToDeduct', {
-            workflowId,
+            ...bookingStartOptions({
+              sessionId: request.sessionId,
+              clientId: request.clientId,
+              actor: request.actor,
+              complimentary: request.complimentary,
+              reminderBeforeMs: Math.round(policies.reminderBeforeMinutes * 60_000),
+              autoCompleteAfterMs: Math.round(policies.autoCompleteAfterMinutes * 60_000),
+            }),
             taskQueue: this.taskQueue,
-            args: [
-              {
-                sessionId: request.sessionId,
-                clientId: request.clientId,
-                actor: request.actor,
-                complimentary: request.complimentary,
-                reminderBeforeMs: Math.round(policies.reminderBeforeMinutes * 60_000),
-                autoCompleteAfterMs: Math.round(policies.autoCompleteAfterMinutes * 60_000),
-              },
-            ],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            typedSearchAttributes: [
-              { key: ClientIdKey, value: String(request.clientId) },
-              { key: SessionIdKey, value: String(request.sessionId) },
-            ],
           }),
         }),
       bookingPending,
@@ -407,6 +407,30 @@ export class WorkflowCommands {
       throw error;
     });
     return { workflowId, outcomes: await firstSettled(result, SESSION_ANSWER_MS, async () => undefined) };
+  }
+
+  /**
+   * Wakes the session's waitlist workflow with signal-with-start (a first entry starts it),
+   * which promotes waiting clients into free seats and expires them at the cutoff. Answers
+   * once Temporal has recorded the signal; a repeat is one more look at the waitlist.
+   */
+  async waitlistChanged(sessionId: number): Promise<void> {
+    const workflowId = waitlistWorkflowId(sessionId);
+    await this.untilAnswered(
+      'waitlist',
+      this.commandBudget,
+      { workflowId },
+      () =>
+        this.temporal.workflow.signalWithStart<typeof waitlistPromotion>('waitlistPromotion', {
+          workflowId,
+          taskQueue: this.taskQueue,
+          args: [{ sessionId }],
+          signal: waitlistChangedSignal,
+          signalArgs: [],
+          typedSearchAttributes: [{ key: SessionIdKey, value: String(sessionId) }],
+        }),
+      waitlistPending,
+    );
   }
 
   /**

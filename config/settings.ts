@@ -24,6 +24,8 @@ export interface Policies {
   expiryNoticeDays: number;
   /** Purchase workflows stay open this long for refunds and disputes. */
   refundWindowDays: number;
+  /** A seat freed later than this before the start is not offered to the waitlist; its entries expire then. */
+  waitlistCutoffMinutes: number;
 }
 
 export interface Settings {
@@ -271,6 +273,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       lowBalanceThreshold: integer(env, 'POLICY_LOW_BALANCE_THRESHOLD', 2),
       expiryNoticeDays: integer(env, 'POLICY_EXPIRY_NOTICE_DAYS', 7),
       refundWindowDays: integer(env, 'POLICY_REFUND_WINDOW_DAYS', 180, 1),
+      waitlistCutoffMinutes: minutes(env, 'POLICY_WAITLIST_CUTOFF_MINUTES', 120),
     },
     store: {
       publicUrl: (env.PUBLIC_URL || `http://localhost:${integer(env, 'PORT', 3000)}`).replace(/\/$/, ''),

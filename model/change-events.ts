@@ -12,7 +12,7 @@ export const CHANGE_CHANNEL = 'change_events';
 /** How the listening connection names itself in pg_stat_activity. */
 export const LISTENER_APPLICATION_NAME = 'studio-sessions change listener';
 
-export type ChangeResource = 'ledger' | 'users' | 'sessions' | 'bookings' | 'purchases' | 'packages';
+export type ChangeResource = 'ledger' | 'users' | 'sessions' | 'bookings' | 'purchases' | 'packages' | 'waitlist';
 
 /** One committed change, and whom it concerns (admins see every change). */
 export interface ChangeEvent {

@@ -13,5 +13,11 @@ export const ErrorCode = {
   InvalidRequest: 'INVALID_REQUEST',
   Conflict: 'CONFLICT',
   LastAdmin: 'LAST_ADMIN',
+  /** A waitlist is for full sessions: this one has a seat to book. */
+  SeatsAvailable: 'SEATS_AVAILABLE',
+  /** The session starts within the waitlist cutoff (or is over): no seat will be offered any more. */
+  WaitlistClosed: 'WAITLIST_CLOSED',
+  /** A freed seat is being booked for this entry right now. */
+  PromotionInProgress: 'PROMOTION_IN_PROGRESS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

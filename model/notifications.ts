@@ -19,6 +19,9 @@ export const NOTIFICATION_KINDS = {
   'credits.low': 'nudge',
   'purchase.paid': 'receipt',
   'purchase.refunded': 'receipt',
+  // A change to the client's own waitlist entry, as a booking or a cancellation is: always told.
+  'waitlist.promoted': 'receipt',
+  'waitlist.skipped': 'receipt',
 } as const;
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
 export type NotificationCategory = (typeof NOTIFICATION_KINDS)[NotificationKind];
@@ -128,15 +131,32 @@ export interface BookingFacts {
   status: string;
   creditState: string;
   cancelWindowMinutes: number;
+  /** Made by the waitlist's promotion (being made, or made): its own message confirms it. */
+  fromWaitlist: boolean;
 }
 
 export async function bookingFacts(sql: Sql, bookingId: number): Promise<BookingFacts | undefined> {
   const [row] = await sql<BookingFacts & Record<string, unknown>>(
     `select b.starts_at as "startsAt", b.ends_at as "endsAt", trim(t.first_name || ' ' || t.last_name) as "trainerName",
-            s.location, b.status, b.credit_state as "creditState", b.cancel_window_minutes as "cancelWindowMinutes"
+            s.location, b.status, b.credit_state as "creditState", b.cancel_window_minutes as "cancelWindowMinutes",
+            exists(select 1 from waitlist_entries w where w.session_id = b.session_id and w.client_id = b.client_id
+                     and (w.booking_id = b.id or (w.state = 'waiting' and w.offered_at <= b.booked_at))) as "fromWaitlist"
        from bookings b join training_sessions s on s.id = b.session_id join users t on t.id = s.trainer_id
       where b.id = ?`,
     [bookingId],
+  );
+  return row;
+}
+
+/** A session as a message about it (without a booking) describes it. */
+export async function sessionFacts(
+  sql: Sql,
+  sessionId: number,
+): Promise<{ startsAt: Date; trainerName: string; location: string | null } | undefined> {
+  const [row] = await sql<{ startsAt: Date; trainerName: string; location: string | null }>(
+    `select s.starts_at as "startsAt", trim(t.first_name || ' ' || t.last_name) as "trainerName", s.location
+       from training_sessions s join users t on t.id = s.trainer_id where s.id = ?`,
+    [sessionId],
   );
   return row;
 }

@@ -59,7 +59,15 @@ export function sessionView(session: TrainingSession): SessionView {
  */
 export async function listSessions(
   orm: Orm,
-  filter: { from: Date; to: Date; trainerId?: number | undefined; bookableOnly: boolean; lateBookingMinutes: number },
+  filter: {
+    from: Date;
+    to: Date;
+    trainerId?: number | undefined;
+    bookableOnly: boolean;
+    lateBookingMinutes: number;
+    /** With bookableOnly: full sessions too, whose waitlist a client may join. */
+    includeFull?: boolean | undefined;
+  },
 ): Promise<SessionView[]> {
   const rows = await query<Omit<SessionView, 'trainerName' | 'seatsLeft'> & { firstName: string; lastName: string }>(
     orm,
@@ -70,10 +78,10 @@ export async function listSessions(
       where s.starts_at >= ? and s.starts_at < ?
         and (?::int is null or s.trainer_id = ?)
         -- The database's clock and the seat count decide, as they do when the booking is made.
-        and (not ? or (s.status in ('available', 'scheduled') and s.booked_count < s.capacity
+        and (not ? or (s.status in ('available', 'scheduled') and (? or s.booked_count < s.capacity)
                        and s.starts_at + make_interval(secs => ?) > now()))
       order by s.starts_at, s.id`,
-    [filter.from, filter.to, filter.trainerId ?? null, filter.trainerId ?? null, filter.bookableOnly, filter.lateBookingMinutes * 60],
+    [filter.from, filter.to, filter.trainerId ?? null, filter.trainerId ?? null, filter.bookableOnly, filter.includeFull === true, filter.lateBookingMinutes * 60],
   );
   return rows.map(({ firstName, lastName, ...session }) => ({
     ...session,

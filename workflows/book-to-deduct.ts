@@ -5,6 +5,7 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   log,
   patched,
   proxyActivities,
@@ -23,6 +24,8 @@ import {
   noShowSignal,
   rescheduledSignal,
   sessionCancelledSignal,
+  waitlistChangedSignal,
+  waitlistWorkflowId,
   type BookingInput,
   type BookingOutcome,
 } from './definitions.js';
@@ -49,6 +52,8 @@ const LATE_REMINDERS = 'late-reminders';
  * so a booking costs one local-activity round trip from the workflow instead of two or three.
  */
 const ONE_STEP_BOOKING = 'one-step-booking';
+/** Histories from before it replay as they ran: no waitlist was told of the seat a booking gave back. */
+const WAITLIST_SEAT_FREED = 'waitlist-seat-freed';
 
 /** The business failure inside an activity failure, so the caller sees the rule that refused it. */
 function businessFailure(error: unknown): unknown {
@@ -87,6 +92,7 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
   let timesChanged = false;
   let reservedBookingId: number | undefined;
   let compensateLater = false;
+  let seatMayBeFree = false;
   const requests: Request[] = [];
 
   setHandler(bookingStateQuery, () => ({ phase, bookingId: outcome?.bookingId ?? null, status }));
@@ -126,6 +132,8 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
         // A refusal gave its seat back inside the activity. Out of retries, one attempt may
         // still have committed with its answer lost; the workflow looks below.
         lostAnswer = !refused(error);
+        // A refused hold gave back the seat it had taken; the waitlist looks whether one is free.
+        seatMayBeFree = !lostAnswer;
         phase = 'failed';
         throw businessFailure(error);
       }
@@ -213,6 +221,14 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
     if (!patched(ADOPT_LOST_RESERVATION) || !(await requestPath.hasReservation({ workflowId }))) return 'no booking request';
     if (phase === 'awaiting') await reserve().catch(() => undefined);
   }
+  /** A seat this booking held is free again: the session's waitlist (when one runs) offers it. */
+  const seatFreed = async () => {
+    if (!patched(WAITLIST_SEAT_FREED)) return;
+    await getExternalWorkflowHandle(waitlistWorkflowId(input.sessionId))
+      .signal(waitlistChangedSignal)
+      .catch(() => undefined);
+  };
+
   await condition(() => phase !== 'booking');
   if (phase === 'failed' && lostAnswer && (await lifecycle.hasReservation({ workflowId }))) {
     // Its caller was told the booking is still being processed: it is, and this finds it.
@@ -221,6 +237,7 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
   }
   if (phase === 'failed') {
     if (compensateLater && reservedBookingId !== undefined) await lifecycle.releaseSeat({ bookingId: reservedBookingId });
+    if (reservedBookingId !== undefined || seatMayBeFree) await seatFreed();
     return 'not booked';
   }
 
@@ -283,6 +300,7 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
       await finish(request.kind, request.actor, request.kind === 'completed' ? 'Session completed' : 'Marked as a no-show');
     }
   }
+  if (status === 'cancelled' || status === 'late_cancelled') await seatFreed();
   await condition(allHandlersFinished);
   return status;
 }

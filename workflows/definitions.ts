@@ -36,6 +36,9 @@ export const sessionRescheduleWorkflowId = (sessionId: number) => `session-resch
 /** One outbox drainer per task queue (each task queue's workers share one database). */
 export const notificationDrainerWorkflowId = (taskQueue: string) => `notification-drainer-${taskQueue}`;
 
+/** One per session with a waitlist: the single writer of its promotions. */
+export const waitlistWorkflowId = (sessionId: number) => `waitlist-${sessionId}`;
+
 /** The Schedule that checks the books, one per task queue (so test stacks each have their own). */
 export const reconciliationScheduleId = (taskQueue: string) => `reconciliation-${taskQueue}`;
 
@@ -67,6 +70,22 @@ export interface BookingInput {
   autoCompleteAfterMs: number;
   /** How long a workflow with no booking request waits for one (a minute unless a test says otherwise). */
   awaitBookingMs?: number;
+}
+
+/**
+ * How a booking's workflow is started, the same for the booking route and for the waitlist's
+ * promotion: one workflow per session and client, joined if it is already running.
+ */
+export function bookingStartOptions(input: BookingInput) {
+  return {
+    workflowId: bookingWorkflowId(input.sessionId, input.clientId),
+    args: [input] as [BookingInput],
+    workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    typedSearchAttributes: [
+      { key: ClientIdKey, value: String(input.clientId) },
+      { key: SessionIdKey, value: String(input.sessionId) },
+    ],
+  };
 }
 
 export interface BookingOutcome {
@@ -152,6 +171,36 @@ export interface SessionRescheduleInput {
   actor: Actor;
   changes: SessionChanges;
 }
+
+// ---------------------------------------------------------------------------------------
+// The waitlist: one workflow per session promotes waiting clients into freed seats
+
+export interface WaitlistInput {
+  sessionId: number;
+  /** Carried across continue-as-new, so the result counts the whole life of the waitlist. */
+  promoted?: number;
+  closed?: number;
+}
+
+export interface WaitlistResult {
+  sessionId: number;
+  /** Entries booked into a freed seat. */
+  promoted: number;
+  /** Entries closed without a seat: skipped for want of a credit, booked directly, expired at the cutoff. */
+  closed: number;
+}
+
+/**
+ * Something the waitlist depends on changed: a client joined, a seat freed (a cancel, a
+ * booking that gave its seat back, a larger capacity), the session moved or was cancelled.
+ */
+export const waitlistChangedSignal = defineSignal('waitlistChanged');
+
+/** Who the ledger and the booking name when the waitlist books a client. */
+export const WAITLIST_ACTOR: Actor = { id: 'waitlist', role: 'system' };
+
+/** One booking attempt per offer of a seat: a retried promotion joins it, a later offer is a new one. */
+export const waitlistUpdateId = (entryId: number, offerId: string) => `waitlist-${entryId}-${offerId}`;
 
 // ---------------------------------------------------------------------------------------
 // The outbox's drainer

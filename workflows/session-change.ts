@@ -1,9 +1,11 @@
-import { getExternalWorkflowHandle, proxyLocalActivities, sleep } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, proxyLocalActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ChangedSession } from '../activities/sessions.js';
 import {
   rescheduledSignal,
   sessionCancelledSignal,
+  waitlistChangedSignal,
+  waitlistWorkflowId,
   type CancelOutcome,
   type SessionCancelInput,
   type SessionRescheduleInput,
@@ -16,6 +18,8 @@ const database = proxyLocalActivities<Activities>({
 });
 
 const POLL_MS = 100;
+/** Histories from before it replay as they ran: a reschedule told no waitlist of its new seats or time. */
+const WAITLIST_FOLLOWS = 'waitlist-follows-reschedule';
 
 /**
  * The studio cancels a whole session: closed to new bookings first, then every booking's
@@ -63,6 +67,12 @@ export async function rescheduleSession(input: SessionRescheduleInput): Promise<
           .catch(() => undefined),
       ),
     );
+  }
+  // A larger capacity frees seats for the waitlist, and a new start moves its cutoff.
+  if (patched(WAITLIST_FOLLOWS)) {
+    await getExternalWorkflowHandle(waitlistWorkflowId(input.sessionId))
+      .signal(waitlistChangedSignal)
+      .catch(() => undefined);
   }
   return changed;
 }

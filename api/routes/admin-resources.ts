@@ -40,6 +40,7 @@ import { NOTIFICATION_STATES } from '../../model/entities/notification.js';
 import { PURCHASE_STATUSES } from '../../model/entities/purchase.js';
 import { SESSION_STATUSES } from '../../model/entities/training-session.js';
 import type { Role } from '../../model/entities/user.js';
+import { waitlistGlances } from '../../model/waitlist.js';
 import {
   contentRange,
   filters,
@@ -240,7 +241,15 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
     sorts: SESSION_SORTS,
     defaultSort: { field: 'startsAt', order: 'ASC' },
     filters: { trainerId: filters.id, status: sessionStatus, from: filters.instant, to: filters.instant, id: filters.ids },
-    list: (request, viewer) => sessionsPage(orm, { ...request, filter: { ...request.filter, ...ownSessionsOnly(viewer) } }),
+    list: async (request, viewer) => {
+      const page = await sessionsPage(orm, { ...request, filter: { ...request.filter, ...ownSessionsOnly(viewer) } });
+      // The schedule shows how many wait for a full session's seat.
+      const glances = await waitlistGlances(
+        orm,
+        page.rows.map((row) => row.id),
+      );
+      return { ...page, rows: page.rows.map((row) => ({ ...row, waitlistCount: glances.get(row.id)?.waiting ?? 0 })) };
+    },
   });
 
   readResource({

@@ -5,6 +5,7 @@ import { findClientsToBook } from '../../model/admin-queries.js';
 import { DomainError, ErrorCode } from '../../model/errors.js';
 import { findSessionView, isTrainer, listSessions, liveBookings, sessionFullFor, type SessionView } from '../../model/schedule.js';
 import { inTransaction } from '../../model/transaction.js';
+import { waitlistGlances, waitlistOf } from '../../model/waitlist.js';
 import { bookingWorkflowId } from '../../workflows/definitions.js';
 import { actorOf } from '../actor.js';
 import type { RouteDependencies } from '../dependencies.js';
@@ -62,6 +63,9 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
           to: Type.Optional(Type.String({ format: 'date-time' })),
           trainerId: Type.Optional(Type.Integer({ minimum: 1 })),
           bookable: Type.Optional(Type.Boolean()),
+          includeFull: Type.Optional(
+            Type.Boolean({ description: 'With bookable sessions (always, for clients): full ones too, whose waitlist can be joined' }),
+          ),
         }),
       },
     },
@@ -77,8 +81,15 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
         trainerId: request.query.trainerId,
         bookableOnly,
         lateBookingMinutes: settings.policies.lateBookingMinutes,
+        includeFull: request.query.includeFull,
       });
-      return sessions.map(sessionJson);
+      const clientId = request.user.role === 'client' ? currentUserId(request) : undefined;
+      const glances = await waitlistGlances(
+        orm,
+        sessions.map((session) => session.id),
+        clientId,
+      );
+      return sessions.map((session) => ({ ...sessionJson(session), waitlist: waitlistOf(glances, session.id, clientId) }));
     },
   );
 

@@ -8,8 +8,21 @@ import { Purchase } from './purchase.js';
 import { ReconciliationRun } from './reconciliation-run.js';
 import { TrainingSession } from './training-session.js';
 import { User } from './user.js';
+import { WaitlistEntry } from './waitlist-entry.js';
 
-export { Booking, ClientBalance, CreditLot, LedgerEntry, Notification, Package, Purchase, ReconciliationRun, TrainingSession, User };
+export {
+  Booking,
+  ClientBalance,
+  CreditLot,
+  LedgerEntry,
+  Notification,
+  Package,
+  Purchase,
+  ReconciliationRun,
+  TrainingSession,
+  User,
+  WaitlistEntry,
+};
 
 /**
  * Every table but two has its entity: rate_limit_windows and idempotency_keys are only
@@ -26,4 +39,5 @@ export const entities = [
   Notification,
   ClientBalance,
   ReconciliationRun,
+  WaitlistEntry,
 ];

@@ -194,6 +194,17 @@ const MATRIX: Record<string, Row> = {
     expect: { ...sessionStaff, clientA: 'ok', clientB: 403 },
     request: (f) => ({ params: { id: f.sessionId }, payload: { userId: f.clientA.id } }),
   },
+  'GET /api/sessions/:id': { expect: signedIn, request: id((f) => f.sessionId) },
+  'GET /api/sessions/:id/waitlist': { expect: sessionStaff, request: id((f) => f.sessionId) },
+  // Client B naming client A is refused; client A and the admin get past (a free seat is then a 409).
+  'POST /api/sessions/:id/waitlist': {
+    expect: { ...adminOnly, clientA: 'ok', clientB: 403 },
+    request: (f) => ({ params: { id: f.sessionId }, payload: { userId: f.clientA.id } }),
+  },
+  'DELETE /api/sessions/:id/waitlist/:userId': {
+    expect: { ...adminOnly, clientA: 'ok', clientB: 403 },
+    request: (f) => ({ params: { id: f.sessionId, userId: f.clientA.id } }),
+  },
   'POST /api/sessions/:id/confirm': {
     expect: sessionStaff,
     request: (f) => ({ params: { id: f.sessionId }, payload: { userId: f.clientA.id } }),
@@ -212,6 +223,7 @@ const MATRIX: Record<string, Row> = {
   'GET /api/me/summary': { expect: clientsOnly },
   'GET /api/me/ledger': { expect: clientsOnly },
   'GET /api/me/bookings': { expect: clientsOnly },
+  'GET /api/me/waitlist': { expect: clientsOnly },
   'GET /api/me/preferences': { expect: clientsOnly },
   'PATCH /api/me/preferences': { expect: clientsOnly, request: () => ({ payload: { reminders: true } }) },
   'GET /api/packages': { expect: everyone() },

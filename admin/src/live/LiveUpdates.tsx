@@ -16,6 +16,7 @@ const RESOURCES_SHOWING: Record<Change['resource'], string[]> = {
     bookings: ['bookings', 'sessions', 'clients'],
     purchases: ['purchases', 'clients'],
     packages: ['packages'],
+    waitlist: ['waitlist', 'sessions'],
 };
 
 /** One burst of changes (a booking writes several rows) refetches each resource once. */

@@ -1,7 +1,7 @@
 /** One committed change, as GET /api/events sends it. */
 export interface Change {
     id: number;
-    resource: 'ledger' | 'users' | 'sessions' | 'bookings' | 'purchases' | 'packages';
+    resource: 'ledger' | 'users' | 'sessions' | 'bookings' | 'purchases' | 'packages' | 'waitlist';
     recordId: number;
     clientId: number | null;
     trainerId: number | null;

@@ -12,6 +12,8 @@ export interface Session {
     status: string;
     location: string | null;
     notes: string | null;
+    /** Clients waiting for a seat (the API counts them for full sessions' schedule blocks). */
+    waitlistCount?: number;
 }
 
 /** A booking as /api/admin/bookings lists it. */
@@ -29,7 +31,8 @@ export interface Booking {
 /** Bookings that still hold a seat; the others are history. */
 export const isLive = (booking: Booking) => booking.status === 'scheduled' || booking.status === 'confirmed';
 
-export const bookedLabel = (session: Pick<Session, 'bookedCount' | 'capacity'>) => `${session.bookedCount}/${session.capacity} booked`;
+export const bookedLabel = (session: Pick<Session, 'bookedCount' | 'capacity' | 'waitlistCount'>) =>
+    `${session.bookedCount}/${session.capacity} booked${session.waitlistCount ? ` · ${session.waitlistCount} waiting` : ''}`;
 
 /** What staff mark on a booking (the API's /confirm, /complete, /no-show). */
 export type Mark = 'confirm' | 'complete' | 'no-show';

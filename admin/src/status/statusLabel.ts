@@ -27,6 +27,9 @@ const TONES: Record<string, Tone> = {
     lost: 'error',
     sent: 'success',
     skipped: 'default',
+    waiting: 'info',
+    promoted: 'success',
+    left: 'default',
 };
 
 /** "late_cancelled" reads "Late cancelled". */

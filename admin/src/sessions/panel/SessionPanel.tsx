@@ -9,6 +9,7 @@ import { bookedLabel, isLive, MARK_LABELS, type Booking, type Mark, type Session
 import { BookClientForm } from './BookClientForm';
 import { CancelSessionDialog } from './CancelSessionDialog';
 import { Roster } from './Roster';
+import { Waitlist } from './Waitlist';
 
 const MARK_DONE: Record<Mark, string> = { confirm: 'marked confirmed', complete: 'marked completed', 'no-show': 'marked as a no-show' };
 
@@ -129,6 +130,8 @@ export const SessionPanel = ({
                         onMark={(action, booking) => void mark(action, booking)}
                         onChanged={changed}
                     />
+                    <Divider />
+                    <Waitlist session={session} />
                     {session.status !== 'cancelled' && (
                         <>
                             <Divider />
