@@ -23,6 +23,7 @@ import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { reconciliationRoutes } from './routes/reconciliation.js';
+import { seriesRoutes } from './routes/series.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { storeRoutes } from './routes/store.js';
 import { studioRoutes } from './routes/studio.js';
@@ -98,6 +99,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   await app.register(authRoutes, routeDeps);
   await app.register(creditRoutes, routeDeps);
   await app.register(sessionRoutes, routeDeps);
+  await app.register(seriesRoutes, routeDeps);
   await app.register(meRoutes, routeDeps);
   await app.register(adminResourceRoutes, routeDeps);
   await app.register(reconciliationRoutes, routeDeps);

@@ -5,3 +5,4 @@ export { purchaseToCredit } from './purchase-to-credit.js';
 export { cancelSession, rescheduleSession } from './session-change.js';
 export { lotExpiry, lotExpiryBackfill } from './lot-expiry.js';
 export { reconcileBooks } from './reconciliation.js';
+export { cancelSeries, editSeries } from './series-change.js';

@@ -12,6 +12,8 @@ export interface Session {
     status: string;
     location: string | null;
     notes: string | null;
+    /** The weekly series it was created in, or null for a one-off. */
+    seriesId: string | null;
 }
 
 /** A booking as /api/admin/bookings lists it. */
