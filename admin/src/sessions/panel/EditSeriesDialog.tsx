@@ -69,8 +69,8 @@ export const EditSeriesDialog = ({ session, onClose, onEdited }: { session: Sess
                         {first && last ? `, ${formatDay(first.startsAt)} – ${formatDay(last.startsAt)}` : ''}
                         {first ? ` (now ${formatWhen(first.startsAt)} with ${first.trainerName}, ${first.capacity} places)` : ''}.{' '}
                         {result.movedBookings === 0
-                            ? 'No booked client had to move.'
-                            : `${plural(result.movedBookings, 'booked client')} keep their place at the new time; their reminders follow.`}
+                            ? 'No booking had to move.'
+                            : `${plural(result.movedBookings, 'booking')} kept at the new time; their reminders follow.`}
                     </Alert>
                 ) : (
                     <Stack sx={{ gap: 2 }}>
