@@ -2,7 +2,7 @@ import type { Settings } from '../config/settings.js';
 import { lockSession, mirrorSessionStatus, requireBooking, type BookingRow } from '../model/bookings.js';
 import { DomainError, ErrorCode } from '../model/errors.js';
 import { appendEntry, findEntry, lockClient, returnToLot, takeFromEarliestLot } from '../model/ledger.js';
-import { queueLowBalance, queueNotification, thenWake } from '../model/notifications.js';
+import { queueLowBalance, queueNotification } from '../model/notifications.js';
 import type { Orm } from '../model/orm.js';
 
 import { inTransaction, query, type Sql } from '../model/transaction.js';
@@ -74,124 +74,119 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
 
   return {
     async reserveSeat(request: ReserveSeatRequest): Promise<ReservedSeat> {
-      return thenWake(
-        orm,
-        businessRules(() =>
-          inTransaction(orm, async (sql) => {
-            // Every refusal is decided from an unlocked read first, so in a rush for one seat
-            // everyone after the winner's commit is answered without queueing on the row lock.
-            const [glance] = await sql<{ role: string | null; full: boolean; mine: boolean }>(
-              `select (select role from users where id = ?) as role,
+      return businessRules(() =>
+        inTransaction(orm, async (sql) => {
+          // Every refusal is decided from an unlocked read first, so in a rush for one seat
+          // everyone after the winner's commit is answered without queueing on the row lock.
+          const [glance] = await sql<{ role: string | null; full: boolean; mine: boolean }>(
+            `select (select role from users where id = ?) as role,
                   s.booked_count >= s.capacity and s.status in ('available', 'scheduled', 'confirmed') as full,
                   exists(select 1 from bookings b where b.session_id = s.id and b.client_id = ? and b.status in ('scheduled', 'confirmed')) as mine
              from training_sessions s where s.id = ?`,
-              [request.clientId, request.clientId, request.sessionId],
-            );
-            if (!glance) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
-            if (!glance.role) throw new DomainError(ErrorCode.NotFound, `Client ${request.clientId} was not found.`);
-            if (glance.role !== 'client') throw new DomainError(ErrorCode.InvalidRequest, 'Only clients can be booked into sessions.');
-            if (glance.full && !glance.mine) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
+            [request.clientId, request.clientId, request.sessionId],
+          );
+          if (!glance) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
+          if (!glance.role) throw new DomainError(ErrorCode.NotFound, `Client ${request.clientId} was not found.`);
+          if (glance.role !== 'client') throw new DomainError(ErrorCode.InvalidRequest, 'Only clients can be booked into sessions.');
+          if (glance.full && !glance.mine) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
 
-            const [session] = await sql<{
-              startsAt: Date;
-              endsAt: Date;
-              status: string;
-              free: boolean;
-              past: boolean;
-              tooFar: boolean;
-              existingId: number | null;
-              existingWorkflowId: string | null;
-              existingBookedAt: Date | null;
-              existingCreditState: string | null;
-            }>(
-              `select s.starts_at as "startsAt", s.ends_at as "endsAt", s.status, s.booked_count < s.capacity as free,
+          const [session] = await sql<{
+            startsAt: Date;
+            endsAt: Date;
+            status: string;
+            free: boolean;
+            past: boolean;
+            tooFar: boolean;
+            existingId: number | null;
+            existingWorkflowId: string | null;
+            existingBookedAt: Date | null;
+            existingCreditState: string | null;
+          }>(
+            `select s.starts_at as "startsAt", s.ends_at as "endsAt", s.status, s.booked_count < s.capacity as free,
                   s.starts_at + make_interval(secs => ?) <= now() as past, s.starts_at > now() + make_interval(days => ?) as "tooFar",
                   b.id as "existingId", b.workflow_id as "existingWorkflowId", b.booked_at as "existingBookedAt",
                   b.credit_state as "existingCreditState"
              from training_sessions s
              left join bookings b on b.session_id = s.id and b.client_id = ? and b.status in ('scheduled', 'confirmed')
             where s.id = ? for update of s`,
-              [policies.lateBookingMinutes * 60, policies.bookingHorizonDays, request.clientId, request.sessionId],
+            [policies.lateBookingMinutes * 60, policies.bookingHorizonDays, request.clientId, request.sessionId],
+          );
+          if (!session) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
+          if (session.existingId !== null) {
+            // A retry of this very reservation (the worker crashed after commit) finds its own row;
+            // a second booking request never reaches here, the workflow refuses it first.
+            if (session.existingWorkflowId !== request.workflowId) {
+              throw new DomainError(ErrorCode.AlreadyBooked, 'You are already booked into this session.');
+            }
+            return {
+              bookingId: session.existingId,
+              startsAt: session.startsAt.toISOString(),
+              endsAt: session.endsAt.toISOString(),
+              bookedAt: session.existingBookedAt!.toISOString(),
+              creditState: session.existingCreditState!,
+              availableAfter: await availableNow(sql, request.clientId),
+            };
+          }
+          if (session.status === 'cancelled') throw new DomainError(ErrorCode.NotBookable, 'This session has been cancelled.');
+          if (['completed', 'no_show'].includes(session.status))
+            throw new DomainError(ErrorCode.NotBookable, 'This session has already taken place.');
+          if (session.past) {
+            throw new DomainError(
+              ErrorCode.NotBookable,
+              policies.lateBookingMinutes > 0
+                ? `Bookings close ${policies.lateBookingMinutes} minutes after a session starts; this one is past that.`
+                : 'This session has already started; sessions in the past cannot be booked.',
             );
-            if (!session) throw new DomainError(ErrorCode.NotFound, `Session ${request.sessionId} was not found.`);
-            if (session.existingId !== null) {
-              // A retry of this very reservation (the worker crashed after commit) finds its own row;
-              // a second booking request never reaches here, the workflow refuses it first.
-              if (session.existingWorkflowId !== request.workflowId) {
-                throw new DomainError(ErrorCode.AlreadyBooked, 'You are already booked into this session.');
-              }
-              return {
-                bookingId: session.existingId,
-                startsAt: session.startsAt.toISOString(),
-                endsAt: session.endsAt.toISOString(),
-                bookedAt: session.existingBookedAt!.toISOString(),
-                creditState: session.existingCreditState!,
-                availableAfter: await availableNow(sql, request.clientId),
-              };
-            }
-            if (session.status === 'cancelled') throw new DomainError(ErrorCode.NotBookable, 'This session has been cancelled.');
-            if (['completed', 'no_show'].includes(session.status))
-              throw new DomainError(ErrorCode.NotBookable, 'This session has already taken place.');
-            if (session.past) {
-              throw new DomainError(
-                ErrorCode.NotBookable,
-                policies.lateBookingMinutes > 0
-                  ? `Bookings close ${policies.lateBookingMinutes} minutes after a session starts; this one is past that.`
-                  : 'This session has already started; sessions in the past cannot be booked.',
-              );
-            }
-            if (session.tooFar)
-              throw new DomainError(ErrorCode.NotBookable, `Sessions can be booked at most ${policies.bookingHorizonDays} days ahead.`);
-            if (!session.free) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
+          }
+          if (session.tooFar)
+            throw new DomainError(ErrorCode.NotBookable, `Sessions can be booked at most ${policies.bookingHorizonDays} days ahead.`);
+          if (!session.free) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
 
-            const [booking] = await sql<{ id: number; bookedAt: Date; creditState: string }>(
-              `insert into bookings (session_id, client_id, status, credit_state, complimentary, starts_at, ends_at,
+          const [booking] = await sql<{ id: number; bookedAt: Date; creditState: string }>(
+            `insert into bookings (session_id, client_id, status, credit_state, complimentary, starts_at, ends_at,
               cancel_window_minutes, late_cancel_forfeits, booked_by, workflow_id)
             values (?, ?, 'scheduled', ?, ?, ?, ?, ?, true, ?, ?)
             returning id, booked_at as "bookedAt", credit_state as "creditState"`,
-              [
-                request.sessionId,
-                request.clientId,
-                request.complimentary ? 'complimentary' : 'pending',
-                request.complimentary,
-                session.startsAt,
-                session.endsAt,
-                policies.cancelWindowMinutes,
-                actorLabel(request.actor),
-                request.workflowId,
-              ],
-            );
-            // A new booking is always scheduled, and so is the session that holds it (the capacity-1 mirror of docs/domain.md).
-            await sql(`update training_sessions set booked_count = booked_count + 1, status = 'scheduled' where id = ?`, [
+            [
               request.sessionId,
-            ]);
-            let availableAfter: number | null = null;
-            if (request.complimentary) {
-              availableAfter = (await lockClient(sql, request.clientId, currentTrace())).available;
-              await appendEntry(sql, {
-                clientId: request.clientId,
-                kind: 'hold',
-                delta: 0,
-                heldDelta: 0,
-                sessionId: request.sessionId,
-                bookingId: booking!.id,
-                actor: actorLabel(request.actor),
-                reason: 'Complimentary booking: no credit held',
-                idempotencyKey: `complimentary:booking:${booking!.id}`,
-                trace: currentTrace(),
-              });
-              await queueBooked(sql, request.clientId, booking!.id);
-            }
-            return {
+              request.clientId,
+              request.complimentary ? 'complimentary' : 'pending',
+              request.complimentary,
+              session.startsAt,
+              session.endsAt,
+              policies.cancelWindowMinutes,
+              actorLabel(request.actor),
+              request.workflowId,
+            ],
+          );
+          // A new booking is always scheduled, and so is the session that holds it (the capacity-1 mirror of docs/domain.md).
+          await sql(`update training_sessions set booked_count = booked_count + 1, status = 'scheduled' where id = ?`, [request.sessionId]);
+          let availableAfter: number | null = null;
+          if (request.complimentary) {
+            availableAfter = (await lockClient(sql, request.clientId, currentTrace())).available;
+            await appendEntry(sql, {
+              clientId: request.clientId,
+              kind: 'hold',
+              delta: 0,
+              heldDelta: 0,
+              sessionId: request.sessionId,
               bookingId: booking!.id,
-              startsAt: session.startsAt.toISOString(),
-              endsAt: session.endsAt.toISOString(),
-              bookedAt: booking!.bookedAt.toISOString(),
-              creditState: booking!.creditState,
-              availableAfter,
-            };
-          }),
-        ),
+              actor: actorLabel(request.actor),
+              reason: 'Complimentary booking: no credit held',
+              idempotencyKey: `complimentary:booking:${booking!.id}`,
+              trace: currentTrace(),
+            });
+            await queueBooked(sql, request.clientId, booking!.id);
+          }
+          return {
+            bookingId: booking!.id,
+            startsAt: session.startsAt.toISOString(),
+            endsAt: session.endsAt.toISOString(),
+            bookedAt: booking!.bookedAt.toISOString(),
+            creditState: booking!.creditState,
+            availableAfter,
+          };
+        }),
       );
     },
 
@@ -206,42 +201,39 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
     },
 
     async holdCredit(request: { bookingId: number; clientId: number; sessionId: number; actor: Actor }): Promise<HeldCredit> {
-      return thenWake(
-        orm,
-        businessRules(() =>
-          inTransaction(orm, async (sql) => {
-            const balance = await lockClient(sql, request.clientId, currentTrace());
-            const key = `hold:booking:${request.bookingId}`;
-            const earlier = await findEntry(sql, key);
-            if (earlier) return { lotId: earlier.lotId!, availableAfter: earlier.balanceAfter };
-            const booking = await requireBooking(sql, request.bookingId, true);
-            if (booking.creditState !== 'pending')
-              throw new DomainError(ErrorCode.Conflict, `Booking ${booking.id} no longer waits for a credit.`);
-            const lotId = await takeFromEarliestLot(sql, request.clientId);
-            if (lotId === undefined) {
-              throw new DomainError(ErrorCode.NoCredits, 'No available sessions. Please purchase a session package to book this session.', {
-                availableSessions: balance.available,
-              });
-            }
-            const entry = await appendEntry(sql, {
-              clientId: request.clientId,
-              kind: 'hold',
-              delta: -1,
-              heldDelta: 1,
-              lotId,
-              sessionId: request.sessionId,
-              bookingId: booking.id,
-              actor: actorLabel(request.actor),
-              reason: 'Booked a session',
-              idempotencyKey: key,
-              trace: currentTrace(),
+      return businessRules(() =>
+        inTransaction(orm, async (sql) => {
+          const balance = await lockClient(sql, request.clientId, currentTrace());
+          const key = `hold:booking:${request.bookingId}`;
+          const earlier = await findEntry(sql, key);
+          if (earlier) return { lotId: earlier.lotId!, availableAfter: earlier.balanceAfter };
+          const booking = await requireBooking(sql, request.bookingId, true);
+          if (booking.creditState !== 'pending')
+            throw new DomainError(ErrorCode.Conflict, `Booking ${booking.id} no longer waits for a credit.`);
+          const lotId = await takeFromEarliestLot(sql, request.clientId);
+          if (lotId === undefined) {
+            throw new DomainError(ErrorCode.NoCredits, 'No available sessions. Please purchase a session package to book this session.', {
+              availableSessions: balance.available,
             });
-            await sql(`update bookings set lot_id = ?, credit_state = 'held' where id = ?`, [lotId, booking.id]);
-            await queueBooked(sql, request.clientId, booking.id);
-            await queueLowBalance(sql, entry, policies.lowBalanceThreshold);
-            return { lotId, availableAfter: entry.balanceAfter };
-          }),
-        ),
+          }
+          const entry = await appendEntry(sql, {
+            clientId: request.clientId,
+            kind: 'hold',
+            delta: -1,
+            heldDelta: 1,
+            lotId,
+            sessionId: request.sessionId,
+            bookingId: booking.id,
+            actor: actorLabel(request.actor),
+            reason: 'Booked a session',
+            idempotencyKey: key,
+            trace: currentTrace(),
+          });
+          await sql(`update bookings set lot_id = ?, credit_state = 'held' where id = ?`, [lotId, booking.id]);
+          await queueBooked(sql, request.clientId, booking.id);
+          await queueLowBalance(sql, entry, policies.lowBalanceThreshold);
+          return { lotId, availableAfter: entry.balanceAfter };
+        }),
       );
     },
 
@@ -266,91 +258,88 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
     },
 
     async cancelBooking(request: CancelBookingRequest): Promise<CancelledBooking> {
-      return thenWake(
-        orm,
-        businessRules(() =>
-          inTransaction(orm, async (sql) => {
-            const first = await requireBooking(sql, request.bookingId);
-            await lockSession(sql, first.sessionId);
-            if (!first.complimentary) await lockClient(sql, first.clientId, currentTrace());
-            const booking = await requireBooking(sql, request.bookingId, true);
-            if (booking.status === 'cancelled' || booking.status === 'late_cancelled') return describeCancel(sql, booking);
-            if (booking.status !== 'scheduled' && booking.status !== 'confirmed') {
-              throw new DomainError(
-                ErrorCode.Conflict,
-                `This booking is already ${booking.status.replace('_', ' ')} and cannot be cancelled.`,
+      return businessRules(() =>
+        inTransaction(orm, async (sql) => {
+          const first = await requireBooking(sql, request.bookingId);
+          await lockSession(sql, first.sessionId);
+          if (!first.complimentary) await lockClient(sql, first.clientId, currentTrace());
+          const booking = await requireBooking(sql, request.bookingId, true);
+          if (booking.status === 'cancelled' || booking.status === 'late_cancelled') return describeCancel(sql, booking);
+          if (booking.status !== 'scheduled' && booking.status !== 'confirmed') {
+            throw new DomainError(
+              ErrorCode.Conflict,
+              `This booking is already ${booking.status.replace('_', ' ')} and cannot be cancelled.`,
+            );
+          }
+          const [timing] = await sql<{ late: boolean }>(`select now() > ?::timestamptz - make_interval(mins => ?) as late`, [
+            booking.startsAt,
+            booking.cancelWindowMinutes,
+          ]);
+          const late = timing!.late;
+          const forfeit = late && booking.lateCancelForfeits && !request.waive;
+          const status = late ? 'late_cancelled' : 'cancelled';
+          const actor = actorLabel(request.actor);
+          const why = request.reason ? `: ${request.reason}` : '';
+          let creditState = booking.creditState;
+          if (booking.creditState === 'held') {
+            const common = {
+              clientId: booking.clientId,
+              lotId: booking.lotId,
+              sessionId: booking.sessionId,
+              bookingId: booking.id,
+              actor,
+              idempotencyKey: `settle:booking:${booking.id}`,
+              trace: currentTrace(),
+            };
+            if (forfeit) {
+              await appendEntry(sql, {
+                ...common,
+                kind: 'consume',
+                delta: 0,
+                heldDelta: -1,
+                reason: `Late cancel: credit forfeited${why}`,
+              });
+              creditState = 'forfeited';
+            } else {
+              const lot = await returnToLot(sql, booking.lotId!);
+              await appendEntry(
+                sql,
+                lot.returned
+                  ? {
+                      ...common,
+                      kind: 'release',
+                      delta: 1,
+                      heldDelta: -1,
+                      reason: `${late ? 'Late cancel waived' : 'Cancelled in time'}: credit returned${why}`,
+                    }
+                  : {
+                      ...common,
+                      kind: 'expire',
+                      delta: 0,
+                      heldDelta: -1,
+                      reason: `Cancelled, but the credit's lot expired at ${lot.expiresAt?.toISOString()}: credit expired${why}`,
+                    },
               );
+              creditState = 'released';
             }
-            const [timing] = await sql<{ late: boolean }>(`select now() > ?::timestamptz - make_interval(mins => ?) as late`, [
-              booking.startsAt,
-              booking.cancelWindowMinutes,
-            ]);
-            const late = timing!.late;
-            const forfeit = late && booking.lateCancelForfeits && !request.waive;
-            const status = late ? 'late_cancelled' : 'cancelled';
-            const actor = actorLabel(request.actor);
-            const why = request.reason ? `: ${request.reason}` : '';
-            let creditState = booking.creditState;
-            if (booking.creditState === 'held') {
-              const common = {
-                clientId: booking.clientId,
-                lotId: booking.lotId,
-                sessionId: booking.sessionId,
-                bookingId: booking.id,
-                actor,
-                idempotencyKey: `settle:booking:${booking.id}`,
-                trace: currentTrace(),
-              };
-              if (forfeit) {
-                await appendEntry(sql, {
-                  ...common,
-                  kind: 'consume',
-                  delta: 0,
-                  heldDelta: -1,
-                  reason: `Late cancel: credit forfeited${why}`,
-                });
-                creditState = 'forfeited';
-              } else {
-                const lot = await returnToLot(sql, booking.lotId!);
-                await appendEntry(
-                  sql,
-                  lot.returned
-                    ? {
-                        ...common,
-                        kind: 'release',
-                        delta: 1,
-                        heldDelta: -1,
-                        reason: `${late ? 'Late cancel waived' : 'Cancelled in time'}: credit returned${why}`,
-                      }
-                    : {
-                        ...common,
-                        kind: 'expire',
-                        delta: 0,
-                        heldDelta: -1,
-                        reason: `Cancelled, but the credit's lot expired at ${lot.expiresAt?.toISOString()}: credit expired${why}`,
-                      },
-                );
-                creditState = 'released';
-              }
-            }
-            await sql(`update bookings set status = ?, credit_state = ?, cancelled_at = now(), cancel_reason = ? where id = ?`, [
-              status,
-              creditState,
-              request.reason ?? null,
-              booking.id,
-            ]);
-            await sql(`update training_sessions set booked_count = booked_count - 1 where id = ?`, [booking.sessionId]);
-            await mirrorSessionStatus(sql, booking.sessionId);
-            const cancelled = await describeCancel(sql, { ...booking, status, creditState });
-            await queueNotification(sql, {
-              userId: booking.clientId,
-              kind: 'booking.cancelled',
-              payload: { bookingId: booking.id, status, credit: cancelled.credit },
-              idempotencyKey: `booking:${booking.id}:cancelled`,
-            });
-            return cancelled;
-          }),
-        ),
+          }
+          await sql(`update bookings set status = ?, credit_state = ?, cancelled_at = now(), cancel_reason = ? where id = ?`, [
+            status,
+            creditState,
+            request.reason ?? null,
+            booking.id,
+          ]);
+          await sql(`update training_sessions set booked_count = booked_count - 1 where id = ?`, [booking.sessionId]);
+          await mirrorSessionStatus(sql, booking.sessionId);
+          const cancelled = await describeCancel(sql, { ...booking, status, creditState });
+          await queueNotification(sql, {
+            userId: booking.clientId,
+            kind: 'booking.cancelled',
+            payload: { bookingId: booking.id, status, credit: cancelled.credit },
+            idempotencyKey: `booking:${booking.id}:cancelled`,
+          });
+          return cancelled;
+        }),
       );
     },
 
@@ -409,26 +398,23 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
 
     /** Writes the reminder to the outbox; the outbox's drainer sends it. */
     async queueReminder(request: { bookingId: number }): Promise<void> {
-      await thenWake(
-        orm,
-        inTransaction(orm, async (sql) => {
-          const booking = await requireBooking(sql, request.bookingId);
-          if (booking.status !== 'scheduled' && booking.status !== 'confirmed') return;
-          // Keyed by the start too: a session moved after its reminder went out gets a new one.
-          await queueNotification(sql, {
-            userId: booking.clientId,
-            kind: 'booking.reminder',
-            payload: { bookingId: booking.id, sessionId: booking.sessionId, startsAt: booking.startsAt },
-            idempotencyKey: `reminder:booking:${booking.id}:${booking.startsAt.toISOString()}`,
-          });
-        }),
-      );
+      await inTransaction(orm, async (sql) => {
+        const booking = await requireBooking(sql, request.bookingId);
+        if (booking.status !== 'scheduled' && booking.status !== 'confirmed') return;
+        // Keyed by the start too: a session moved after its reminder went out gets a new one.
+        await queueNotification(sql, {
+          userId: booking.clientId,
+          kind: 'booking.reminder',
+          payload: { bookingId: booking.id, sessionId: booking.sessionId, startsAt: booking.startsAt },
+          idempotencyKey: `reminder:booking:${booking.id}:${booking.startsAt.toISOString()}`,
+        });
+      });
     },
   };
 }
 
 /** The client's confirmation of a booking made, in the transaction that made it. */
-function queueBooked(sql: Sql, clientId: number, bookingId: number): Promise<void> {
+function queueBooked(sql: Sql, clientId: number, bookingId: number): Promise<boolean> {
   return queueNotification(sql, {
     userId: clientId,
     kind: 'booking.booked',
