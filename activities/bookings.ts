@@ -2,7 +2,7 @@ import type { Settings } from '../config/settings.js';
 import { lockSession, mirrorSessionStatus, requireBooking, type BookingRow } from '../model/bookings.js';
 import { asDomainError, DomainError, ErrorCode } from '../model/errors.js';
 import { appendEntry, findEntry, lockClient, returnToLot, takeFromEarliestLot } from '../model/ledger.js';
-import { queueLowBalance, queueNotification, thenWake } from '../model/notifications.js';
+import { queueLowBalance, queueNotification } from '../model/notifications.js';
 import type { Orm } from '../model/orm.js';
 
 import { inTransaction, query, type Sql } from '../model/transaction.js';
@@ -251,10 +251,7 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
 
   return {
     async reserveSeat(request: ReserveSeatRequest): Promise<ReservedSeat> {
-      return thenWake(
-        orm,
-        businessRules(() => inTransaction(orm, async (sql) => (await reserveIn(sql, request)).seat)),
-      );
+      return businessRules(() => inTransaction(orm, async (sql) => (await reserveIn(sql, request)).seat));
     },
 
     /**
@@ -267,12 +264,12 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
      */
     async bookSeat(request: ReserveSeatRequest): Promise<ReservedSeat & { availableAfter: number }> {
       const { seat, found } = await businessRules(() => inTransaction(orm, (sql) => reserveIn(sql, request)));
-      if (seat.creditState !== 'pending') return thenWake(orm, Promise.resolve({ ...seat, availableAfter: seat.availableAfter! }));
+      if (seat.creditState !== 'pending') return { ...seat, availableAfter: seat.availableAfter! };
       const hold = { bookingId: seat.bookingId, clientId: request.clientId, sessionId: request.sessionId, actor: request.actor };
       try {
         // A seat this attempt reserved has no earlier hold to look for.
         const held = await inTransaction(orm, (sql) => holdIn(sql, hold, !found));
-        return await thenWake(orm, Promise.resolve({ ...seat, creditState: 'held', availableAfter: held.availableAfter }));
+        return { ...seat, creditState: 'held', availableAfter: held.availableAfter };
       } catch (error) {
         if (asDomainError(error) instanceof DomainError) await inTransaction(orm, (sql) => releaseIn(sql, seat.bookingId));
         return businessRules(() => Promise.reject(error));
@@ -290,10 +287,7 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
     },
 
     async holdCredit(request: HoldRequest): Promise<HeldCredit> {
-      return thenWake(
-        orm,
-        businessRules(() => inTransaction(orm, (sql) => holdIn(sql, request))),
-      );
+      return businessRules(() => inTransaction(orm, (sql) => holdIn(sql, request)));
     },
 
     /** Compensation: gives back a seat whose booking never got its credit. It leaves no booking behind. */
@@ -302,91 +296,88 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
     },
 
     async cancelBooking(request: CancelBookingRequest): Promise<CancelledBooking> {
-      return thenWake(
-        orm,
-        businessRules(() =>
-          inTransaction(orm, async (sql) => {
-            const first = await requireBooking(sql, request.bookingId);
-            await lockSession(sql, first.sessionId);
-            if (!first.complimentary) await lockClient(sql, first.clientId, currentTrace());
-            const booking = await requireBooking(sql, request.bookingId, true);
-            if (booking.status === 'cancelled' || booking.status === 'late_cancelled') return describeCancel(sql, booking);
-            if (booking.status !== 'scheduled' && booking.status !== 'confirmed') {
-              throw new DomainError(
-                ErrorCode.Conflict,
-                `This booking is already ${booking.status.replace('_', ' ')} and cannot be cancelled.`,
+      return businessRules(() =>
+        inTransaction(orm, async (sql) => {
+          const first = await requireBooking(sql, request.bookingId);
+          await lockSession(sql, first.sessionId);
+          if (!first.complimentary) await lockClient(sql, first.clientId, currentTrace());
+          const booking = await requireBooking(sql, request.bookingId, true);
+          if (booking.status === 'cancelled' || booking.status === 'late_cancelled') return describeCancel(sql, booking);
+          if (booking.status !== 'scheduled' && booking.status !== 'confirmed') {
+            throw new DomainError(
+              ErrorCode.Conflict,
+              `This booking is already ${booking.status.replace('_', ' ')} and cannot be cancelled.`,
+            );
+          }
+          const [timing] = await sql<{ late: boolean }>(`select now() > ?::timestamptz - make_interval(mins => ?) as late`, [
+            booking.startsAt,
+            booking.cancelWindowMinutes,
+          ]);
+          const late = timing!.late;
+          const forfeit = late && booking.lateCancelForfeits && !request.waive;
+          const status = late ? 'late_cancelled' : 'cancelled';
+          const actor = actorLabel(request.actor);
+          const why = request.reason ? `: ${request.reason}` : '';
+          let creditState = booking.creditState;
+          if (booking.creditState === 'held') {
+            const common = {
+              clientId: booking.clientId,
+              lotId: booking.lotId,
+              sessionId: booking.sessionId,
+              bookingId: booking.id,
+              actor,
+              idempotencyKey: `settle:booking:${booking.id}`,
+              trace: currentTrace(),
+            };
+            if (forfeit) {
+              await appendEntry(sql, {
+                ...common,
+                kind: 'consume',
+                delta: 0,
+                heldDelta: -1,
+                reason: `Late cancel: credit forfeited${why}`,
+              });
+              creditState = 'forfeited';
+            } else {
+              const lot = await returnToLot(sql, booking.lotId!);
+              await appendEntry(
+                sql,
+                lot.returned
+                  ? {
+                      ...common,
+                      kind: 'release',
+                      delta: 1,
+                      heldDelta: -1,
+                      reason: `${late ? 'Late cancel waived' : 'Cancelled in time'}: credit returned${why}`,
+                    }
+                  : {
+                      ...common,
+                      kind: 'expire',
+                      delta: 0,
+                      heldDelta: -1,
+                      reason: `Cancelled, but the credit's lot expired at ${lot.expiresAt?.toISOString()}: credit expired${why}`,
+                    },
               );
+              creditState = 'released';
             }
-            const [timing] = await sql<{ late: boolean }>(`select now() > ?::timestamptz - make_interval(mins => ?) as late`, [
-              booking.startsAt,
-              booking.cancelWindowMinutes,
-            ]);
-            const late = timing!.late;
-            const forfeit = late && booking.lateCancelForfeits && !request.waive;
-            const status = late ? 'late_cancelled' : 'cancelled';
-            const actor = actorLabel(request.actor);
-            const why = request.reason ? `: ${request.reason}` : '';
-            let creditState = booking.creditState;
-            if (booking.creditState === 'held') {
-              const common = {
-                clientId: booking.clientId,
-                lotId: booking.lotId,
-                sessionId: booking.sessionId,
-                bookingId: booking.id,
-                actor,
-                idempotencyKey: `settle:booking:${booking.id}`,
-                trace: currentTrace(),
-              };
-              if (forfeit) {
-                await appendEntry(sql, {
-                  ...common,
-                  kind: 'consume',
-                  delta: 0,
-                  heldDelta: -1,
-                  reason: `Late cancel: credit forfeited${why}`,
-                });
-                creditState = 'forfeited';
-              } else {
-                const lot = await returnToLot(sql, booking.lotId!);
-                await appendEntry(
-                  sql,
-                  lot.returned
-                    ? {
-                        ...common,
-                        kind: 'release',
-                        delta: 1,
-                        heldDelta: -1,
-                        reason: `${late ? 'Late cancel waived' : 'Cancelled in time'}: credit returned${why}`,
-                      }
-                    : {
-                        ...common,
-                        kind: 'expire',
-                        delta: 0,
-                        heldDelta: -1,
-                        reason: `Cancelled, but the credit's lot expired at ${lot.expiresAt?.toISOString()}: credit expired${why}`,
-                      },
-                );
-                creditState = 'released';
-              }
-            }
-            await sql(`update bookings set status = ?, credit_state = ?, cancelled_at = now(), cancel_reason = ? where id = ?`, [
-              status,
-              creditState,
-              request.reason ?? null,
-              booking.id,
-            ]);
-            await sql(`update training_sessions set booked_count = booked_count - 1 where id = ?`, [booking.sessionId]);
-            await mirrorSessionStatus(sql, booking.sessionId);
-            const cancelled = await describeCancel(sql, { ...booking, status, creditState });
-            await queueNotification(sql, {
-              userId: booking.clientId,
-              kind: 'booking.cancelled',
-              payload: { bookingId: booking.id, status, credit: cancelled.credit },
-              idempotencyKey: `booking:${booking.id}:cancelled`,
-            });
-            return cancelled;
-          }),
-        ),
+          }
+          await sql(`update bookings set status = ?, credit_state = ?, cancelled_at = now(), cancel_reason = ? where id = ?`, [
+            status,
+            creditState,
+            request.reason ?? null,
+            booking.id,
+          ]);
+          await sql(`update training_sessions set booked_count = booked_count - 1 where id = ?`, [booking.sessionId]);
+          await mirrorSessionStatus(sql, booking.sessionId);
+          const cancelled = await describeCancel(sql, { ...booking, status, creditState });
+          await queueNotification(sql, {
+            userId: booking.clientId,
+            kind: 'booking.cancelled',
+            payload: { bookingId: booking.id, status, credit: cancelled.credit },
+            idempotencyKey: `booking:${booking.id}:cancelled`,
+          });
+          return cancelled;
+        }),
       );
     },
 
@@ -445,26 +436,23 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
 
     /** Writes the reminder to the outbox; the outbox's drainer sends it. */
     async queueReminder(request: { bookingId: number }): Promise<void> {
-      await thenWake(
-        orm,
-        inTransaction(orm, async (sql) => {
-          const booking = await requireBooking(sql, request.bookingId);
-          if (booking.status !== 'scheduled' && booking.status !== 'confirmed') return;
-          // Keyed by the start too: a session moved after its reminder went out gets a new one.
-          await queueNotification(sql, {
-            userId: booking.clientId,
-            kind: 'booking.reminder',
-            payload: { bookingId: booking.id, sessionId: booking.sessionId, startsAt: booking.startsAt },
-            idempotencyKey: `reminder:booking:${booking.id}:${booking.startsAt.toISOString()}`,
-          });
-        }),
-      );
+      await inTransaction(orm, async (sql) => {
+        const booking = await requireBooking(sql, request.bookingId);
+        if (booking.status !== 'scheduled' && booking.status !== 'confirmed') return;
+        // Keyed by the start too: a session moved after its reminder went out gets a new one.
+        await queueNotification(sql, {
+          userId: booking.clientId,
+          kind: 'booking.reminder',
+          payload: { bookingId: booking.id, sessionId: booking.sessionId, startsAt: booking.startsAt },
+          idempotencyKey: `reminder:booking:${booking.id}:${booking.startsAt.toISOString()}`,
+        });
+      });
     },
   };
 }
 
 /** The client's confirmation of a booking made, in the transaction that made it. */
-function queueBooked(sql: Sql, clientId: number, bookingId: number): Promise<void> {
+function queueBooked(sql: Sql, clientId: number, bookingId: number): Promise<boolean> {
   return queueNotification(sql, {
     userId: clientId,
     kind: 'booking.booked',

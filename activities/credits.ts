@@ -1,5 +1,5 @@
 import type { Settings } from '../config/settings.js';
-import { queueLowBalance, thenWake } from '../model/notifications.js';
+import { queueLowBalance } from '../model/notifications.js';
 import type { Orm } from '../model/orm.js';
 
 import { DomainError, ErrorCode } from '../model/errors.js';
@@ -78,40 +78,37 @@ export function createCreditActivities({ orm, settings }: { orm: Orm; settings?:
     },
 
     async removeCredits(request: RemoveRequest): Promise<LedgerOutcome & { shortfall: number }> {
-      return thenWake(
-        orm,
-        businessRules(() =>
-          inTransaction(orm, async (sql) => {
-            const balance = await lockClient(sql, request.clientId, currentTrace());
-            const earlier = await findEntry(sql, request.idempotencyKey);
-            if (earlier) return { entry: earlier, replayed: true, shortfall: request.quantity + earlier.delta };
-            if (!Number.isInteger(request.quantity) || request.quantity <= 0) {
-              throw new DomainError(ErrorCode.InvalidRequest, 'A removal needs a positive whole number of sessions.');
-            }
-            if (request.exact && request.quantity > balance.available) {
-              throw new DomainError(
-                ErrorCode.InvalidRequest,
-                `Cannot remove ${request.quantity} sessions: the client has only ${balance.available} available.`,
-                { availableSessions: balance.available },
-              );
-            }
-            const lotsTaken = await takeCredits(sql, request.clientId, request.quantity, request.purchaseId ?? undefined);
-            const taken = lotsTaken.reduce((sum, lot) => sum + lot.sessions, 0);
-            const entry = await appendEntry(sql, {
-              clientId: request.clientId,
-              kind: request.kind,
-              delta: -taken,
-              purchaseId: request.purchaseId ?? null,
-              lotsTaken,
-              actor: request.actor,
-              reason: taken < request.quantity ? `${request.reason} (${request.quantity - taken} already used or expired)` : request.reason,
-              idempotencyKey: request.idempotencyKey,
-              trace: currentTrace(),
-            });
-            if (settings) await queueLowBalance(sql, entry, settings.policies.lowBalanceThreshold);
-            return { entry, replayed: false, shortfall: request.quantity - taken };
-          }),
-        ),
+      return businessRules(() =>
+        inTransaction(orm, async (sql) => {
+          const balance = await lockClient(sql, request.clientId, currentTrace());
+          const earlier = await findEntry(sql, request.idempotencyKey);
+          if (earlier) return { entry: earlier, replayed: true, shortfall: request.quantity + earlier.delta };
+          if (!Number.isInteger(request.quantity) || request.quantity <= 0) {
+            throw new DomainError(ErrorCode.InvalidRequest, 'A removal needs a positive whole number of sessions.');
+          }
+          if (request.exact && request.quantity > balance.available) {
+            throw new DomainError(
+              ErrorCode.InvalidRequest,
+              `Cannot remove ${request.quantity} sessions: the client has only ${balance.available} available.`,
+              { availableSessions: balance.available },
+            );
+          }
+          const lotsTaken = await takeCredits(sql, request.clientId, request.quantity, request.purchaseId ?? undefined);
+          const taken = lotsTaken.reduce((sum, lot) => sum + lot.sessions, 0);
+          const entry = await appendEntry(sql, {
+            clientId: request.clientId,
+            kind: request.kind,
+            delta: -taken,
+            purchaseId: request.purchaseId ?? null,
+            lotsTaken,
+            actor: request.actor,
+            reason: taken < request.quantity ? `${request.reason} (${request.quantity - taken} already used or expired)` : request.reason,
+            idempotencyKey: request.idempotencyKey,
+            trace: currentTrace(),
+          });
+          if (settings) await queueLowBalance(sql, entry, settings.policies.lowBalanceThreshold);
+          return { entry, replayed: false, shortfall: request.quantity - taken };
+        }),
       );
     },
   };

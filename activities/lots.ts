@@ -32,7 +32,11 @@ export function createLotActivities({ orm, settings }: { orm: Orm; settings: Set
 
     /** At the lot's expiry: writes off what remains (once, under `lot:<id>:expire`) and answers the lot as it stands. */
     async expireLot(lotId: number): Promise<LotExpiry | null> {
-      return (await businessRules(() => inTransaction(orm, (sql) => expireLot(sql, lotId, currentTrace())))) ?? null;
+      return (
+        (await businessRules(() =>
+          inTransaction(orm, (sql) => expireLot(sql, lotId, currentTrace(), settings.policies.lowBalanceThreshold)),
+        )) ?? null
+      );
     },
 
     async queueExpiryNotice(request: { lotId: number; expiresAt: string }): Promise<boolean> {

@@ -2,7 +2,6 @@ import { ApplicationFailure } from '@temporalio/activity';
 import Stripe from 'stripe';
 import type { Settings } from '../config/settings.js';
 import { ErrorCode } from '../model/errors.js';
-import { thenWake } from '../model/notifications.js';
 import type { Orm } from '../model/orm.js';
 import { loadPurchaseRecord, savePurchaseProgress, type PurchaseProgress, type PurchaseRecord } from '../model/purchases.js';
 import { inTransaction } from '../model/transaction.js';
@@ -58,10 +57,7 @@ export function createPurchaseActivities({ orm, settings, stripe }: { orm: Orm; 
 
     /** Writes the workflow's view of the purchase; marks the client as a buyer once paid. */
     async savePurchaseProgress(progress: PurchaseProgress): Promise<void> {
-      await thenWake(
-        orm,
-        businessRules(() => inTransaction(orm, (sql) => savePurchaseProgress(sql, progress))),
-      );
+      await businessRules(() => inTransaction(orm, (sql) => savePurchaseProgress(sql, progress)));
     },
 
     /** Refunds at Stripe, or (simulator) emits the signed `charge.refunded` Stripe would send. */

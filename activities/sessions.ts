@@ -1,7 +1,9 @@
 import { DomainError, ErrorCode } from '../model/errors.js';
+import type { Settings } from '../config/settings.js';
 import type { Orm } from '../model/orm.js';
-import { inTransaction } from '../model/transaction.js';
+import { inTransaction, type Sql } from '../model/transaction.js';
 import { businessRules } from './failures.js';
+import { studioTime } from './messages.js';
 
 /** The changes a session can take in one request; null clears a text field. */
 export interface SessionChanges {
@@ -27,6 +29,21 @@ export interface ChangedSession {
   bookings: LiveBookingRef[];
 }
 
+/**
+ * The changes a weekly series takes from a date on. `startTime` is a wall-clock time in the
+ * studio's zone, so every occurrence keeps its day and its local time across a DST change.
+ */
+export interface SeriesChanges {
+  startTime?: string | undefined;
+  trainerId?: number | undefined;
+  durationMinutes?: number | undefined;
+  capacity?: number | undefined;
+}
+
+export interface ChangedSeriesSession extends ChangedSession {
+  sessionId: number;
+}
+
 const COLUMNS: Record<keyof SessionChanges, string> = {
   trainerId: 'trainer_id',
   startsAt: 'starts_at',
@@ -39,8 +56,39 @@ const COLUMNS: Record<keyof SessionChanges, string> = {
 const liveBookingsSql = `select id as "bookingId", workflow_id as "workflowId" from bookings
   where session_id = ? and status in ('scheduled', 'confirmed') order by id`;
 
+/** A series' sessions from a date on that can still change: not cancelled, not yet begun, not taken place. */
+const seriesSessionsSql = `select id from training_sessions
+  where series_id = ? and starts_at >= ? and starts_at > now() and status not in ('cancelled', 'completed', 'no_show')
+  order by starts_at, id`;
+
+const timesOf = (sql: Sql, sessionId: number) =>
+  sql<{ startsAt: Date; endsAt: Date }>('select starts_at as "startsAt", ends_at as "endsAt" from training_sessions where id = ?', [
+    sessionId,
+  ]);
+
+/**
+ * One session's change inside the caller's transaction, and what its bookings must hear. The
+ * EXCLUDE constraints judge the new time; triggers move ends_at and the bookings' copy of it.
+ */
+async function applyChanges(sql: Sql, sessionId: number, assignments: Array<[column: string, value: unknown]>): Promise<ChangedSession> {
+  const [before] = await timesOf(sql, sessionId);
+  if (assignments.length > 0) {
+    await sql(`update training_sessions set ${assignments.map(([column]) => `${column} = ?`).join(', ')} where id = ?`, [
+      ...assignments.map(([, value]) => value),
+      sessionId,
+    ]);
+  }
+  const [after] = await timesOf(sql, sessionId);
+  return {
+    startsAt: after!.startsAt.toISOString(),
+    endsAt: after!.endsAt.toISOString(),
+    moved: after!.startsAt.getTime() !== before!.startsAt.getTime() || after!.endsAt.getTime() !== before!.endsAt.getTime(),
+    bookings: await sql<LiveBookingRef & Record<string, unknown>>(liveBookingsSql, [sessionId]),
+  };
+}
+
 /** The session-change workflows' steps: each one transaction, each safe to repeat. */
-export function createSessionActivities({ orm }: { orm: Orm }) {
+export function createSessionActivities({ orm, settings }: { orm: Orm; settings: Pick<Settings, 'studio'> }) {
   return {
     /** Closes the session to new bookings and names the live ones its cancellation must end. */
     async closeSession(request: { sessionId: number }): Promise<LiveBookingRef[]> {
@@ -82,29 +130,72 @@ export function createSessionActivities({ orm }: { orm: Orm }) {
           if (['cancelled', 'completed', 'no_show'].includes(session.status)) {
             throw new DomainError(ErrorCode.Conflict, `This session is ${session.status.replace('_', ' ')} and can no longer change.`);
           }
-          const timesOf = () =>
-            sql<{ startsAt: Date; endsAt: Date }>(
-              'select starts_at as "startsAt", ends_at as "endsAt" from training_sessions where id = ?',
-              [request.sessionId],
-            );
-          const [before] = await timesOf();
           const entries = Object.entries(request.changes).filter(([, value]) => value !== undefined) as Array<
             [keyof SessionChanges, unknown]
           >;
-          if (entries.length > 0) {
-            // Triggers move ends_at and the bookings' copy of the time.
-            await sql(`update training_sessions set ${entries.map(([key]) => `${COLUMNS[key]} = ?`).join(', ')} where id = ?`, [
-              ...entries.map(([key, value]) => (key === 'startsAt' ? new Date(value as string) : value)),
-              request.sessionId,
-            ]);
+          return applyChanges(
+            sql,
+            request.sessionId,
+            entries.map(([key, value]) => [COLUMNS[key], key === 'startsAt' ? new Date(value as string) : value]),
+          );
+        }),
+      );
+    },
+
+    /** The sessions a series change from this date on applies to, in order. */
+    async seriesSessions(request: { seriesId: string; from: string }): Promise<number[]> {
+      const rows = await inTransaction(orm, (sql) => sql<{ id: number }>(seriesSessionsSql, [request.seriesId, new Date(request.from)]));
+      return rows.map((row) => row.id);
+    },
+
+    /**
+     * Changes every session of a series from a date on in one transaction: one overlap,
+     * one session booked beyond the new capacity or one new time in the past refuses the
+     * whole change, and nothing is written.
+     */
+    async changeSeries(request: { seriesId: string; from: string; changes: SeriesChanges }): Promise<ChangedSeriesSession[]> {
+      const { startTime, trainerId, durationMinutes, capacity } = request.changes;
+      const zone = settings.studio.timeZone;
+      return businessRules(() =>
+        inTransaction(orm, async (sql) => {
+          const sessions = await sql<{ id: number; bookedCount: number; startsAt: Date }>(
+            `select id, booked_count as "bookedCount", starts_at as "startsAt" from training_sessions
+              where id in (${seriesSessionsSql}) order by starts_at, id for update`,
+            [request.seriesId, new Date(request.from)],
+          );
+          const changed: ChangedSeriesSession[] = [];
+          for (const session of sessions) {
+            if (capacity !== undefined && capacity < session.bookedCount) {
+              throw new DomainError(
+                ErrorCode.Conflict,
+                `${session.bookedCount} clients are booked into the session of ${studioTime(settings.studio, session.startsAt)}; capacity cannot go below that.`,
+                { sessionId: session.id },
+              );
+            }
+            const assignments: Array<[string, unknown]> = [];
+            if (startTime !== undefined) {
+              const [moved] = await sql<{ startsAt: Date }>(
+                `select (((starts_at at time zone ?)::date + ?::time) at time zone ?) as "startsAt" from training_sessions where id = ?`,
+                [zone, startTime, zone, session.id],
+              );
+              assignments.push(['starts_at', moved!.startsAt]);
+            }
+            if (trainerId !== undefined) assignments.push(['trainer_id', trainerId]);
+            if (durationMinutes !== undefined) assignments.push(['duration_minutes', durationMinutes]);
+            if (capacity !== undefined) assignments.push(['capacity', capacity]);
+            const result = await applyChanges(sql, session.id, assignments);
+            if (Date.parse(result.startsAt) <= Date.now()) {
+              throw new DomainError(
+                ErrorCode.InvalidRequest,
+                `The session of ${studioTime(settings.studio, session.startsAt)} would start in the past.`,
+                {
+                  sessionId: session.id,
+                },
+              );
+            }
+            changed.push({ sessionId: session.id, ...result });
           }
-          const [after] = await timesOf();
-          return {
-            startsAt: after!.startsAt.toISOString(),
-            endsAt: after!.endsAt.toISOString(),
-            moved: after!.startsAt.getTime() !== before!.startsAt.getTime() || after!.endsAt.getTime() !== before!.endsAt.getTime(),
-            bookings: await sql<LiveBookingRef & Record<string, unknown>>(liveBookingsSql, [request.sessionId]),
-          };
+          return changed;
         }),
       );
     },

@@ -2,7 +2,6 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, WithStartWorkflowOperation } from '@temporalio/client';
 import type { Settings } from '../config/settings.js';
 import { ErrorCode } from '../model/errors.js';
-import { thenWake } from '../model/notifications.js';
 import type { Orm } from '../model/orm.js';
 import { inTransaction, query, type Sql } from '../model/transaction.js';
 import {
@@ -66,10 +65,7 @@ export function createWaitlistActivities({ orm, settings }: { orm: Orm; settings
 
   return {
     async nextOnWaitlist(request: { sessionId: number }): Promise<WaitlistNext> {
-      const step = await thenWake(
-        orm,
-        businessRules(() => inTransaction(orm, (sql) => nextOnWaitlist(sql, { sessionId: request.sessionId, rules }))),
-      );
+      const step = await businessRules(() => inTransaction(orm, (sql) => nextOnWaitlist(sql, { sessionId: request.sessionId, rules })));
       return {
         promote: step.promote,
         waiting: step.waiting,
@@ -84,7 +80,7 @@ export function createWaitlistActivities({ orm, settings }: { orm: Orm; settings
       const before = await inTransaction(orm, (sql) => lockOffer(sql, request.entryId));
       if (before.state === 'promoted') return 'promoted';
       if (before.state !== 'waiting') return 'left';
-      const record = (work: (sql: Sql) => Promise<void>) => thenWake(orm, inTransaction(orm, work));
+      const record = (work: (sql: Sql) => Promise<void>) => inTransaction(orm, work);
       if (before.bookingSinceOffer !== null) {
         await record((sql) => recordPromotion(sql, request.entryId, before.clientId, before.bookingSinceOffer!));
         return 'promoted';

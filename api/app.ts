@@ -24,6 +24,7 @@ import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { reconciliationRoutes } from './routes/reconciliation.js';
 import { reportRoutes } from './routes/reports.js';
+import { seriesRoutes } from './routes/series.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { waitlistRoutes } from './routes/waitlist.js';
 import { storeRoutes } from './routes/store.js';
@@ -100,6 +101,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
   await app.register(authRoutes, routeDeps);
   await app.register(creditRoutes, routeDeps);
   await app.register(sessionRoutes, routeDeps);
+  await app.register(seriesRoutes, routeDeps);
   await app.register(meRoutes, routeDeps);
   await app.register(waitlistRoutes, routeDeps);
   await app.register(adminResourceRoutes, routeDeps);

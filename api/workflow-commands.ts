@@ -9,12 +9,24 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
+  type Workflow,
+  type WorkflowHandle,
+  type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { Settings } from '../config/settings.js';
 import { HttpError } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { RetryLater, firstSettled, isOutage, untilAnswered, type Budget } from './temporal-outage.js';
-import type { allocation, bookToDeduct, cancelSession, lotExpiry, rescheduleSession, waitlistPromotion } from '../workflows/index.js';
+import type {
+  allocation,
+  bookToDeduct,
+  cancelSeries,
+  cancelSession,
+  editSeries,
+  lotExpiry,
+  rescheduleSession,
+  waitlistPromotion,
+} from '../workflows/index.js';
 import {
   ClientIdKey,
   PurchaseIdKey,
@@ -35,6 +47,8 @@ import {
   purchaseWorkflowId,
   reconciliationScheduleId,
   refundSignal,
+  seriesCancelWorkflowId,
+  seriesEditWorkflowId,
   sessionCancelWorkflowId,
   sessionRescheduleWorkflowId,
   waitlistChangedSignal,
@@ -52,6 +66,10 @@ import {
   type ExtendLotRequest,
   type PurchaseInput,
   type RefundEvent,
+  type SeriesCancelInput,
+  type SeriesCancelOutcome,
+  type SeriesEditInput,
+  type SeriesEditOutcome,
   type SessionRescheduleInput,
 } from '../workflows/definitions.js';
 import type { ChangedSession } from '../activities/sessions.js';
@@ -97,6 +115,11 @@ const waitlistPending = () =>
   new RetryLater(
     'WAITLIST_PENDING',
     'The waitlist place is saved but its workflow could not be reached in time; send the same request again in a moment.',
+  );
+const seriesChangePending = () =>
+  new RetryLater(
+    'SERIES_CHANGE_PENDING',
+    'The change to the series is still being applied; check the schedule in a moment, or send the same request again with the same Idempotency-Key.',
   );
 const temporalUnavailable = () =>
   new RetryLater(
@@ -461,5 +484,57 @@ export class WorkflowCommands {
       }
     };
     return this.untilAnswered('reschedule_session', this.commandBudget, { workflowId, requestId }, attempt, temporalUnavailable);
+  }
+
+  /**
+   * Edits a weekly series from a date on, in one workflow per request: a repeat with the
+   * same key joins it while it runs and reads its result (or its refusal) after.
+   */
+  async editSeries(input: SeriesEditInput, requestId: string = randomUUID()): Promise<SeriesEditOutcome & { workflowId: string }> {
+    const workflowId = seriesEditWorkflowId(input.seriesId, requestId);
+    const attempt = async () => (await this.startOnce<typeof editSeries>('editSeries', workflowId, [input])).result();
+    return { ...(await this.untilAnswered('edit_series', this.commandBudget, { workflowId }, attempt, seriesChangePending)), workflowId };
+  }
+
+  /**
+   * Cancels a weekly series from a date on, each session through its own cancel workflow.
+   * Answers the outcomes, or undefined when they take longer than the request may wait
+   * (the workflow finishes them regardless).
+   */
+  async cancelSeries(
+    input: Omit<SeriesCancelInput, 'bookingsWaitMs'>,
+    requestId: string = randomUUID(),
+  ): Promise<{ workflowId: string; outcome: SeriesCancelOutcome | undefined }> {
+    const workflowId = seriesCancelWorkflowId(input.seriesId, requestId);
+    const args: [SeriesCancelInput] = [{ ...input, bookingsWaitMs: SESSION_BOOKINGS_WAIT_MS }];
+    const handle = await this.untilAnswered(
+      'cancel_series',
+      this.commandBudget,
+      { workflowId },
+      () => this.startOnce<typeof cancelSeries>('cancelSeries', workflowId, args),
+      seriesChangePending,
+    );
+    const result = handle.result().catch((error: unknown) => {
+      if (isOutage(error)) return undefined;
+      throw error;
+    });
+    return { workflowId, outcome: await firstSettled(result, SESSION_ANSWER_MS, async () => undefined) };
+  }
+
+  /** Starts a workflow once per id: a repeat finds the running one, or the finished one whose result it reads. */
+  private async startOnce<W extends Workflow>(workflowType: string, workflowId: string, args: Parameters<W>): Promise<WorkflowHandle<W>> {
+    try {
+      // Generic over the workflow, TypeScript cannot resolve the options' conditional args type; callers pass Parameters<W>.
+      return await this.temporal.workflow.start<W>(workflowType, {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args,
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      } as unknown as WorkflowStartOptions<W>);
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      return this.temporal.workflow.getHandle<W>(workflowId);
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { DomainError, ErrorCode } from './errors.js';
 import { appendEntry, findEntry, lockClient, lotLedgerKeys, type Trace } from './ledger.js';
+import { queueLowBalance, queueNotification } from './notifications.js';
 import type { Sql } from './transaction.js';
 
 /** A credit lot's expiry, as its workflow and the console see it. */
@@ -34,12 +35,16 @@ async function readLot(sql: Sql, lotId: number, lock: boolean): Promise<LotExpir
 /**
  * Locks the lot's client (which writes off the lot once it has passed its expiry, see
  * lockClient) and answers the lot as it now stands; the lot's workflow calls it when its
- * timer fires, and finds the lot expired, or its expiry moved later.
+ * timer fires, and finds the lot expired, or its expiry moved later. An expiry that took
+ * the client down to the low-balance threshold nudges them, as a booking would: keyed by
+ * the one `expire` entry, whichever write made it, so the nudge goes once.
  */
-export async function expireLot(sql: Sql, lotId: number, trace: Trace): Promise<LotExpiry | undefined> {
+export async function expireLot(sql: Sql, lotId: number, trace: Trace, lowBalanceThreshold: number): Promise<LotExpiry | undefined> {
   const lot = await readLot(sql, lotId, false);
   if (!lot) return undefined;
   await lockClient(sql, lot.clientId, trace);
+  const expired = await findEntry(sql, lotLedgerKeys(lotId).expire);
+  if (expired) await queueLowBalance(sql, expired, lowBalanceThreshold);
   return readLot(sql, lotId, true);
 }
 
@@ -55,12 +60,12 @@ export async function lotExpiry(sql: Sql, lotId: number): Promise<LotExpiry | un
 export async function queueExpiryNotice(sql: Sql, lotId: number, expiresAt: string): Promise<boolean> {
   const lot = await readLot(sql, lotId, false);
   if (!lot || lot.expired || lot.remaining === 0 || lot.expiresAt !== expiresAt) return false;
-  const rows = await sql(
-    `insert into notifications (user_id, kind, payload, idempotency_key)
-      values (?, 'credits.expiring', ?::jsonb, ?) on conflict (idempotency_key) do nothing returning id`,
-    [lot.clientId, JSON.stringify({ lotId, sessions: lot.remaining, expiresAt }), `credits.expiring:lot:${lotId}:${expiresAt}`],
-  );
-  return rows.length > 0;
+  return queueNotification(sql, {
+    userId: lot.clientId,
+    kind: 'credits.expiring',
+    payload: { lotId, sessions: lot.remaining, expiresAt },
+    idempotencyKey: `credits.expiring:lot:${lotId}:${expiresAt}`,
+  });
 }
 
 export interface ExtendRequest {

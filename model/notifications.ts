@@ -1,6 +1,6 @@
 import type { LedgerEntryRow } from './ledger.js';
 import type { Orm } from './orm.js';
-import { query, type Sql } from './transaction.js';
+import { afterCommit, query, type Sql } from './transaction.js';
 
 /**
  * The outbox (`notifications`): one row per message, written in the transaction of the
@@ -27,22 +27,16 @@ export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
 export type NotificationCategory = (typeof NOTIFICATION_KINDS)[NotificationKind];
 
 /**
- * Wakes the drainer (the worker LISTENs on this channel). Sent after the writing
- * transaction commits, never inside it: a NOTIFY in a transaction takes PostgreSQL's
- * global notify lock through its commit, which would queue every booking's commit (and
- * its fsync) behind every other's; alone, it writes no WAL and costs one round trip.
+ * Wakes the drainer (the worker LISTENs on this channel). Every outbox write asks for it
+ * after its transaction commits (queueNotification), never inside it: a NOTIFY in a
+ * transaction takes PostgreSQL's global notify lock through its commit, which would queue
+ * every booking's commit (and its fsync) behind every other's; alone, it writes no WAL
+ * and costs one round trip.
  */
 export const SENDER_CHANNEL = 'notifications_written';
 
 export async function wakeSender(orm: Orm): Promise<void> {
   await query(orm, `select pg_notify('${SENDER_CHANNEL}', '')`);
-}
-
-/** The result of a transaction that may have written outbox rows, once the sender has been woken for them. */
-export async function thenWake<T>(orm: Orm, committed: Promise<T>): Promise<T> {
-  const result = await committed;
-  await wakeSender(orm);
-  return result;
 }
 
 export interface OutboxRow {
@@ -52,12 +46,18 @@ export interface OutboxRow {
   idempotencyKey: string;
 }
 
-export async function queueNotification(sql: Sql, row: OutboxRow): Promise<void> {
-  await sql(
+/**
+ * The one way into the outbox: the row, once per idempotency key, and the sender woken
+ * once the transaction commits, whoever wrote it. Answers whether this call wrote it.
+ */
+export async function queueNotification(sql: Sql, row: OutboxRow): Promise<boolean> {
+  const written = await sql(
     `insert into notifications (user_id, kind, payload, idempotency_key) values (?, ?, ?::jsonb, ?)
-      on conflict (idempotency_key) do nothing`,
+      on conflict (idempotency_key) do nothing returning id`,
     [row.userId, row.kind, JSON.stringify(row.payload), row.idempotencyKey],
   );
+  if (written.length > 0) afterCommit(sql, wakeSender);
+  return written.length > 0;
 }
 
 /**

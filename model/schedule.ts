@@ -90,6 +90,33 @@ export async function listSessions(
   }));
 }
 
+/**
+ * The sessions of a weekly series a change from `from` on applies to: not yet begun, and
+ * neither cancelled nor taken place (the same rule the series workflows apply).
+ */
+export async function seriesSessionsFrom(orm: Orm, seriesId: string, from: Date): Promise<SessionView[]> {
+  const sessions = await orm.em
+    .fork()
+    .createQueryBuilder(TrainingSession, 's')
+    .joinAndSelect('s.trainer', 't')
+    .where({ seriesId, startsAt: { $gte: from }, status: { $nin: ['cancelled', 'completed', 'no_show'] } })
+    .andWhere('s.starts_at > now()')
+    .orderBy([{ startsAt: 'asc' }, { id: 'asc' }])
+    .getResultList();
+  return sessions.map(sessionView);
+}
+
+export async function seriesExists(orm: Orm, seriesId: string): Promise<boolean> {
+  return (await orm.em.fork().count(TrainingSession, { seriesId })) > 0;
+}
+
+/** Who holds each of these bookings, for an answer that names the clients. */
+export async function bookingClients(orm: Orm, bookingIds: number[]): Promise<Map<number, { clientId: number; clientName: string }>> {
+  if (bookingIds.length === 0) return new Map();
+  const bookings = await orm.em.fork().find(Booking, { id: { $in: bookingIds } }, { populate: ['client'] });
+  return new Map(bookings.map((booking) => [booking.id, { clientId: booking.client.id, clientName: fullName(booking.client) }]));
+}
+
 export async function findSessionView(orm: Orm, sessionId: number): Promise<SessionView | undefined> {
   const session = await orm.em.fork().findOne(TrainingSession, { id: sessionId }, { populate: ['trainer'] });
   return session ? sessionView(session) : undefined;

@@ -25,6 +25,22 @@ export type Sql = <T extends Row = Row>(query: string, params?: unknown[]) => Pr
 export const LOCK_TIMEOUT_MS = 3_000;
 export const STATEMENT_TIMEOUT_MS = 5_000;
 
+/** Work that must follow a transaction's commit, never run inside it (a NOTIFY, say). */
+export type CommitHook = (orm: Orm) => Promise<void>;
+const commitHooks = new WeakMap<Sql, Set<CommitHook>>();
+
+/**
+ * Runs `hook` once the transaction `sql` belongs to has committed; never if it rolls back.
+ * The same hook registered twice in one transaction runs once. A hook that fails fails the
+ * caller, as the transaction's own error would (its work is already committed, and keyed,
+ * so a retry repeats nothing but the hook).
+ */
+export function afterCommit(sql: Sql, hook: CommitHook): void {
+  const hooks = commitHooks.get(sql);
+  if (!hooks) throw new Error('afterCommit needs the sql of a transaction opened by inTransaction');
+  hooks.add(hook);
+}
+
 /**
  * Runs `work` in one database transaction on a fresh EntityManager fork. The ledger's
  * hot paths are hand-written SQL: row locks, RETURNING and constraint errors are the
@@ -32,8 +48,12 @@ export const STATEMENT_TIMEOUT_MS = 5_000;
  */
 export async function inTransaction<T>(orm: Orm, work: (sql: Sql, em: EntityManager) => Promise<T>): Promise<T> {
   const em = orm.em.fork();
-  return em.transactional(async (tx) => {
+  const hooks = new Set<CommitHook>();
+  const result = await em.transactional(async (tx) => {
+    // A retried transaction starts its hooks afresh: only the attempt that commits has any.
+    hooks.clear();
     const sql: Sql = async (query, params = []) => withTimestamps(await tx.execute(query, params as unknown[], 'all'));
+    commitHooks.set(sql, hooks);
     // A transaction gives up before the activity that runs it times out, so a retried
     // attempt never races an abandoned one still queued on the same row lock.
     await sql(
@@ -41,6 +61,8 @@ export async function inTransaction<T>(orm: Orm, work: (sql: Sql, em: EntityMana
     );
     return work(sql, tx);
   });
+  for (const hook of hooks) await hook(orm);
+  return result;
 }
 
 /** Reads outside a transaction: one statement, one snapshot. */

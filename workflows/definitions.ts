@@ -6,7 +6,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { SessionChanges } from '../activities/sessions.js';
+import type { ChangedSeriesSession, SeriesChanges, SessionChanges } from '../activities/sessions.js';
 import type { Actor } from '../model/vocabulary.js';
 
 export const DEFAULT_TASK_QUEUE = 'studio-sessions';
@@ -33,6 +33,9 @@ export const lotExpiryBackfillWorkflowId = (taskQueue: string) => `lot-expiry-ba
 export const sessionCancelWorkflowId = (sessionId: number) => `session-cancel-${sessionId}`;
 /** One reschedule of a session at a time, so its bookings hear the moves in the order they were made. */
 export const sessionRescheduleWorkflowId = (sessionId: number) => `session-reschedule-${sessionId}`;
+/** One change of a series per request (its Idempotency-Key): a repeat joins it, or reads its result. */
+export const seriesEditWorkflowId = (seriesId: string, key: string) => `series-edit-${seriesId}-${key}`;
+export const seriesCancelWorkflowId = (seriesId: string, key: string) => `series-cancel-${seriesId}-${key}`;
 /** One outbox drainer per task queue (each task queue's workers share one database). */
 export const notificationDrainerWorkflowId = (taskQueue: string) => `notification-drainer-${taskQueue}`;
 
@@ -170,6 +173,31 @@ export interface SessionRescheduleInput {
   sessionId: number;
   actor: Actor;
   changes: SessionChanges;
+}
+
+/** A weekly series from a date on: every session of it that has not begun and can still change. */
+export interface SeriesEditInput {
+  seriesId: string;
+  from: string;
+  actor: Actor;
+  changes: SeriesChanges;
+}
+
+export interface SeriesEditOutcome {
+  sessions: ChangedSeriesSession[];
+}
+
+export interface SeriesCancelInput {
+  seriesId: string;
+  from: string;
+  actor: Actor;
+  reason: string;
+  /** Each session's cancel waits this long for its bookings' workflows (as a single session's does). */
+  bookingsWaitMs: number;
+}
+
+export interface SeriesCancelOutcome {
+  sessions: Array<{ sessionId: number; bookings: CancelOutcome[] }>;
 }
 
 // ---------------------------------------------------------------------------------------

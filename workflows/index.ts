@@ -6,3 +6,4 @@ export { cancelSession, rescheduleSession } from './session-change.js';
 export { lotExpiry, lotExpiryBackfill } from './lot-expiry.js';
 export { reconcileBooks } from './reconciliation.js';
 export { waitlistPromotion } from './waitlist.js';
+export { cancelSeries, editSeries } from './series-change.js';

@@ -16,7 +16,8 @@ import { IdParams, IdempotencyHeaders, UserIdParams } from '../schemas.js';
 
 const DAY = 86_400_000;
 
-function sessionJson(session: SessionView) {
+/** A session as the API answers it: ISO 8601 times. */
+export function sessionJson(session: SessionView) {
   return { ...session, startsAt: session.startsAt.toISOString(), endsAt: session.endsAt.toISOString() };
 }
 

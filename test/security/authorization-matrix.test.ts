@@ -26,6 +26,7 @@ interface Fixtures {
   trainerOwn: TestUser;
   sessionId: number;
   openSessionId: number;
+  seriesId: string;
   purchaseId: number;
   packageId: number;
   ledgerId: number;
@@ -39,7 +40,7 @@ interface Fixtures {
 interface Row {
   expect: Expectations;
   /** Path params and a valid body, so the answer is about who asks, not what was sent. */
-  request?: (f: Fixtures) => { params?: Record<string, number>; payload?: unknown; query?: string };
+  request?: (f: Fixtures) => { params?: Record<string, number | string>; payload?: unknown; query?: string };
   /** Exists only in some configurations (the built console, the simulator without Stripe keys). */
   optional?: boolean;
   /** An endless event stream, which `inject` would wait on forever: asked over a real socket, its first event read. */
@@ -137,6 +138,14 @@ const MATRIX: Record<string, Row> = {
   // A trainer gets their own day without money (test/api/dashboard.test.ts).
   'GET /api/admin/dashboard': { expect: staffList },
   'GET /api/studio': { expect: signedIn },
+  'PATCH /api/admin/series/:seriesId': {
+    expect: adminOnly,
+    request: (f) => ({ params: { seriesId: f.seriesId }, payload: { from: new Date().toISOString(), capacity: 2 } }),
+  },
+  'POST /api/admin/series/:seriesId/cancel': {
+    expect: adminOnly,
+    request: (f) => ({ params: { seriesId: f.seriesId }, payload: { from: new Date().toISOString(), reason: 'matrix' } }),
+  },
   'GET /api/admin/reconciliation': { expect: adminOnly },
   'POST /api/admin/reconciliation': { expect: adminOnly },
   // The owner's books: money, so admins only.
@@ -276,6 +285,18 @@ beforeAll(async () => {
   await grant(stack, clientA.id, 2, new Date(Date.now() + 30 * 86_400_000));
   const session = await createSession(stack, admin, trainerOwn.id, { capacity: 3 });
   const open = await createSession(stack, admin, trainerOwn.id, { capacity: 3 });
+  const series = await stack.app.inject({
+    method: 'POST',
+    url: '/api/sessions',
+    headers: admin.headers,
+    payload: {
+      trainerId: trainerOwn.id,
+      startsAt: new Date(Date.now() + 20 * 86_400_000).toISOString(),
+      durationMinutes: 30,
+      repeatWeeks: 1,
+    },
+  });
+  expect(series.statusCode, series.body).toBe(201);
   const booked = await stack.app.inject({
     method: 'POST',
     url: `/api/sessions/book/${clientA.id}`,
@@ -309,6 +330,7 @@ beforeAll(async () => {
     trainerOwn,
     sessionId: session.id,
     openSessionId: open.id,
+    seriesId: series.json().seriesId,
     packageId: pkg!.id,
     purchaseId: checkout.json().purchaseId,
     ledgerId: Number(ledger!.id),

@@ -49,6 +49,19 @@ beforeAll(async () => {
   const [lot] = await query<{ id: number }>(stack.orm, `select id from credit_lots where expires_at is not null`);
   const sessions = [];
   for (let i = 0; i < 4; i += 1) sessions.push(await createSession(stack, callers.admin, callers.trainer.id, { capacity: 2 }));
+  // A weekly series, so the series routes meet a real one among the ids they are sent.
+  const series = await stack.app.inject({
+    method: 'POST',
+    url: '/api/sessions',
+    headers: callers.admin.headers,
+    payload: {
+      trainerId: callers.trainer.id,
+      startsAt: new Date(Date.now() + 20 * 86_400_000).toISOString(),
+      durationMinutes: 30,
+      repeatWeeks: 2,
+    },
+  });
+  options.knownStrings = [series.json().seriesId];
   const [pkg] = await query<{ id: number }>(
     stack.orm,
     `insert into packages (name, sessions, price_cents) values ('Fuzz', 3, 9000) returning id`,

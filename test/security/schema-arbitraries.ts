@@ -96,6 +96,8 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(boundaryIntegers, od
 export interface ArbitraryOptions {
   /** Ids of real records (for integer fields named *id / *Id), so some requests find something. */
   knownIds: number[];
+  /** Ids of real records that are strings (a series id), for string fields named *id / *Id. */
+  knownStrings?: string[];
 }
 
 function typesOf(schema: Schema): string[] {
@@ -128,8 +130,12 @@ function validValue(schema: Schema, name: string, options: ArbitraryOptions, dep
         if (listParameters[name]) return fc.oneof(listParameters[name]!, listParameters[name]!, fc.json({ maxDepth: 2 }));
         if (schema.format === 'email') return fc.emailAddress();
         const maxLength = Math.min(typeof schema.maxLength === 'number' ? schema.maxLength : 50, 60);
+        const known = /id$/i.test(name) && options.knownStrings?.length ? [fc.constantFrom(...options.knownStrings)] : [];
         if (typeof schema.pattern === 'string')
-          return fc.stringMatching(new RegExp(schema.pattern)).filter((text) => text.length <= maxLength);
+          return fc.oneof(
+            ...known,
+            fc.stringMatching(new RegExp(schema.pattern)).filter((text) => text.length <= maxLength),
+          );
         const minLength = Math.min(typeof schema.minLength === 'number' ? schema.minLength : 0, maxLength);
         return fc.string({ minLength, maxLength });
       }

@@ -14,6 +14,8 @@ export interface Session {
     notes: string | null;
     /** Clients waiting for a seat (the API counts them for full sessions' schedule blocks). */
     waitlistCount?: number;
+    /** The weekly series it was created in, or null for a one-off. */
+    seriesId: string | null;
 }
 
 /** A booking as /api/admin/bookings lists it. */

@@ -7,7 +7,9 @@ import { formatTime, formatWhen } from '../../dates/formats';
 import { StatusChip } from '../../status/StatusField';
 import { bookedLabel, isLive, MARK_LABELS, type Booking, type Mark, type Session } from '../session';
 import { BookClientForm } from './BookClientForm';
+import { CancelSeriesDialog } from './CancelSeriesDialog';
 import { CancelSessionDialog } from './CancelSessionDialog';
+import { EditSeriesDialog } from './EditSeriesDialog';
 import { Roster } from './Roster';
 import { Waitlist } from './Waitlist';
 
@@ -32,6 +34,7 @@ export const SessionPanel = ({
     const { permissions } = usePermissions<string>();
     const [followUntil, setFollowUntil] = useState(0);
     const [cancelling, setCancelling] = useState(false);
+    const [seriesAction, setSeriesAction] = useState<'edit' | 'cancel'>();
     const following = followUntil > Date.now();
     const open = sessionId !== undefined;
 
@@ -141,11 +144,27 @@ export const SessionPanel = ({
                     {permissions === 'admin' && session.status !== 'cancelled' && (
                         <>
                             <Divider />
-                            <Box>
+                            <Stack direction="row" sx={{ gap: 1, flexWrap: 'wrap' }}>
                                 <Button color="error" variant="outlined" onClick={() => setCancelling(true)}>
                                     Cancel this session
                                 </Button>
-                            </Box>
+                                {session.seriesId && !['completed', 'no_show'].includes(session.status) && (
+                                    <>
+                                        <Button variant="outlined" onClick={() => setSeriesAction('edit')}>
+                                            Edit series from here
+                                        </Button>
+                                        <Button color="error" variant="outlined" onClick={() => setSeriesAction('cancel')}>
+                                            Cancel series from here
+                                        </Button>
+                                    </>
+                                )}
+                            </Stack>
+                            {seriesAction === 'edit' && (
+                                <EditSeriesDialog session={session} onClose={() => setSeriesAction(undefined)} onEdited={changed} />
+                            )}
+                            {seriesAction === 'cancel' && (
+                                <CancelSeriesDialog session={session} onClose={() => setSeriesAction(undefined)} onCancelled={changed} />
+                            )}
                             {cancelling && (
                                 <CancelSessionDialog
                                     session={session}
