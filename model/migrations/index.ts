@@ -10,6 +10,7 @@ import { Migration20261201130000_reconciliation_runs } from './Migration20261201
 import { Migration20261201140000_expired_credits_never_count } from './Migration20261201140000_expired_credits_never_count.js';
 import { Migration20261201150000_change_events } from './Migration20261201150000_change_events.js';
 import { Migration20261201120000_notification_delivery } from './Migration20261201120000_notification_delivery.js';
+import { Migration20261202150000_stripe_events } from './Migration20261202150000_stripe_events.js';
 
 export const migrationsList = [
   { name: 'Migration20261127000000_initial', class: Migration20261127000000_initial },
@@ -24,4 +25,5 @@ export const migrationsList = [
   { name: 'Migration20261201140000_expired_credits_never_count', class: Migration20261201140000_expired_credits_never_count },
   { name: 'Migration20261201150000_change_events', class: Migration20261201150000_change_events },
   { name: 'Migration20261201120000_notification_delivery', class: Migration20261201120000_notification_delivery },
+  { name: 'Migration20261202150000_stripe_events', class: Migration20261202150000_stripe_events },
 ];
