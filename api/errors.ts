@@ -55,6 +55,23 @@ export function toHttpError(error: unknown): HttpError | undefined {
   return undefined;
 }
 
+/** SQLSTATE classes 08 (connection) and 57P (server shutting down or starting), and the driver's own words for a lost connection. */
+function databaseUnreachable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth += 1) {
+    const candidate = current as { code?: unknown; message?: unknown; cause?: unknown; previous?: unknown };
+    const code = typeof candidate.code === 'string' ? candidate.code : '';
+    if (/^08|^57P0[1-3]$|^ECONNREFUSED$|^ECONNRESET$/.test(code)) return true;
+    if (
+      typeof candidate.message === 'string' &&
+      /Connection terminated|Timeout acquiring a connection|the database system is/i.test(candidate.message)
+    )
+      return true;
+    current = candidate.cause ?? candidate.previous;
+  }
+  return false;
+}
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ message: `No route for ${request.method} ${request.url.split('?')[0]}`, code: 'NOT_FOUND' });
@@ -74,6 +91,14 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ message: error.message, code: error.code ?? 'BAD_REQUEST' });
+    }
+    if (databaseUnreachable(error)) {
+      // PostgreSQL restarting or unreachable: nothing was committed, and the same request later will be answered.
+      request.log.warn({ err: error }, 'PostgreSQL unreachable; answering 503');
+      return reply.code(503).header('retry-after', '5').send({
+        message: 'The database is unavailable for a moment; nothing was changed. Please try again shortly.',
+        code: 'TEMPORARILY_UNAVAILABLE',
+      });
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ message: 'Something went wrong on our side; nothing was changed. Please try again.', code: 'INTERNAL' });

@@ -4,6 +4,7 @@ import type { ReconciliationRun } from '../model/entities/reconciliation-run.js'
 import { recentRuns } from '../model/reconciliation.js';
 import { unsentNotifications } from '../model/operations.js';
 import type { Orm } from '../model/orm.js';
+import { unrelayedStripeEventCount } from '../model/stripe-events.js';
 
 /**
  * What /metrics exposes (Prometheus text), one registry per app so that several apps in
@@ -58,6 +59,14 @@ export function createMetrics(orm: Orm): ApiMetrics {
     registers: [registry],
     async collect() {
       this.set(await unsentNotifications(orm));
+    },
+  });
+  new Gauge({
+    name: 'stripe_events_unrelayed',
+    help: 'Stripe events stored by the webhook and not yet handed to their workflow (Temporal down, or a moment behind)',
+    registers: [registry],
+    async collect() {
+      this.set(await unrelayedStripeEventCount(orm));
     },
   });
   // Both reconciliation gauges are collected in the same scrape: they share one read of the last run.

@@ -3,11 +3,17 @@
  * `checkout.session.completed` until the purchase's credits are visible in the ledger
  * (the grant entry and the cached balance commit together).
  *
- *   npx tsx bench/purchase-webhook.ts [purchases=200] [concurrency=1,8]
+ *   npx tsx bench/purchase-webhook.ts [purchases=200] [concurrency=1,8] [rate=20] [down=50]
+ *
+ * Phases: `purchases` webhooks back to back at each concurrency; then purchases arriving
+ * at `rate` per second (open loop, as Stripe sends them) for credit-visible latency; then
+ * `down` webhooks sent while the Temporal dev server is killed (SIGKILL), acked from the
+ * inbox and credited after it restarts. Also where the old ack path's time went: the
+ * signature check and a bare signal-with-start round trip at the same concurrency.
  *
  * Runs the real stack on this machine: embedded PostgreSQL, a Temporal dev server (with
  * the raised dispatch settings), a worker and the API listening on a real port; events
- * are posted over HTTP. Nothing is mocked.
+ * are posted over HTTP. Nothing is mocked. Figures only; nothing is asserted.
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -29,6 +35,8 @@ import { createWorker } from '../worker/worker.js';
 
 const purchasesPerRun = Number(process.argv[2] ?? 200);
 const concurrencies = (process.argv[3] ?? '1,8').split(',').map(Number);
+const arrivalsPerSecond = Number(process.argv[4] ?? 20);
+const sentWhileDown = Number(process.argv[5] ?? 50);
 const CLIENTS = 20;
 const WARMUP = 10;
 
@@ -38,6 +46,12 @@ const log = (line: string) => console.log(`[bench] ${line}`);
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
+
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' / ');
 
 const summary = (samples: number[]) => {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -92,7 +106,10 @@ try {
   const postgres = await startEmbeddedPostgres({ clusterDir: path.join(root, 'postgres'), ephemeral: true });
   stops.push(() => postgres.stop());
   await postgres.createDatabase('bench');
-  const temporal = await startLocalTemporal({ cliPath: process.env.TEMPORAL_CLI_PATH, log });
+  // History in a file, so the server killed for the outage phase comes back with its workflows.
+  const temporalDb = path.join(root, 'temporal.db');
+  let temporal = await startLocalTemporal({ cliPath: process.env.TEMPORAL_CLI_PATH, log, dbFile: temporalDb });
+  const temporalPort = Number(temporal.address.split(':').at(-1));
   stops.push(() => temporal.stop());
   const port = await freePort();
   const settings = loadSettings({
@@ -147,6 +164,12 @@ try {
 
   /** One purchase: pending row, then a signed completed event; returns [ack ms, visible ms]. */
   async function buyOnce(index: number): Promise<[number, number]> {
+    const { ackMs, visible, sent } = await sendOnce(index);
+    return [ackMs, (await visible) - sent];
+  }
+
+  /** The webhook's answer, and a promise of the moment the credit became visible. */
+  async function sendOnce(index: number): Promise<{ ackMs: number; visible: Promise<number>; sent: number }> {
     const clientId = clients[index % CLIENTS]!;
     const purchase = await createPendingPurchase(orm, clientId, pkg, purchaseWorkflowId);
     const checkoutSessionId = `cs_test_bench_${purchase.id}`;
@@ -186,7 +209,7 @@ try {
     const acked = performance.now();
     if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
     await response.arrayBuffer();
-    return [acked - sent, (await visible) - sent];
+    return { ackMs: acked - sent, visible, sent };
   }
 
   async function run(count: number, concurrency: number): Promise<{ ack: number[]; visible: number[]; seconds: number }> {
@@ -208,15 +231,106 @@ try {
 
   await run(WARMUP, 1);
   const results: string[] = [];
+  let purchasesMade = WARMUP;
   for (const concurrency of concurrencies) {
     const { ack, visible, seconds } = await run(purchasesPerRun, concurrency);
+    purchasesMade += purchasesPerRun;
     results.push(
-      `${purchasesPerRun} purchases, ${concurrency} webhook(s) in flight (${(purchasesPerRun / seconds).toFixed(1)} purchases/s)`,
+      `${purchasesPerRun} purchases, ${concurrency} webhook(s) in flight (${(purchasesPerRun / seconds).toFixed(1)} purchases/s), load average ${loadAverage()}`,
       `  webhook ack (HTTP 200):         ${summary(ack)}`,
       `  webhook -> credit visible:      ${summary(visible)}`,
     );
   }
+
+  // Open loop: purchases arrive at a fixed rate whatever the answers' pace, as Stripe sends them.
+  if (arrivalsPerSecond > 0) {
+    const count = purchasesPerRun;
+    const ack: number[] = [];
+    const visible: number[] = [];
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: count }, async (_, index) => {
+        const due = started + (index * 1000) / arrivalsPerSecond;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+        const [ackMs, visibleMs] = await buyOnce(index);
+        ack.push(ackMs);
+        visible.push(visibleMs);
+      }),
+    );
+    purchasesMade += count;
+    const seconds = (performance.now() - started) / 1000;
+    results.push(
+      `${count} purchases arriving at ${arrivalsPerSecond}/s (${(count / seconds).toFixed(1)}/s achieved), load average ${loadAverage()}`,
+      `  webhook ack (HTTP 200):         ${summary(ack)}`,
+      `  webhook -> credit visible:      ${summary(visible)}`,
+    );
+  }
+
+  // Temporal down at the moment of the webhook: acked from the inbox, credited once it is back.
+  if (sentWhileDown > 0) {
+    process.kill(temporal.pid!, 'SIGKILL');
+    await temporal.stop();
+    const ack: number[] = [];
+    const pending: Array<Promise<number>> = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < sentWhileDown) {
+          const { ackMs, visible } = await sendOnce(next++);
+          ack.push(ackMs);
+          pending.push(visible);
+        }
+      }),
+    );
+    purchasesMade += sentWhileDown;
+    const [{ waiting }] = (await query<{ waiting: number }>(
+      orm,
+      `select count(*)::int as waiting from stripe_events where relayed_at is null`,
+    )) as [{ waiting: number }];
+    const restarting = performance.now();
+    temporal = await startLocalTemporal({ cliPath: process.env.TEMPORAL_CLI_PATH, log, dbFile: temporalDb, port: temporalPort });
+    const back = performance.now();
+    const credited = await Promise.all(pending);
+    results.push(
+      `${sentWhileDown} purchases while the Temporal dev server is killed (8 in flight), load average ${loadAverage()}`,
+      `  webhook ack (HTTP 200):         ${summary(ack)}; ${waiting} events stored, waiting for Temporal`,
+      `  Temporal restarted in ${((back - restarting) / 1000).toFixed(1)} s; all ${credited.length} credited ${((Math.max(...credited) - back) / 1000).toFixed(1)} s after it was back`,
+    );
+  }
   await watcher.stop();
+
+  // Where the old ack path's time went at 8 in flight: it verified the signature, then
+  // awaited signal-with-start before answering (the workflow's first task runs after it).
+  {
+    const body = JSON.stringify({ id: 'evt_bench_verify', object: 'event', type: 'ping', created: 0, data: { object: {} } });
+    const header = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: settings.stripe.webhookSecret });
+    const verifyStarted = performance.now();
+    for (let index = 0; index < 1_000; index += 1) Stripe.webhooks.constructEvent(body, header, settings.stripe.webhookSecret);
+    const verifyUs = ((performance.now() - verifyStarted) / 1_000) * 1000;
+    const signals: number[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < purchasesPerRun) {
+          const index = next++;
+          const started = performance.now();
+          await client.workflow.signalWithStart('purchaseToCredit', {
+            workflowId: `bench-signal-${index}`,
+            taskQueue: 'bench-nobody-polls',
+            args: [{ purchaseId: 0, refundWindowMs: 0, paymentWaitMs: 0 }],
+            signal: 'payment',
+            signalArgs: [{}],
+          });
+          signals.push(performance.now() - started);
+        }
+      }),
+    );
+    results.push(
+      `where an ack's time went before the inbox (8 in flight), load average ${loadAverage()}`,
+      `  signature check:                ${verifyUs.toFixed(1)} µs each`,
+      `  bare signal-with-start:         ${summary(signals)}`,
+    );
+  }
   if (process.env.BENCH_TRACE) {
     // Where one purchase's time goes: its workflow history, relative to the start.
     const [{ id: lastId }] = (await query<{ id: number }>(orm, `select max(id)::int as id from purchases`)) as [{ id: number }];
@@ -238,7 +352,7 @@ try {
       '',
       `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
       ...results,
-      `check: ${check!.grants} grants for ${WARMUP + purchasesPerRun * concurrencies.length} purchases, ${check!.drift} balances off their ledger`,
+      `check: ${check!.grants} grants for ${purchasesMade} purchases, ${check!.drift} balances off their ledger`,
       '',
     ].join('\n'),
   );

@@ -10,6 +10,7 @@ import { freePort } from './free-port.js';
 import { projectRoot } from './go-tools.js';
 
 export interface RunningPostgres {
+  readonly port: number;
   /** URL of the maintenance database; callers create and name their own. */
   adminUrl: string;
   /** As the cluster's superuser, which owns the schema and runs migrations. */
@@ -25,6 +26,8 @@ export interface EmbeddedPostgresOptions {
   clusterDir: string;
   /** Trade durability for speed: tests throw the cluster away anyway. */
   ephemeral?: boolean;
+  /** A fixed port, so a cluster started again after a crash keeps its clients' URLs; a free one otherwise. */
+  port?: number;
   log?: (line: string) => void;
 }
 
@@ -104,7 +107,7 @@ function assertPostgresCanReach(clusterDir: string): void {
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const { clusterDir, ephemeral = false, log = () => {} } = options;
   assertPostgresCanReach(clusterDir);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const password = await clusterPassword(clusterDir, 'owner');
   const appPassword = await clusterPassword(clusterDir, 'app');
   const durability = ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
@@ -140,6 +143,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   const urlFor = (database: string) => `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   return {
+    port,
     adminUrl: urlFor('postgres'),
     urlFor,
     appUrlFor: (database) => `postgres://${APP_USER}:${encodeURIComponent(appPassword)}@127.0.0.1:${port}/${database}`,

@@ -2,17 +2,21 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Stripe from 'stripe';
 import { purchaseIdByPaymentIntent } from '../../model/purchases.js';
+import { recordStripeEvent } from '../../model/stripe-events.js';
 import type { CheckoutEvent } from '../../workflows/definitions.js';
 import type { RouteDependencies } from '../dependencies.js';
-import { HttpError } from '../errors.js';
+import { HttpError, toHttpError } from '../errors.js';
+import { StripeEventRelay } from '../stripe-event-relay.js';
 import { RetryLater } from '../temporal-outage.js';
 import type { PurchaseEvent } from '../workflow-commands.js';
 
 /**
  * Stripe's webhook: verify the signature over the exact bytes received, find which
- * purchase the event is about, and hand it to that purchase's workflow with
- * signal-with-start. Nothing else happens on the request path, so Stripe gets its 2xx
- * in milliseconds (even while no worker runs) and every decision lives in the workflow.
+ * purchase the event is about, and store it in the inbox (`stripe_events`) in one
+ * statement; the 2xx means it is committed there. The relay then hands it to that
+ * purchase's workflow with signal-with-start, right away and again until Temporal has it,
+ * so Stripe gets its answer in milliseconds whether or not Temporal or a worker is up,
+ * and every decision lives in the workflow.
  */
 
 export type RoutedEvent = PurchaseEvent | { ignored: string };
@@ -135,6 +139,9 @@ function verify(raw: unknown, signature: unknown, secret: string): Stripe.Event 
 }
 
 export async function stripeWebhookRoutes(app: FastifyInstance, { orm, settings, commands, metrics }: RouteDependencies): Promise<void> {
+  const relay = new StripeEventRelay(orm, commands, app.log);
+  app.addHook('onReady', () => relay.start());
+  app.addHook('onClose', () => relay.stop());
   // Stripe signs the exact bytes it sent: in this plugin (only) bodies stay raw, whatever their type.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
@@ -144,7 +151,7 @@ export async function stripeWebhookRoutes(app: FastifyInstance, { orm, settings,
     {
       schema: {
         tags: ['stripe'],
-        summary: 'Stripe webhook (signature verified; the work happens in the purchase workflow)',
+        summary: 'Stripe webhook (signature verified, stored, then relayed to the purchase workflow, where the work happens)',
         security: [],
         response: { 200: Type.Object({ received: Type.Boolean(), ignored: Type.Optional(Type.String()) }) },
       },
@@ -157,15 +164,25 @@ export async function stripeWebhookRoutes(app: FastifyInstance, { orm, settings,
         metrics.webhookEvents.inc({ type: event.type, outcome: 'ignored' });
         return { received: true, ignored: routed.ignored };
       }
+      let stored;
       try {
-        await commands.purchaseEvent(routed);
+        stored = await recordStripeEvent(orm, {
+          eventId: event.id,
+          eventType: event.type,
+          purchaseId: routed.purchaseId,
+          signal: routed.signal,
+          payload: routed.payload,
+        });
       } catch (error) {
-        request.log.error({ err: error, eventId: event.id }, 'could not hand a Stripe event to its workflow');
+        const refusal = toHttpError(error);
+        if (refusal) throw refusal;
+        request.log.error({ err: error, eventId: event.id }, 'could not store a Stripe event');
         metrics.webhookEvents.inc({ type: event.type, outcome: 'retry_later' });
         // Not 2xx, so Stripe delivers it again later.
-        throw new RetryLater('TEMPORARILY_UNAVAILABLE', 'The event could not be queued; Stripe will retry it.');
+        throw new RetryLater('TEMPORARILY_UNAVAILABLE', 'The event could not be stored; Stripe will retry it.');
       }
-      metrics.webhookEvents.inc({ type: event.type, outcome: 'queued' });
+      metrics.webhookEvents.inc({ type: event.type, outcome: stored.created ? 'recorded' : 'duplicate' });
+      if (!stored.relayed) relay.relaySoon(stored);
       return { received: true };
     },
   );

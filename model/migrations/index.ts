@@ -13,6 +13,7 @@ import { Migration20261201120000_notification_delivery } from './Migration202612
 import { Migration20261202130000_client_figures } from './Migration20261202130000_client_figures.js';
 import { Migration20261202120000_lots_taken } from './Migration20261202120000_lots_taken.js';
 import { Migration20261202100000_waitlist } from './Migration20261202100000_waitlist.js';
+import { Migration20261202150000_stripe_events } from './Migration20261202150000_stripe_events.js';
 
 export const migrationsList = [
   { name: 'Migration20261127000000_initial', class: Migration20261127000000_initial },
@@ -30,4 +31,5 @@ export const migrationsList = [
   { name: 'Migration20261202130000_client_figures', class: Migration20261202130000_client_figures },
   { name: 'Migration20261202120000_lots_taken', class: Migration20261202120000_lots_taken },
   { name: 'Migration20261202100000_waitlist', class: Migration20261202100000_waitlist },
+  { name: 'Migration20261202150000_stripe_events', class: Migration20261202150000_stripe_events },
 ];

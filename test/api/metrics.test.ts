@@ -48,7 +48,7 @@ describe('/metrics', () => {
     const text = await scrape();
     expect(sample(text, 'bookings_total{outcome="booked",code=""}')).toBe(1);
     expect(sample(text, 'bookings_total{outcome="refused",code="NO_CREDITS"}')).toBe(1);
-    expect(sample(text, 'stripe_webhook_events_total{type="checkout.session.completed",outcome="queued"}')).toBe(1);
+    expect(sample(text, 'stripe_webhook_events_total{type="checkout.session.completed",outcome="recorded"}')).toBe(1);
     expect(sample(text, 'http_request_duration_seconds_count{method="POST",route="/api/sessions/book/:userId",status="200"}')).toBe(1);
     expect(sample(text, 'http_request_duration_seconds_count{method="POST",route="/api/sessions/book/:userId",status="400"}')).toBe(1);
     expect(sample(text, 'workflow_command_duration_seconds_count{command="book",outcome="answered"}')).toBe(1);
@@ -57,6 +57,7 @@ describe('/metrics', () => {
     // No reconciliation has run on this stack: the gauge says so rather than claiming 0 drift.
     expect(sample(text, 'balance_drift')).toBe(-1);
     expect(sample(text, 'outbox_backlog')).toBeGreaterThanOrEqual(0);
+    expect(sample(text, 'stripe_events_unrelayed')).toBe(0);
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 

@@ -16,8 +16,11 @@ import { createTestDatabase } from '../support/database.js';
  * Filtering that output would mean parsing SQL text; comparing the catalog is exact.
  */
 
-/** Tables no entity maps: each is written by one upsert whose RETURNING is its answer, or only by triggers (change_events, client_figures). */
-const SQL_ONLY_TABLES = ['idempotency_keys', 'rate_limit_windows', 'change_events', 'client_figures'];
+/**
+ * Tables no entity maps: each is written by one upsert whose RETURNING is its answer
+ * (stripe_events: the webhook inbox), or only by triggers (change_events, client_figures).
+ */
+const SQL_ONLY_TABLES = ['idempotency_keys', 'rate_limit_windows', 'change_events', 'client_figures', 'stripe_events'];
 /** MikroORM's own bookkeeping. */
 const ORM_TABLES = ['mikro_orm_migrations'];
 

@@ -60,7 +60,7 @@ async function buyerWhoUsed(used: number): Promise<{ client: Account; purchase: 
   return { client, purchase };
 }
 
-async function deliverSettled(purchase: TestPurchase, event: object): Promise<void> {
+async function deliverSettled(purchase: TestPurchase, event: { id: string }): Promise<void> {
   await deliver(stack, event);
   await settled(stack, purchase.id);
 }

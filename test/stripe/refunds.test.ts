@@ -54,7 +54,7 @@ async function paidPurchase(packageId = tenPack, client?: Account): Promise<{ cl
 }
 
 /** Delivers and waits until the workflow has applied it. */
-async function deliverSettled(purchase: TestPurchase, event: object): Promise<void> {
+async function deliverSettled(purchase: TestPurchase, event: { id: string }): Promise<void> {
   await deliver(stack, event);
   await settled(stack, purchase.id);
 }

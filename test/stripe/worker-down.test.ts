@@ -10,13 +10,14 @@ import {
   expectBooksBalanced,
   postEvent,
   purchaseRow,
+  relayed,
   waitFor,
 } from '../support/stripe.js';
 
 /**
- * The webhook's work is only to hand the event to Temporal: with no worker running it
- * still answers at once, the event waits durably in the workflow, and the credit appears
- * when a worker returns. Nothing is lost, nothing is applied twice.
+ * The webhook's work is only to store the event for its relay to Temporal: with no worker
+ * running it still answers at once, the event waits durably in the workflow, and the
+ * credit appears when a worker returns. Nothing is lost, nothing is applied twice.
  */
 let stack: TestStack;
 
@@ -41,6 +42,7 @@ it('answers within the request while the worker is stopped; the credit follows w
     expect(again.statusCode).toBe(200);
     expect(elapsed, 'two acknowledgements took too long').toBeLessThan(2_000);
 
+    await relayed(stack, `event_id = ?`, [event.id]);
     const description = await stack.temporal.workflow.getHandle(purchaseWorkflowId(purchase.id)).describe();
     expect(description.status.name).toBe('RUNNING');
     await new Promise((resolve) => setTimeout(resolve, 300));

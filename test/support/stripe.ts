@@ -179,10 +179,27 @@ export function postEvent(
   });
 }
 
-export async function deliver(stack: TestStack, event: object): Promise<void> {
+/** Stripe got its 2xx and the webhook's relay has handed the event to its workflow. */
+export async function deliver(stack: TestStack, event: { id: string }): Promise<void> {
   const response = await postEvent(stack, event);
   expect(response.statusCode, response.body).toBe(200);
   expect(response.json()).toEqual({ received: true });
+  await relayed(stack, `event_id = ?`, [event.id]);
+}
+
+/** Until every stored Stripe event matching `where` has been handed to Temporal (the webhook answers before that). */
+export async function relayed(stack: TestStack, where: string, params: unknown[] = []): Promise<void> {
+  await waitFor(
+    async () => {
+      const [row] = await query<{ count: number }>(
+        stack.orm,
+        `select count(*)::int as count from stripe_events where relayed_at is null and ${where}`,
+        params,
+      );
+      return row!.count;
+    },
+    (waiting) => waiting === 0,
+  );
 }
 
 // --- Waiting and looking ----------------------------------------------------------------
@@ -206,10 +223,11 @@ export async function waitFor<T>(
 }
 
 /**
- * Waits until the purchase's workflow has handled everything delivered to it: no task
- * pending and the history no longer growing. Then its effects are all in the database.
+ * Waits until the purchase's workflow has handled everything delivered to it: every
+ * stored event relayed, no task pending and the history no longer growing. Then its effects are all in the database.
  */
 export async function settled(stack: TestStack, purchaseId: number, timeoutMs = 15_000): Promise<void> {
+  await relayed(stack, `purchase_id = ?`, [purchaseId]);
   const handle = stack.temporal.workflow.getHandle(purchaseWorkflowId(purchaseId));
   let previous = -1;
   await waitFor(

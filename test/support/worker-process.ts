@@ -39,11 +39,12 @@ async function spawnEntryPoint(entry: string, ready: string, settings: Settings,
   return child;
 }
 
-export const spawnWorker = (settings: Settings) => spawnEntryPoint('worker/main.ts', 'worker polling', settings);
+export const spawnWorker = (settings: Settings, env: Record<string, string> = {}) =>
+  spawnEntryPoint('worker/main.ts', 'worker polling', settings, env);
 
 /** An API instance on `port`, talking to the same database and Temporal as the test's stack. */
-export const spawnApi = (settings: Settings, port: number) =>
-  spawnEntryPoint('api/main.ts', 'Server listening', settings, { PORT: String(port), HOST: '127.0.0.1' });
+export const spawnApi = (settings: Settings, port: number, env: Record<string, string> = {}) =>
+  spawnEntryPoint('api/main.ts', 'Server listening', settings, { ...env, PORT: String(port), HOST: '127.0.0.1' });
 
 export function crash(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
