@@ -81,7 +81,15 @@ export async function listSessions(
         and (not ? or (s.status in ('available', 'scheduled') and (? or s.booked_count < s.capacity)
                        and s.starts_at + make_interval(secs => ?) > now()))
       order by s.starts_at, s.id`,
-    [filter.from, filter.to, filter.trainerId ?? null, filter.trainerId ?? null, filter.bookableOnly, filter.includeFull === true, filter.lateBookingMinutes * 60],
+    [
+      filter.from,
+      filter.to,
+      filter.trainerId ?? null,
+      filter.trainerId ?? null,
+      filter.bookableOnly,
+      filter.includeFull === true,
+      filter.lateBookingMinutes * 60,
+    ],
   );
   return rows.map(({ firstName, lastName, ...session }) => ({
     ...session,
