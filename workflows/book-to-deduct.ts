@@ -61,9 +61,16 @@ function businessFailure(error: unknown): unknown {
   return error;
 }
 
-/** A business rule's refusal, decided before anything committed (never retried). */
+const BUSINESS_CODES = new Set<string>(Object.values(ErrorCode));
+
+/**
+ * A business rule's refusal, decided before anything committed (never retried), known by its
+ * type being one of ours: bookSeat's refusal reaches the workflow as the ApplicationFailure
+ * itself, not inside an ActivityFailure.
+ */
 function refused(error: unknown): boolean {
-  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable === true;
+  const failure = businessFailure(error);
+  return failure instanceof ApplicationFailure && BUSINESS_CODES.has(failure.type ?? '');
 }
 
 function refusal(code: string, message: string): ApplicationFailure {
