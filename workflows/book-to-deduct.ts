@@ -61,16 +61,15 @@ function businessFailure(error: unknown): unknown {
   return error;
 }
 
-const BUSINESS_CODES = new Set<string>(Object.values(ErrorCode));
-
-/**
- * A business rule's refusal, decided before anything committed (never retried), known by its
- * type being one of ours: bookSeat's refusal reaches the workflow as the ApplicationFailure
- * itself, not inside an ActivityFailure.
- */
+/** A business rule's refusal, decided before anything committed (never retried). */
 function refused(error: unknown): boolean {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable === true;
+}
+
+/** A refused hold: bookSeat had taken a seat and gave it back before answering. */
+function refusedHold(error: unknown): boolean {
   const failure = businessFailure(error);
-  return failure instanceof ApplicationFailure && BUSINESS_CODES.has(failure.type ?? '');
+  return failure instanceof ApplicationFailure && failure.type === ErrorCode.NoCredits;
 }
 
 function refusal(code: string, message: string): ApplicationFailure {
@@ -139,8 +138,8 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
         // A refusal gave its seat back inside the activity. Out of retries, one attempt may
         // still have committed with its answer lost; the workflow looks below.
         lostAnswer = !refused(error);
-        // A refused hold gave back the seat it had taken; the waitlist looks whether one is free.
-        seatMayBeFree = !lostAnswer;
+        // The waitlist looks whether the seat a refused hold gave back is free.
+        seatMayBeFree = refusedHold(error);
         phase = 'failed';
         throw businessFailure(error);
       }
