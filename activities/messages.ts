@@ -186,8 +186,11 @@ export async function composeMessage(sql: Sql, row: PendingNotification, studio:
       return letter(
         studio,
         row.firstName,
-        `${credits(remaining)} expire on ${studioDate(studio, expiresAt)}`,
-        [`${credits(remaining)} of yours expire on ${studioTime(studio, expiresAt)}.`, 'Book a session before then to use them.'],
+        `${credits(remaining)} ${remaining === 1 ? 'expires' : 'expire'} on ${studioDate(studio, expiresAt)}`,
+        [
+          `${credits(remaining)} of yours ${remaining === 1 ? 'expires' : 'expire'} on ${studioTime(studio, expiresAt)}.`,
+          'Book a session before then to use them.',
+        ],
         optional('nudges'),
       );
     }
