@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../api/auth/tokens.js';
 import { createAccount } from '../../model/accounts.js';
 import { query } from '../../model/transaction.js';
+import { ensureReconciliationSchedule } from '../../worker/reconciliation-schedule.js';
 import { grant } from '../support/actors.js';
 import { buildConsole, launchChromium, noChromium, screenshot, signIn, staffPage } from '../support/console.js';
 import { startStack, type TestStack } from '../support/stack.js';
@@ -50,6 +51,8 @@ describe.skipIf(noChromium)('the dashboard in Chromium, in the studio’s time z
   beforeAll(async () => {
     await buildConsole();
     stack = await startStack({ STUDIO_TIME_ZONE: STUDIO_ZONE, STUDIO_NAME: 'Harbour Strength', ...ANY_HOUR_POLICIES });
+    // As a worker does at start: "Check now" starts this schedule's reconciliation.
+    await ensureReconciliationSchedule(stack.temporal, stack.settings);
     await stack.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`;
 
@@ -124,6 +127,15 @@ describe.skipIf(noChromium)('the dashboard in Chromium, in the studio’s time z
       const health = page.locator('.MuiCard-root', { hasText: 'System health' });
       await health.getByText('Balance drift').waitFor();
       expect(await health.innerText()).toMatch(/Database\s+OK\s+Temporal\s+OK[\s\S]*Balance drift\s+0 clients/);
+      // "Check now" runs the scheduled reconciliation; its drift and time (studio clock) follow.
+      await health.getByRole('button', { name: 'Check now' }).click();
+      const books = health.getByText(/^drift \d+ · /);
+      await books.waitFor({ timeout: 20_000 });
+      const [latest] = await query<{ finishedAt: Date }>(
+        stack.orm,
+        `select finished_at as "finishedAt" from reconciliation_runs order by id desc limit 1`,
+      );
+      expect(await books.innerText()).toBe(`drift 0 · ${studioClock(latest!.finishedAt)}`);
       await screenshot(page, 'dashboard-admin');
 
       // Today's row opens the session's panel right on the dashboard.
