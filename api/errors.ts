@@ -27,6 +27,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   [ErrorCode.SeatsAvailable]: 409,
   [ErrorCode.WaitlistClosed]: 409,
   [ErrorCode.PromotionInProgress]: 409,
+  [ErrorCode.BookingClosing]: 409,
 };
 
 /** The ApplicationFailure a workflow or activity raised, however deeply Temporal wrapped it. */

@@ -1,5 +1,6 @@
 import type { Actor } from '../model/vocabulary.js';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import {
   ApplicationFailure,
@@ -14,6 +15,7 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { Settings } from '../config/settings.js';
+import { ErrorCode } from '../model/error-codes.js';
 import { HttpError } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { RetryLater, firstSettled, isOutage, untilAnswered, type Budget } from './temporal-outage.js';
@@ -126,6 +128,25 @@ const temporalUnavailable = () =>
     'TEMPORARILY_UNAVAILABLE',
     'The workflow service could not be reached in time; the change may not have been made. Please try again in a moment.',
   );
+
+const CLOSING_RETRY_MS = 2_000;
+
+/**
+ * A booking refused a moment ago keeps its workflow (and so its id) for one more workflow
+ * task while it finishes; a new request in that moment waits for it to close rather than
+ * answer 409 for something the client cannot act on.
+ */
+async function whileClosing<T>(attempt: () => Promise<T>): Promise<T> {
+  const end = Date.now() + CLOSING_RETRY_MS;
+  for (let pauseMs = 20; ; pauseMs = Math.min(pauseMs * 2, 200)) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof WorkflowUpdateFailedError) || failureType(error) !== ErrorCode.BookingClosing || Date.now() > end) throw error;
+    }
+    await sleep(pauseMs);
+  }
+}
 
 /** The update's own failure type, however deeply Temporal wrapped it. */
 function failureType(error: unknown): string | undefined {
@@ -241,20 +262,22 @@ export class WorkflowCommands {
       this.commandBudget,
       { workflowId, updateId },
       () =>
-        this.temporal.workflow.executeUpdateWithStart(bookUpdate, {
-          updateId,
-          startWorkflowOperation: new WithStartWorkflowOperation<typeof bookToDeduct>('bookToDeduct', {
-            ...bookingStartOptions({
-              sessionId: request.sessionId,
-              clientId: request.clientId,
-              actor: request.actor,
-              complimentary: request.complimentary,
-              reminderBeforeMs: Math.round(policies.reminderBeforeMinutes * 60_000),
-              autoCompleteAfterMs: Math.round(policies.autoCompleteAfterMinutes * 60_000),
+        whileClosing(() =>
+          this.temporal.workflow.executeUpdateWithStart(bookUpdate, {
+            updateId,
+            startWorkflowOperation: new WithStartWorkflowOperation<typeof bookToDeduct>('bookToDeduct', {
+              ...bookingStartOptions({
+                sessionId: request.sessionId,
+                clientId: request.clientId,
+                actor: request.actor,
+                complimentary: request.complimentary,
+                reminderBeforeMs: Math.round(policies.reminderBeforeMinutes * 60_000),
+                autoCompleteAfterMs: Math.round(policies.autoCompleteAfterMinutes * 60_000),
+              }),
+              taskQueue: this.taskQueue,
             }),
-            taskQueue: this.taskQueue,
           }),
-        }),
+        ),
       bookingPending,
     );
   }

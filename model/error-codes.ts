@@ -19,5 +19,7 @@ export const ErrorCode = {
   WaitlistClosed: 'WAITLIST_CLOSED',
   /** A freed seat is being booked for this entry right now. */
   PromotionInProgress: 'PROMOTION_IN_PROGRESS',
+  /** This client's previous booking of the session was refused and its workflow is still finishing (milliseconds). */
+  BookingClosing: 'BOOKING_CLOSING',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

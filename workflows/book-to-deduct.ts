@@ -61,9 +61,16 @@ function businessFailure(error: unknown): unknown {
   return error;
 }
 
-/** A business rule's refusal, decided before anything committed (never retried). */
+const BUSINESS_CODES = new Set<string>(Object.values(ErrorCode));
+
+/**
+ * A business rule's refusal: nothing of it stayed committed. Known by its type being one of
+ * ours, because a local activity's failure reaches the workflow as the ApplicationFailure
+ * itself, without its nonRetryable flag.
+ */
 function refused(error: unknown): boolean {
-  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable === true;
+  const failure = businessFailure(error);
+  return failure instanceof ApplicationFailure && BUSINESS_CODES.has(failure.type ?? '');
 }
 
 /** A refused hold: bookSeat had taken a seat and gave it back before answering. */
@@ -180,7 +187,7 @@ export async function bookToDeduct(input: BookingInput): Promise<string> {
       if (phase === 'live') throw refusal(ErrorCode.AlreadyBooked, 'You are already booked into this session.');
       if (phase === 'booking') throw refusal(ErrorCode.AlreadyBooked, 'Your booking of this session is already being made.');
       if (phase !== 'awaiting')
-        throw refusal(ErrorCode.Conflict, 'Your previous booking of this session is still closing; try again in a moment.');
+        throw refusal(ErrorCode.BookingClosing, 'Your previous booking of this session is still closing; try again in a moment.');
     },
   });
 

@@ -120,6 +120,31 @@ describe("the seed's protocol, end to end over HTTP", () => {
     await expectLedgerConsistent(stack.orm);
   });
 
+  it('books a refused client again at once after a credit arrives, and a refusal runs nothing after its one activity', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const client = await createUser(stack, 'client');
+      const session = await createSession(stack, admin, trainer.id);
+      const book = () =>
+        stack.app.inject({
+          method: 'POST',
+          url: `/api/sessions/book/${client.id}`,
+          headers: client.headers,
+          payload: { sessionId: session.id },
+        });
+      expect((await book()).json().code).toBe('NO_CREDITS');
+      const workflowId = `booking-${session.id}-${client.id}`;
+      const { runId: refusedRunId } = await stack.temporal.workflow.getHandle(workflowId).describe();
+      await addToUser(client.id, 1);
+      // The refused booking's workflow may still be finishing: the new request waits for it
+      // instead of being told 409 about a booking the client cannot see.
+      const again = await book();
+      expect(again.statusCode, again.body).toBe(200);
+      const refusedRun = await stack.temporal.workflow.getHandle(workflowId, refusedRunId).fetchHistory();
+      expect(refusedRun.events!.some((event) => event.activityTaskScheduledEventAttributes)).toBe(false);
+    }
+    await expectLedgerConsistent(stack.orm);
+  });
+
   it('grants once for one Idempotency-Key, however often it is sent', async () => {
     const client = await createUser(stack, 'client');
     const responses = await Promise.all(Array.from({ length: 5 }, () => addToUser(client.id, 4, `grant-${client.id}`)));

@@ -10,7 +10,9 @@ let stack: TestStack;
 let worker: ChildProcess | undefined;
 
 beforeAll(async () => {
-  stack = await startStack({}, { worker: false });
+  // The API waits out the worker's restart (bundling its workflows takes seconds, more on a
+  // loaded machine) so that every request gets its real answer, never the 503 of a spent budget.
+  stack = await startStack({ TEMPORAL_ANSWER_BUDGET_MS: '60000' }, { worker: false });
 });
 afterAll(async () => {
   worker?.kill('SIGKILL');
