@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static, type TSchema, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   liabilityAsOf,
   MOVEMENTS,
@@ -85,87 +85,68 @@ export async function reportRoutes(app: FastifyInstance, { orm, settings }: Rout
 
   const asOf = (query: { asOf?: string | undefined }) => (query.asOf ? instant('asOf', query.asOf, true) : Promise.resolve(new Date()));
 
-  function sendCsv<T>(reply: FastifyReply, name: string, columns: ReadonlyArray<keyof T & string>, rows: T[]) {
-    const day = new Date().toISOString().slice(0, 10);
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('Content-Disposition', `attachment; filename="${name}-${day}.csv"`)
-      .send(Readable.from(csvLines<T>(columns, rows)));
-  }
-
   const tags = ['reports'];
   const admin = requireRole('admin');
 
-  api.get(
+  /** One report at `path` as JSON and at `path.csv` as CSV, computed once per request from the same query. */
+  function report<Q extends TSchema, R, L>(
+    path: string,
+    doc: { summary: string; description?: string; csvSummary: string; querystring: Q },
+    compute: (query: Static<Q>) => Promise<R>,
+    json: (report: R) => unknown,
+    csv: { name: string; columns: ReadonlyArray<keyof L & string>; lines: (report: R) => L[] },
+  ): void {
+    const { csvSummary, ...schema } = doc;
+    api.get(path, { preHandler: admin, schema: { tags, ...schema } }, async (request) => json(await compute(request.query as Static<Q>)));
+    api.get(
+      `${path}.csv`,
+      { preHandler: admin, schema: { tags, summary: csvSummary, querystring: doc.querystring } },
+      async (request, reply) => {
+        const lines = csv.lines(await compute(request.query as Static<Q>));
+        const day = new Date().toISOString().slice(0, 10);
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('Content-Disposition', `attachment; filename="${csv.name}-${day}.csv"`)
+          .send(Readable.from(csvLines<L>(csv.columns, lines)));
+      },
+    );
+  }
+
+  report(
     '/api/admin/reports/liability',
     {
-      preHandler: admin,
-      schema: {
-        tags,
-        summary: 'What the studio owes in unused credits at a date, per package',
-        description: 'Each lot: its available and held credits at its purchase price per session; allocated credits are worth 0.',
-        querystring: AsOfQuery,
-      },
+      summary: 'What the studio owes in unused credits at a date, per package',
+      description: 'Each lot: its available and held credits at its purchase price per session; allocated credits are worth 0.',
+      csvSummary: 'The liability report as CSV',
+      querystring: AsOfQuery,
     },
-    async (request) => liabilityJson(await liabilityAsOf(orm, await asOf(request.query))),
+    async (query) => liabilityAsOf(orm, await asOf(query)),
+    liabilityJson,
+    { name: 'liability', columns: LIABILITY_COLUMNS, lines: liabilityLines },
   );
-  api.get(
-    '/api/admin/reports/liability.csv',
-    { preHandler: admin, schema: { tags, summary: 'The liability report as CSV', querystring: AsOfQuery } },
-    async (request, reply) => {
-      const report = await liabilityAsOf(orm, await asOf(request.query));
-      return sendCsv(reply, 'liability', LIABILITY_COLUMNS, liabilityLines(report));
-    },
-  );
-
-  api.get(
+  report(
     '/api/admin/reports/roll-forward',
     {
-      preHandler: admin,
-      schema: {
-        tags,
-        summary: 'Credits owed at the start of a period, what moved them, and what is owed at its end',
-        description:
-          'opening + sold + allocated + restored − used − forfeited − expired − refunded − removed = closing, in sessions and per currency in money.',
-        querystring: PeriodQuery,
-      },
+      summary: 'Credits owed at the start of a period, what moved them, and what is owed at its end',
+      description:
+        'opening + sold + allocated + restored − used − forfeited − expired − refunded − removed = closing, in sessions and per currency in money.',
+      csvSummary: 'The roll-forward as CSV (a sessions line and one money line per currency)',
+      querystring: PeriodQuery,
     },
-    async (request) => rollForwardJson(await rollForward(orm, await period(request.query))),
+    async (query) => rollForward(orm, await period(query)),
+    rollForwardJson,
+    { name: 'roll-forward', columns: ROLL_FORWARD_COLUMNS, lines: rollForwardLines },
   );
-  api.get(
-    '/api/admin/reports/roll-forward.csv',
-    {
-      preHandler: admin,
-      schema: { tags, summary: 'The roll-forward as CSV (a sessions line and one money line per currency)', querystring: PeriodQuery },
-    },
-    async (request, reply) => {
-      const report = await rollForward(orm, await period(request.query));
-      return sendCsv(reply, 'roll-forward', ROLL_FORWARD_COLUMNS, rollForwardLines(report));
-    },
-  );
-
-  api.get(
+  report(
     '/api/admin/reports/usage',
     {
-      preHandler: admin,
-      schema: {
-        tags,
-        summary: 'Usage and revenue per trainer and per session type, fill rate, no-show and late-cancel rates, breakage',
-        querystring: PeriodQuery,
-      },
+      summary: 'Usage and revenue per trainer and per session type, fill rate, no-show and late-cancel rates, breakage',
+      csvSummary: 'The usage report as CSV (trainer, type and breakage lines)',
+      querystring: PeriodQuery,
     },
-    async (request) => usageJson(await usage(orm, await period(request.query))),
-  );
-  api.get(
-    '/api/admin/reports/usage.csv',
-    {
-      preHandler: admin,
-      schema: { tags, summary: 'The usage report as CSV (trainer, type and breakage lines)', querystring: PeriodQuery },
-    },
-    async (request, reply) => {
-      const report = await usage(orm, await period(request.query));
-      return sendCsv(reply, 'usage', USAGE_COLUMNS, usageLines(report));
-    },
+    async (query) => usage(orm, await period(query)),
+    usageJson,
+    { name: 'usage', columns: USAGE_COLUMNS, lines: usageLines },
   );
 }
 
