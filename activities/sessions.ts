@@ -2,6 +2,7 @@ import { DomainError, ErrorCode } from '../model/errors.js';
 import type { Settings } from '../config/settings.js';
 import type { Orm } from '../model/orm.js';
 import { inTransaction, type Sql } from '../model/transaction.js';
+import { closeWaitlistOfCancelledSession } from '../model/waitlist.js';
 import { businessRules } from './failures.js';
 import { studioTime } from './messages.js';
 
@@ -96,7 +97,7 @@ async function applyChanges(sql: Sql, sessionId: number, assignments: Array<[col
 /** The session-change workflows' steps: each one transaction, each safe to repeat. */
 export function createSessionActivities({ orm, settings }: { orm: Orm; settings: Pick<Settings, 'studio'> }) {
   return {
-    /** Closes the session to new bookings and names the live ones its cancellation must end. */
+    /** Closes the session to new bookings and its waitlist (each waiting client told), and names the live bookings its cancellation must end. */
     async closeSession(request: { sessionId: number }): Promise<LiveBookingRef[]> {
       return businessRules(() =>
         inTransaction(orm, async (sql) => {
@@ -108,6 +109,7 @@ export function createSessionActivities({ orm, settings }: { orm: Orm; settings:
             throw new DomainError(ErrorCode.Conflict, 'This session has already taken place.');
           }
           await sql(`update training_sessions set status = 'cancelled' where id = ?`, [request.sessionId]);
+          await closeWaitlistOfCancelledSession(sql, request.sessionId, { offersInFlight: true });
           return sql<LiveBookingRef & Record<string, unknown>>(liveBookingsSql, [request.sessionId]);
         }),
       );
