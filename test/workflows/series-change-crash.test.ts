@@ -112,18 +112,21 @@ describe('a series cancel survives a worker killed mid fan-out', () => {
           payload: { from: sessions[0]!.startsAt, reason: 'studio flooded' },
         });
       const answer = request();
-      await eventually(async () => expect(await liveBookings(sessionIds)).toBeLessThan(16), 20_000, 5);
+      // Killed once some sessions are done and others not: about half the bookings cancelled.
+      await eventually(async () => expect(await liveBookings(sessionIds)).toBeLessThanOrEqual(8), 20_000, 5);
       await crash(worker!);
       const liveAtCrash = await liveBookings(sessionIds);
       worker = await spawnWorker(stack.settings, { STUDIO_TIME_ZONE: ZONE });
+      const restarted = Date.now();
       const first = await answer;
       expect(first.statusCode, first.body).toBe(200);
 
       const workflowId = seriesCancelWorkflowId(seriesId, 'crash-cancel');
       const outcome = await stack.temporal.workflow.getHandle(workflowId).result();
+      const finishedMs = Date.now() - restarted;
       console.log(
         `series cancel: 4 sessions × 4 bookings, ${liveAtCrash} still live when the worker was SIGKILLed, ` +
-          `${await liveBookings(sessionIds)} after restart; the first answer was ${first.json().pending ? 'pending' : 'complete'}`,
+          `${await liveBookings(sessionIds)} after restart (finished ${finishedMs} ms after it); the first answer was ${first.json().pending ? 'pending' : 'complete'}`,
       );
       // Every booking in the workflow's answer, each released once.
       const outcomes = (outcome as { sessions: Array<{ sessionId: number; bookings: Array<{ bookingId: number; credit: string }> }> })
