@@ -139,6 +139,21 @@ export async function composeMessage(sql: Sql, row: PendingNotification, studio:
         receipt,
       );
     }
+    case 'waitlist.cancelled': {
+      const facts = await sessionFacts(sql, numberIn(row.payload, 'sessionId'));
+      if (!facts) throw new UncomposableNotification(`session ${String(row.payload.sessionId)} no longer exists`);
+      const where = facts.location ? ` at ${facts.location}` : '';
+      return letter(
+        studio,
+        row.firstName,
+        `Cancelled: ${studioTime(studio, facts.startsAt)} (you were on its waitlist)`,
+        [
+          `The studio has cancelled the session with ${facts.trainerName || 'your trainer'} on ${studioTime(studio, facts.startsAt)}${where}, whose waitlist you were on.`,
+          'You are no longer on its waitlist, and no credit of yours was used. Pick another session to book or to wait for.',
+        ],
+        receipt,
+      );
+    }
     case 'booking.cancelled': {
       const { booking, what } = await session();
       const credit = String(row.payload.credit ?? '');

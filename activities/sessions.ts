@@ -2,6 +2,7 @@ import { DomainError, ErrorCode } from '../model/errors.js';
 import type { Settings } from '../config/settings.js';
 import type { Orm } from '../model/orm.js';
 import { inTransaction, type Sql } from '../model/transaction.js';
+import { closeWaitlistOfCancelledSession } from '../model/waitlist.js';
 import { businessRules } from './failures.js';
 import { studioTime } from './messages.js';
 
@@ -23,7 +24,11 @@ export interface LiveBookingRef {
 export interface ChangedSession {
   startsAt: string;
   endsAt: string;
-  /** Whether the start or the end moved, so the bookings' timers must follow. */
+  /**
+   * Whether the change sets the start or the duration, so the bookings' timers must follow.
+   * Judged from the change, not from the rows: a workflow replaying the step after a worker
+   * died before recording it finds the rows already moved, and its bookings must still hear.
+   */
   moved: boolean;
   /** The live bookings whose workflows follow the new time. */
   bookings: LiveBookingRef[];
@@ -53,6 +58,9 @@ const COLUMNS: Record<keyof SessionChanges, string> = {
   notes: 'notes',
 };
 
+/** The columns that set when a session starts or ends. */
+const TIMING = new Set(['starts_at', 'duration_minutes']);
+
 const liveBookingsSql = `select id as "bookingId", workflow_id as "workflowId" from bookings
   where session_id = ? and status in ('scheduled', 'confirmed') order by id`;
 
@@ -71,7 +79,6 @@ const timesOf = (sql: Sql, sessionId: number) =>
  * EXCLUDE constraints judge the new time; triggers move ends_at and the bookings' copy of it.
  */
 async function applyChanges(sql: Sql, sessionId: number, assignments: Array<[column: string, value: unknown]>): Promise<ChangedSession> {
-  const [before] = await timesOf(sql, sessionId);
   if (assignments.length > 0) {
     await sql(`update training_sessions set ${assignments.map(([column]) => `${column} = ?`).join(', ')} where id = ?`, [
       ...assignments.map(([, value]) => value),
@@ -82,7 +89,7 @@ async function applyChanges(sql: Sql, sessionId: number, assignments: Array<[col
   return {
     startsAt: after!.startsAt.toISOString(),
     endsAt: after!.endsAt.toISOString(),
-    moved: after!.startsAt.getTime() !== before!.startsAt.getTime() || after!.endsAt.getTime() !== before!.endsAt.getTime(),
+    moved: assignments.some(([column]) => TIMING.has(column)),
     bookings: await sql<LiveBookingRef & Record<string, unknown>>(liveBookingsSql, [sessionId]),
   };
 }
@@ -90,7 +97,7 @@ async function applyChanges(sql: Sql, sessionId: number, assignments: Array<[col
 /** The session-change workflows' steps: each one transaction, each safe to repeat. */
 export function createSessionActivities({ orm, settings }: { orm: Orm; settings: Pick<Settings, 'studio'> }) {
   return {
-    /** Closes the session to new bookings and names the live ones its cancellation must end. */
+    /** Closes the session to new bookings and its waitlist (each waiting client told), and names the live bookings its cancellation must end. */
     async closeSession(request: { sessionId: number }): Promise<LiveBookingRef[]> {
       return businessRules(() =>
         inTransaction(orm, async (sql) => {
@@ -102,6 +109,7 @@ export function createSessionActivities({ orm, settings }: { orm: Orm; settings:
             throw new DomainError(ErrorCode.Conflict, 'This session has already taken place.');
           }
           await sql(`update training_sessions set status = 'cancelled' where id = ?`, [request.sessionId]);
+          await closeWaitlistOfCancelledSession(sql, request.sessionId, { offersInFlight: true });
           return sql<LiveBookingRef & Record<string, unknown>>(liveBookingsSql, [request.sessionId]);
         }),
       );
@@ -153,15 +161,26 @@ export function createSessionActivities({ orm, settings }: { orm: Orm; settings:
      * one session booked beyond the new capacity or one new time in the past refuses the
      * whole change, and nothing is written.
      */
-    async changeSeries(request: { seriesId: string; from: string; changes: SeriesChanges }): Promise<ChangedSeriesSession[]> {
+    async changeSeries(request: {
+      seriesId: string;
+      from: string;
+      changes: SeriesChanges;
+      sessionIds?: number[] | undefined;
+    }): Promise<ChangedSeriesSession[]> {
       const { startTime, trainerId, durationMinutes, capacity } = request.changes;
       const zone = settings.studio.timeZone;
+      const chosen = request.sessionIds
+        ? {
+            where: `series_id = ? and id = any(?::int[]) and status not in ('cancelled', 'completed', 'no_show')`,
+            values: [request.seriesId, `{${request.sessionIds.join(',')}}`],
+          }
+        : { where: `id in (${seriesSessionsSql})`, values: [request.seriesId, new Date(request.from)] };
       return businessRules(() =>
         inTransaction(orm, async (sql) => {
           const sessions = await sql<{ id: number; bookedCount: number; startsAt: Date }>(
             `select id, booked_count as "bookedCount", starts_at as "startsAt" from training_sessions
-              where id in (${seriesSessionsSql}) order by starts_at, id for update`,
-            [request.seriesId, new Date(request.from)],
+              where ${chosen.where} order by starts_at, id for update`,
+            chosen.values,
           );
           const changed: ChangedSeriesSession[] = [];
           for (const session of sessions) {

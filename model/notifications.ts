@@ -22,6 +22,7 @@ export const NOTIFICATION_KINDS = {
   // A change to the client's own waitlist entry, as a booking or a cancellation is: always told.
   'waitlist.promoted': 'receipt',
   'waitlist.skipped': 'receipt',
+  'waitlist.cancelled': 'receipt',
 } as const;
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
 export type NotificationCategory = (typeof NOTIFICATION_KINDS)[NotificationKind];

@@ -164,8 +164,9 @@ export interface WaitlistStep {
 const offerIdOf = (offeredAt: Date) => String(offeredAt.getTime());
 
 /**
- * One look at a session's waitlist, under the session's row lock: past the cutoff (or with the
- * session cancelled or over) every waiting entry expires; otherwise, while a seat is free, the
+ * One look at a session's waitlist, under the session's row lock: with the session cancelled
+ * every waiting entry is cancelled and its client told; past the cutoff (or with the session
+ * over) every waiting entry expires; otherwise, while a seat is free, the
  * first waiting client with a credit is offered it. Clients without a credit are skipped on
  * the way, each told in the same transaction.
  */
@@ -183,14 +184,14 @@ export async function nextOnWaitlist(sql: Sql, request: { sessionId: number; rul
       request.rules.bookingHorizonDays,
     ],
   );
-  const over = ['cancelled', 'completed', 'no_show'].includes(session.status);
+  if (session.status === 'cancelled') {
+    // No promotion is in flight while the workflow looks, so an offer left by the cancel ends here too.
+    const closed = await closeWaitlistOfCancelledSession(sql, request.sessionId, { offersInFlight: false });
+    return { promote: null, waiting: 0, closesAt: null, skipped: closed };
+  }
+  const over = ['completed', 'no_show'].includes(session.status);
   if (over || timing!.closed) {
-    const reason =
-      session.status === 'cancelled'
-        ? 'The session was cancelled.'
-        : over
-          ? 'The session took place.'
-          : `No seat freed up more than ${request.rules.cutoffMinutes} minutes before the start.`;
+    const reason = over ? 'The session took place.' : `No seat freed up more than ${request.rules.cutoffMinutes} minutes before the start.`;
     const expired = await sql(
       `update waitlist_entries set state = 'expired', closed_at = now(), close_reason = ?, offered_at = null
         where session_id = ? and state = 'waiting' returning id`,
@@ -254,6 +255,43 @@ export async function nextOnWaitlist(sql: Sql, request: { sessionId: number; rul
     };
   }
   return { promote: null, waiting: 0, closesAt: timing!.closesAt, skipped };
+}
+
+/**
+ * Ends the waitlist of a session being cancelled, in the cancel's transaction: each waiting
+ * client is told (`waitlist.cancelled`) and their entry closes as `cancelled`; one who booked
+ * the session directly while waiting is `left`, told by their booking's cancellation instead.
+ * With `offersInFlight`, an entry the waitlist's workflow is booking right now is left to it:
+ * the workflow records what came of the offer (a booking the cancel then ends, or a refusal),
+ * then looks again and ends the entry here. Answers how many entries it closed.
+ */
+export async function closeWaitlistOfCancelledSession(
+  sql: Sql,
+  sessionId: number,
+  { offersInFlight }: { offersInFlight: boolean },
+): Promise<number> {
+  const booked = `exists(select 1 from bookings b where b.session_id = w.session_id and b.client_id = w.client_id
+    and b.status in ('scheduled', 'confirmed'))`;
+  const untouched = offersInFlight ? 'and w.offered_at is null' : '';
+  const direct = await sql(
+    `update waitlist_entries w set state = 'left', closed_at = now(), close_reason = 'Booked the session directly.', offered_at = null
+      where w.session_id = ? and w.state = 'waiting' ${untouched} and ${booked} returning id`,
+    [sessionId],
+  );
+  const cancelled = await sql<{ id: number; clientId: number }>(
+    `update waitlist_entries w set state = 'cancelled', closed_at = now(), close_reason = 'The session was cancelled.', offered_at = null
+      where w.session_id = ? and w.state = 'waiting' ${untouched} and not ${booked} returning id, client_id as "clientId"`,
+    [sessionId],
+  );
+  for (const entry of cancelled) {
+    await queueNotification(sql, {
+      userId: entry.clientId,
+      kind: 'waitlist.cancelled',
+      payload: { entryId: entry.id, sessionId },
+      idempotencyKey: `waitlist:${entry.id}:cancelled`,
+    });
+  }
+  return direct.length + cancelled.length;
 }
 
 /** A freed seat went past a client without a credit: their entry closes and they are told why. */

@@ -181,6 +181,12 @@ export interface SeriesEditInput {
   from: string;
   actor: Actor;
   changes: SeriesChanges;
+  /**
+   * The sessions the request found from `from` on. The edit changes exactly these, so a
+   * step replayed after its rows moved (perhaps to before `from`) changes the same ones.
+   * Absent from edits started before it was added, which select by `from` as they did.
+   */
+  sessionIds?: number[];
 }
 
 export interface SeriesEditOutcome {

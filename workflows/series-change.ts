@@ -23,7 +23,12 @@ const database = proxyLocalActivities<Activities>({
  * so their reminders and auto-complete follow.
  */
 export async function editSeries(input: SeriesEditInput): Promise<SeriesEditOutcome> {
-  const sessions = await database.changeSeries({ seriesId: input.seriesId, from: input.from, changes: input.changes });
+  const sessions = await database.changeSeries({
+    seriesId: input.seriesId,
+    from: input.from,
+    changes: input.changes,
+    sessionIds: input.sessionIds,
+  });
   await Promise.all(
     sessions
       .filter((session) => session.moved)

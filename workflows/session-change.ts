@@ -20,10 +20,12 @@ const database = proxyLocalActivities<Activities>({
 const POLL_MS = 100;
 /** Histories from before it replay as they ran: a reschedule told no waitlist of its new seats or time. */
 const WAITLIST_FOLLOWS = 'waitlist-follows-reschedule';
+/** Histories from before it replay as they ran: a cancel left the session's waitlist workflow waiting for its cutoff. */
+const WAITLIST_ENDS_WITH_CANCEL = 'waitlist-ends-with-cancel';
 
 /**
- * The studio cancels a whole session: closed to new bookings first, then every booking's
- * own workflow is told to cancel (releasing the credit, however late), so each booking
+ * The studio cancels a whole session: closed to new bookings and its waitlist ended first,
+ * then every booking's own workflow is told to cancel (releasing the credit, however late), so each booking
  * keeps one writer. A booking whose workflow cannot be reached in time is cancelled here
  * directly (the same idempotent step), and the answer lists what each client got back.
  * A crash anywhere resumes from the history: nothing is cancelled twice.
@@ -32,13 +34,20 @@ export async function cancelSession(input: SessionCancelInput): Promise<CancelOu
   const bookings = await database.closeSession({ sessionId: input.sessionId });
   const request = { actor: input.actor, reason: input.reason };
   // All signals in one workflow task; a booking whose workflow is gone falls to the direct cancel below.
-  await Promise.all(
-    bookings.map((booking) =>
-      getExternalWorkflowHandle(booking.workflowId)
-        .signal(sessionCancelledSignal, request)
-        .catch(() => undefined),
-    ),
+  const signals = bookings.map((booking) =>
+    getExternalWorkflowHandle(booking.workflowId)
+      .signal(sessionCancelledSignal, request)
+      .catch(() => undefined),
   );
+  // closeSession ended the waitlist's entries; its workflow looks once more (an offer it was making) and finishes.
+  if (patched(WAITLIST_ENDS_WITH_CANCEL)) {
+    signals.push(
+      getExternalWorkflowHandle(waitlistWorkflowId(input.sessionId))
+        .signal(waitlistChangedSignal)
+        .catch(() => undefined),
+    );
+  }
+  await Promise.all(signals);
   let live = bookings.map((booking) => booking.bookingId);
   for (let waited = 0; live.length > 0 && waited < input.bookingsWaitMs; waited += POLL_MS) {
     await sleep(POLL_MS);

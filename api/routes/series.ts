@@ -61,17 +61,20 @@ export async function seriesRoutes(app: FastifyInstance, deps: RouteDependencies
         throw new HttpError(400, 'VALIDATION_FAILED', 'Say what changes: startTime, trainerId, durationMinutes or capacity.');
       }
       const { seriesId } = request.params;
-      await sessionsToChange(seriesId, from);
+      const sessions = await sessionsToChange(seriesId, from);
       if (changes.trainerId !== undefined && !(await isTrainer(orm, changes.trainerId))) {
         throw new HttpError(400, 'INVALID_TRAINER', `User ${changes.trainerId} is not a trainer.`);
       }
-      const outcome = await commands.editSeries({ seriesId, from, actor: actorOf(request), changes }, request.headers['idempotency-key']);
-      const sessions = await Promise.all(outcome.sessions.map((changed) => findSessionView(orm, changed.sessionId)));
+      const outcome = await commands.editSeries(
+        { seriesId, from, actor: actorOf(request), changes, sessionIds: sessions.map((session) => session.id) },
+        request.headers['idempotency-key'],
+      );
+      const changed = await Promise.all(outcome.sessions.map((session) => findSessionView(orm, session.sessionId)));
       return {
         seriesId,
         workflowId: outcome.workflowId,
-        sessions: sessions.flatMap((session) => (session ? [sessionJson(session)] : [])),
-        movedBookings: outcome.sessions.filter((changed) => changed.moved).reduce((sum, changed) => sum + changed.bookings.length, 0),
+        sessions: changed.flatMap((session) => (session ? [sessionJson(session)] : [])),
+        movedBookings: outcome.sessions.filter((session) => session.moved).reduce((sum, session) => sum + session.bookings.length, 0),
       };
     },
   );

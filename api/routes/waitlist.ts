@@ -169,7 +169,7 @@ export async function waitlistRoutes(app: FastifyInstance, deps: RouteDependenci
         tags: ['me'],
         summary: 'My waitlist entries, latest first',
         description:
-          'Each with its state (waiting, promoted, skipped, left, expired), my position while waiting, and the booking a promotion made.',
+          'Each with its state (waiting, promoted, skipped, left, expired, cancelled), my position while waiting, and the booking a promotion made.',
       },
     },
     async (request) => (await waitlistOfClient(orm, currentUserId(request))).map(waitlistEntryJson),

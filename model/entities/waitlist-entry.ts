@@ -5,13 +5,14 @@ import { User } from './user.js';
 
 const p = defineEntity.properties;
 
-export const WAITLIST_STATES = ['waiting', 'promoted', 'skipped', 'left', 'expired'] as const;
+export const WAITLIST_STATES = ['waiting', 'promoted', 'skipped', 'left', 'expired', 'cancelled'] as const;
 export type WaitlistState = (typeof WAITLIST_STATES)[number];
 
 /**
  * A client's place on a full session's waitlist (model/waitlist.ts). waiting → promoted (a
  * freed seat booked them), skipped (a seat freed while they had no credit), left (they or
- * the studio took them off, or they booked directly) or expired (the cutoff passed).
+ * the studio took them off, or they booked directly), expired (the cutoff passed) or
+ * cancelled (the session was, and they were told).
  */
 export const WaitlistEntry = defineEntity({
   name: 'WaitlistEntry',

@@ -14,6 +14,7 @@ import { Migration20261202130000_client_figures } from './Migration2026120213000
 import { Migration20261202120000_lots_taken } from './Migration20261202120000_lots_taken.js';
 import { Migration20261202100000_waitlist } from './Migration20261202100000_waitlist.js';
 import { Migration20261202150000_stripe_events } from './Migration20261202150000_stripe_events.js';
+import { Migration20261203090000_waitlist_cancelled } from './Migration20261203090000_waitlist_cancelled.js';
 
 export const migrationsList = [
   { name: 'Migration20261127000000_initial', class: Migration20261127000000_initial },
@@ -32,4 +33,5 @@ export const migrationsList = [
   { name: 'Migration20261202120000_lots_taken', class: Migration20261202120000_lots_taken },
   { name: 'Migration20261202100000_waitlist', class: Migration20261202100000_waitlist },
   { name: 'Migration20261202150000_stripe_events', class: Migration20261202150000_stripe_events },
+  { name: 'Migration20261203090000_waitlist_cancelled', class: Migration20261203090000_waitlist_cancelled },
 ];

@@ -402,3 +402,120 @@ describe('the cutoff', () => {
     expect(await balanceOf(stack.orm, lia.id)).toEqual({ available: 1, held: 0 });
   });
 });
+
+describe('a cancelled session', () => {
+  /** The waitlist's workflow ran to its end (it has nobody left to wait for). */
+  const waitlistFinished = (sessionId: number) =>
+    eventually(async () => {
+      const { status } = await stack.temporal.workflow.getHandle(waitlistWorkflowId(sessionId)).describe();
+      expect(status.name).toBe('COMPLETED');
+    }, PROMOTED_WITHIN_MS);
+
+  /** Exactly one email to each waiter, the waitlist's cancellation notice, and no credit of theirs touched. */
+  async function toldOnce(waiters: TestUser[], credits: Map<number, number>) {
+    for (const waiter of waiters) {
+      await eventually(async () => expect(await outboxKinds(waiter.id)).toEqual(['waitlist.cancelled:sent']), PROMOTED_WITHIN_MS);
+      const messages = await messagesTo(waiter.email);
+      expect(messages.map((message) => message.headers['X-Studio-Notification'])).toEqual([['waitlist.cancelled']]);
+      expect(messages[0]!.subject).toMatch(
+        /^Cancelled: \w+, \d+ \w+ \d{4} at \d\d:\d\d \(Asia\/Tokyo\) \(you were on its waitlist\) · Harbour Strength$/,
+      );
+      expect(messages[0]!.text).toContain('whose waitlist you were on');
+      expect(messages[0]!.text).toContain('no credit of yours was used');
+      expect(await balanceOf(stack.orm, waiter.id)).toEqual({ available: credits.get(waiter.id) ?? 0, held: 0 });
+    }
+  }
+
+  it('ends every waiting entry as cancelled, tells each waiter once (opted out of nudges or not), and the waitlist workflow finishes', async () => {
+    const session = await fullSession(2);
+    const kai = await client('Kai', 1);
+    const lu = await client('Lu', 0);
+    const mo = await client('Mo', 2);
+    // A notice about the client's own waitlist place is a receipt: no opt-out silences it.
+    const optOut = await stack.app.inject({
+      method: 'PATCH',
+      url: '/api/me/preferences',
+      headers: mo.headers,
+      payload: { reminders: false, nudges: false },
+    });
+    expect(optOut.statusCode, optOut.body).toBe(200);
+    for (const waiter of [kai, lu, mo]) await joined(waiter, session.id);
+
+    const cancelSession = () =>
+      stack.app.inject({
+        method: 'PATCH',
+        url: `/api/sessions/${session.id}`,
+        headers: admin.headers,
+        payload: { status: 'cancelled', reason: 'Trainer ill' },
+      });
+    const cancelled = await cancelSession();
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(await entries(session.id)).toEqual(
+      [kai, lu, mo].map((waiter) => ({
+        clientId: waiter.id,
+        state: 'cancelled',
+        bookingId: null,
+        closeReason: 'The session was cancelled.',
+      })),
+    );
+    await waitlistFinished(session.id);
+    await toldOnce(
+      [kai, lu, mo],
+      new Map([
+        [kai.id, 1],
+        [mo.id, 2],
+      ]),
+    );
+    const listed = await stack.app.inject({ method: 'GET', url: '/api/me/waitlist', headers: kai.headers });
+    expect(listed.json()).toMatchObject([{ sessionId: session.id, state: 'cancelled', position: null }]);
+
+    // The same cancel again finds nobody waiting: nobody is told twice.
+    expect((await cancelSession()).statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await toldOnce(
+      [kai, lu, mo],
+      new Map([
+        [kai.id, 1],
+        [mo.id, 2],
+      ]),
+    );
+    await expectLedgerConsistent(stack.orm);
+  });
+
+  it("a series cancel ends each of its sessions' waitlists the same way", async () => {
+    const created = await stack.app.inject({
+      method: 'POST',
+      url: '/api/sessions',
+      headers: admin.headers,
+      payload: {
+        trainerId: trainer.id,
+        startsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        durationMinutes: 60,
+        capacity: 1,
+        repeatWeeks: 1,
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { seriesId, series } = created.json() as { seriesId: string; series: Array<{ id: number; startsAt: string }> };
+    const waiters: TestUser[] = [];
+    for (const session of series) {
+      await booked(await client('Holder', 1), session.id);
+      const waiter = await client('Nia', 1);
+      await joined(waiter, session.id);
+      waiters.push(waiter);
+    }
+    const cancelled = await stack.app.inject({
+      method: 'POST',
+      url: `/api/admin/series/${seriesId}/cancel`,
+      headers: admin.headers,
+      payload: { from: series[0]!.startsAt },
+    });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    for (const [index, session] of series.entries()) {
+      expect(await entries(session.id)).toMatchObject([{ clientId: waiters[index]!.id, state: 'cancelled' }]);
+      await waitlistFinished(session.id);
+    }
+    await toldOnce(waiters, new Map(waiters.map((waiter) => [waiter.id, 1])));
+    await expectLedgerConsistent(stack.orm);
+  });
+});

@@ -125,9 +125,7 @@ describe.skipIf(noChromium)('a weekly series in the console', () => {
     }
   });
 
-  // Skipped, with a note for the lead: in the one run so far the dialog's answer did not show within 30 s
-  // (test/api/series.test.ts covers the same cancel through the API, passing); not yet diagnosed.
-  it.skip('cancels the series from its third session, naming who got credits back', async () => {
+  it('cancels the series from its third session, naming who got credits back', async () => {
     const { page, failures } = await ui.signedInPage('owner@series.test', PASSWORD);
     const panel = page.getByRole('dialog', { name: 'Session', exact: true });
     try {
@@ -143,6 +141,10 @@ describe.skipIf(noChromium)('a weekly series in the console', () => {
         /4 credits went back: (Nora Nash \(2\), Omar Ortiz \(2\)|Omar Ortiz \(2\), Nora Nash \(2\))\./,
       );
       await screenshot(page, 'series-cancel-done');
+      // The answer outlived the session turning cancelled behind it; the panel then offers no more changes.
+      await cancel.getByRole('button', { name: 'Done' }).click();
+      await panel.getByText('Cancelled', { exact: true }).first().waitFor();
+      expect(await panel.getByRole('button', { name: 'Cancel series from here' }).count()).toBe(0);
       expect(failures).toEqual([]);
     } finally {
       await page.close();

@@ -24,6 +24,10 @@ describe('histories from earlier versions replay on this one', () => {
     await expect(replay(await history('booking-history-before-late-reminders.json'), 'booking-recorded')).resolves.toBeUndefined();
   });
 
+  it('a session cancelled, with a client on its waitlist, before the cancel told the waitlist (patch waitlist-ends-with-cancel)', async () => {
+    await expect(replay(await history('session-cancel-before-waitlist-ends.json'), 'session-cancel-recorded')).resolves.toBeUndefined();
+  });
+
   it('is refused when the history disagrees with the code (its reminder activity renamed)', async () => {
     const recorded = await history('booking-history-before-late-reminders.json');
     const tampered = JSON.parse(JSON.stringify(recorded).replaceAll('"queueReminder"', '"sendPostcard"'));

@@ -159,24 +159,25 @@ export const SessionPanel = ({
                                     </>
                                 )}
                             </Stack>
-                            {seriesAction === 'edit' && (
-                                <EditSeriesDialog session={session} onClose={() => setSeriesAction(undefined)} onEdited={changed} />
-                            )}
-                            {seriesAction === 'cancel' && (
-                                <CancelSeriesDialog session={session} onClose={() => setSeriesAction(undefined)} onCancelled={changed} />
-                            )}
-                            {cancelling && (
-                                <CancelSessionDialog
-                                    session={session}
-                                    bookings={live}
-                                    onClose={() => setCancelling(false)}
-                                    onCancelled={() => {
-                                        setCancelling(false);
-                                        changed();
-                                    }}
-                                />
-                            )}
                         </>
+                    )}
+                    {/* Not under the buttons' condition: a cancel's live update marks the session cancelled before its dialog has the answer. */}
+                    {seriesAction === 'edit' && (
+                        <EditSeriesDialog session={session} onClose={() => setSeriesAction(undefined)} onEdited={changed} />
+                    )}
+                    {seriesAction === 'cancel' && (
+                        <CancelSeriesDialog session={session} onClose={() => setSeriesAction(undefined)} onCancelled={changed} />
+                    )}
+                    {cancelling && (
+                        <CancelSessionDialog
+                            session={session}
+                            bookings={live}
+                            onClose={() => setCancelling(false)}
+                            onCancelled={() => {
+                                setCancelling(false);
+                                changed();
+                            }}
+                        />
                     )}
                 </Stack>
             )}

@@ -16,7 +16,7 @@ export interface WaitlistEntry {
     id: number;
     clientId: number;
     clientName: string;
-    state: 'waiting' | 'promoted' | 'skipped' | 'left' | 'expired';
+    state: 'waiting' | 'promoted' | 'skipped' | 'left' | 'expired' | 'cancelled';
     position: number | null;
     joinedAt: string;
     offered: boolean;
@@ -95,7 +95,11 @@ export const Waitlist = ({ session }: { session: Session }) => {
             </Typography>
             {list.length === 0 ? (
                 <Typography variant="body2" color="text.secondary">
-                    {full ? 'Nobody is waiting for a seat.' : 'The waitlist opens when the session is full.'}
+                    {session.status === 'cancelled'
+                        ? 'Nobody was on the waitlist.'
+                        : full
+                          ? 'Nobody is waiting for a seat.'
+                          : 'The waitlist opens when the session is full.'}
                 </Typography>
             ) : (
                 <List dense disablePadding aria-label="Waitlist">
