@@ -14,6 +14,17 @@ declare module 'fastify' {
   }
 }
 
+const unsettled = new WeakSet<FastifyReply>();
+
+/**
+ * The answer says the work is still under way (200 with `pending: true`): it is not kept
+ * for the Idempotency-Key, so the same request later runs again, joins the workflow the
+ * first one started, and answers how it ended.
+ */
+export function answerIsPending(reply: FastifyReply): void {
+  unsettled.add(reply);
+}
+
 /** JSON with sorted keys, so the same request hashes the same however its client ordered it. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -44,7 +55,7 @@ const asList = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? []
  * route's own guard has authenticated the caller, a key already answered for the same
  * request replays that answer (`Idempotent-Replayed: true`); a key used for another
  * request is refused with 422. Otherwise the handler runs, and its final answer (2xx or
- * a business 4xx) is kept; a 5xx or 503 pending answer is not, so a retry runs again, and
+ * a business 4xx) is kept; a 5xx, a 503 or a 200 pending answer is not, so a retry runs again, and
  * the workflow command underneath, keyed by the same key, joins the first attempt.
  */
 export function installIdempotency(app: FastifyInstance, orm: Orm): void {
@@ -76,7 +87,7 @@ export function installIdempotency(app: FastifyInstance, orm: Orm): void {
   async function rememberAnswer(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
     const claim = claims.get(request);
     claims.delete(request);
-    if (claim && reply.statusCode >= 200 && reply.statusCode < 500 && typeof payload === 'string') {
+    if (claim && reply.statusCode >= 200 && reply.statusCode < 500 && !unsettled.has(reply) && typeof payload === 'string') {
       try {
         await recordIdempotentAnswer(orm, claim, { status: reply.statusCode, body: payload });
       } catch (error) {

@@ -544,6 +544,21 @@ export class WorkflowCommands {
     return { workflowId, outcome: await firstSettled(result, SESSION_ANSWER_MS, async () => undefined) };
   }
 
+  /** Whether a series cancel under this Idempotency-Key was already started (running or finished). */
+  async seriesCancelStarted(seriesId: string, requestId: string): Promise<boolean> {
+    const workflowId = seriesCancelWorkflowId(seriesId, requestId);
+    const attempt = async () => {
+      try {
+        await this.temporal.workflow.getHandle(workflowId).describe();
+        return true;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return false;
+        throw error;
+      }
+    };
+    return this.untilAnswered('describe', this.commandBudget, { workflowId }, attempt, temporalUnavailable);
+  }
+
   /** Starts a workflow once per id: a repeat finds the running one, or the finished one whose result it reads. */
   private async startOnce<W extends Workflow>(workflowType: string, workflowId: string, args: Parameters<W>): Promise<WorkflowHandle<W>> {
     try {

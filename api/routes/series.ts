@@ -5,6 +5,7 @@ import { actorOf } from '../actor.js';
 import type { RouteDependencies } from '../dependencies.js';
 import { requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
+import { answerIsPending } from '../idempotency.js';
 import { IdempotencyHeaders } from '../schemas.js';
 import { sessionJson } from './sessions.js';
 
@@ -96,9 +97,13 @@ export async function seriesRoutes(app: FastifyInstance, deps: RouteDependencies
         body: Type.Object({ from: From, reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { seriesId } = request.params;
-      const sessions = await sessionsToChange(seriesId, request.body.from);
+      const key = request.headers['idempotency-key'];
+      // The same key again, after its first answer was lost or was `pending`, joins that cancel
+      // and answers how it ended, though its sessions are no longer there to change.
+      const joining = key !== undefined && (await commands.seriesCancelStarted(seriesId, key));
+      const sessions = joining ? [] : await sessionsToChange(seriesId, request.body.from);
       const { workflowId, outcome } = await commands.cancelSeries(
         {
           seriesId,
@@ -109,6 +114,7 @@ export async function seriesRoutes(app: FastifyInstance, deps: RouteDependencies
         request.headers['idempotency-key'],
       );
       if (!outcome) {
+        answerIsPending(reply);
         return { seriesId, workflowId, sessions: sessions.map(sessionJson), cancelledBookings: null, pending: true };
       }
       const clients = await bookingClients(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { findClientsToBook } from '../../model/admin-queries.js';
 import { DomainError, ErrorCode } from '../../model/errors.js';
@@ -11,6 +11,7 @@ import { actorOf } from '../actor.js';
 import type { RouteDependencies } from '../dependencies.js';
 import { assertSelfOrRole, currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError, toHttpError } from '../errors.js';
+import { answerIsPending } from '../idempotency.js';
 import { rateLimit } from '../rate-limit.js';
 import { IdParams, IdempotencyHeaders, UserIdParams } from '../schemas.js';
 
@@ -179,7 +180,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
         ),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const before = await requireSession(deps, request.params.id);
       assertRunsSession(request, before);
       const body = request.body;
@@ -187,7 +188,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
         if (request.user.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can reassign a session.');
         await assertTrainer(deps, body.trainerId);
       }
-      if (body.status === 'cancelled') return cancelWholeSession(request, before, body.reason);
+      if (body.status === 'cancelled') return cancelWholeSession(request, reply, before, body.reason);
       if (['cancelled', 'completed', 'no_show'].includes(before.status)) {
         throw new HttpError(409, 'NOT_EDITABLE', `This session is ${before.status.replace('_', ' ')} and can no longer change.`);
       }
@@ -203,7 +204,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
     },
   );
 
-  async function cancelWholeSession(request: FastifyRequest, session: SessionView, reason: string | undefined) {
+  async function cancelWholeSession(request: FastifyRequest, reply: FastifyReply, session: SessionView, reason: string | undefined) {
     if (request.user.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'Only an admin can cancel a whole session.');
     if (['completed', 'no_show'].includes(session.status)) {
       throw new HttpError(409, 'NOT_EDITABLE', 'This session has already taken place.');
@@ -215,7 +216,9 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
       reason: reason ?? 'Session cancelled by the studio',
     });
     const answer = { ...sessionJson(await requireSession(deps, session.id)), workflowId };
-    return outcomes ? { ...answer, cancelledBookings: outcomes } : { ...answer, cancelledBookings: null, pending: true };
+    if (outcomes) return { ...answer, cancelledBookings: outcomes };
+    answerIsPending(reply);
+    return { ...answer, cancelledBookings: null, pending: true };
   }
 
   api.get(

@@ -157,6 +157,9 @@ describe('a series cancel survives a worker killed mid fan-out', () => {
       const again = await request();
       expect(again.statusCode, again.body).toBe(200);
       expect(again.json().workflowId).toBe(workflowId);
+      // Whether the first answer was complete or pending, the same key now answers how it ended.
+      expect(again.json().pending).toBeUndefined();
+      expect(again.json().cancelledBookings).toHaveLength(16);
       expect(await ledgerSize()).toBe(entries);
       for (const client of clients) expect(await balanceOf(stack.orm, client.id)).toEqual({ available: 4, held: 0 });
     },
