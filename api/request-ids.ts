@@ -7,13 +7,12 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 /**
  * Every request has an id (`request.id`, `reqId` in its log lines): the caller's
  * `x-request-id` or a new one, echoed in the answer. Its async work runs under it, so the
- * workflow commands it makes log it and hand it to Temporal without any route passing it.
- * Parsing a body leaves the async context behind, hence the second hook once it is parsed.
+ * workflow commands it makes log it and hand it to Temporal without any route passing it
+ * (Fastify parses the body in the request's async context, so the id holds in the handler).
  */
 export function installRequestIds(app: FastifyInstance): void {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     withRequestId(request.id, done);
   });
-  app.addHook('preValidation', (request, _reply, done) => withRequestId(request.id, done));
 }

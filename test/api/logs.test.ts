@@ -23,6 +23,7 @@ let stack: TestStack;
 let worker: ChildProcess;
 let admin: TestUser;
 let trainer: TestUser;
+let baseUrl: string;
 
 const apiLines = (): Line[] => apiOutput.map((line) => JSON.parse(line) as Line);
 /** Every line the worker wrote since it was ready; JSON.parse fails the test on any that is not JSON. */
@@ -41,6 +42,7 @@ beforeAll(async () => {
   worker.stdout!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
   admin = await createUser(stack, 'admin');
   trainer = await createUser(stack, 'trainer');
+  baseUrl = await stack.app.listen({ host: '127.0.0.1', port: 0 });
 }, 180_000);
 afterAll(async () => {
   if (worker) await crash(worker);
@@ -64,9 +66,14 @@ describe('request ids in the logs', () => {
     const requestId = chosenId('booking');
     const workflowId = bookingWorkflowId(session.id, client.id);
 
-    const booked = await book(client, session.id, requestId);
-    expect(booked.statusCode, booked.body).toBe(200);
-    expect(booked.headers['x-request-id']).toBe(requestId);
+    // Over a socket, as in production: the body arrives in events of its own, which must not lose the request's id.
+    const booked = await fetch(`${baseUrl}/api/sessions/book/${client.id}`, {
+      method: 'POST',
+      headers: { ...client.headers, 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ sessionId: session.id }),
+    });
+    expect(booked.status, await booked.text()).toBe(200);
+    expect(booked.headers.get('x-request-id')).toBe(requestId);
 
     const lines = apiLines();
     expect(lines.filter((line) => line.reqId === requestId).map((line) => line.msg)).toEqual(
@@ -116,8 +123,11 @@ describe('request ids in the logs', () => {
       payload: { email: client.email, password: 'correct horse battery' },
     });
     expect(login.statusCode, login.body).toBe(200);
-    const refused = await book(client, 2_000_000_000, chosenId('refused'));
+    const refusedId = chosenId('refused');
+    const refused = await book(client, 2_000_000_000, refusedId);
     expect(refused.statusCode).toBeGreaterThanOrEqual(400);
+    // A refusal names its request too.
+    expect(refused.headers['x-request-id']).toBe(refusedId);
     const signature = `t=1,v1=${randomBytes(32).toString('hex')}`;
     const webhook = await stack.app.inject({
       method: 'POST',
