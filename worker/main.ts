@@ -31,7 +31,7 @@ await runProcess(
       throw new Error('npm run worker needs SMTP_URL, the SMTP server that delivers the outbox (smtp://user:password@host:587).');
     const orm = await openDatabase(settings.databaseUrl);
     const connection = await connectWorker(settings.temporal, settings.temporal.address);
-    await requireSearchAttributes(connection, settings.temporal.namespace);
+    await requireSearchAttributes(connection, settings.temporal.namespace, (line) => log.warn(line));
     const worker = await createWorker({
       connection,
       namespace: settings.temporal.namespace,

@@ -80,13 +80,17 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
 }
 
 /** A worker refuses to start rather than fail every workflow start that sets a missing attribute. */
-export async function requireSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
+export async function requireSearchAttributes(
+  connection: NativeConnection,
+  namespace: string,
+  warn: (line: string) => void = console.warn,
+): Promise<void> {
   let missing: string[];
   try {
     missing = await missingSearchAttributes(connection, namespace);
   } catch (error) {
     // A namespace-scoped API key may not list them (Temporal Cloud): start, and let a missing one fail loudly later.
-    console.warn(`could not check the search attributes of "${namespace}": ${error instanceof Error ? error.message : String(error)}`);
+    warn(`could not check the search attributes of "${namespace}": ${error instanceof Error ? error.message : String(error)}`);
     return;
   }
   if (missing.length > 0) {

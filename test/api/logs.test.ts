@@ -97,6 +97,35 @@ describe('request ids in the logs', () => {
     }, 20_000);
   });
 
+  it("a later signal's request id names the work the workflow does for it, not the booking's", async () => {
+    const client = await createUser(stack, 'client');
+    await grant(stack, client.id, 1);
+    const session = await createSession(stack, admin, trainer.id);
+    const bookingId = chosenId('booking');
+    expect((await book(client, session.id, bookingId)).statusCode).toBe(200);
+    const confirmId = chosenId('confirm');
+    const confirmed = await stack.app.inject({
+      method: 'POST',
+      url: `/api/sessions/${session.id}/confirm`,
+      headers: { ...admin.headers, 'x-request-id': confirmId },
+      payload: {},
+    });
+    expect(confirmed.statusCode, confirmed.body).toBe(202);
+
+    const workflowId = bookingWorkflowId(session.id, client.id);
+    await eventually(async () => {
+      const activity = workerLines().find(
+        (line) => line.workflowId === workflowId && line.activityType === 'confirmBooking' && line.msg === 'Activity completed',
+      );
+      expect(activity).toMatchObject({ reqId: confirmId, isLocal: false });
+    }, 20_000);
+    expect(apiLines().find((line) => line.msg === 'workflow command' && line.reqId === confirmId)).toMatchObject({
+      command: 'signal',
+      workflowId,
+      signal: 'confirm',
+    });
+  });
+
   it('a request id that is too long or has unsafe characters is replaced, never echoed', async () => {
     const longest = 'a'.repeat(64);
     const kept = await stack.app.inject({ url: '/healthz', headers: { 'x-request-id': longest } });
