@@ -114,6 +114,18 @@ export default tseslint.config(
     ],
   ),
   layer(
+    ['logs/**/*.ts'],
+    [
+      never(
+        ['../api/*', '../activities/*', '../model/*', '../payments/*', '../workflows/*', '!../workflows/definitions.js'],
+        'Logs and request ids sit below the API and the worker: they share only the workflow definitions.',
+      ),
+      NOT_LAUNCHER,
+      NOT_WORKER,
+      NOT_TESTS,
+    ],
+  ),
+  layer(
     ['payments/**/*.ts'],
     [
       never(['../api/*', '../activities/*', '../workflows/*'], 'The payment provider is below the API and the activities that use it.'),

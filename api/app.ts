@@ -1,13 +1,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance, type FastifySchema } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from 'fastify';
+import type { DestinationStream } from 'pino';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import jwt from '@fastify/jwt';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { jsonLines } from '../logs/json-lines.js';
+import { requestIdFrom } from '../logs/request-ids.js';
 import { accountAccess } from '../model/accounts.js';
 import type { ApiDependencies, RouteDependencies } from './dependencies.js';
 import { installErrorHandler } from './errors.js';
@@ -31,6 +34,7 @@ import { storeRoutes } from './routes/store.js';
 import { studioRoutes } from './routes/studio.js';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.js';
 import { installRetryAfterHeader } from './temporal-outage.js';
+import { installRequestIds, REQUEST_ID_HEADER } from './request-ids.js';
 import { installValidation } from './validation.js';
 import { WorkflowCommands } from './workflow-commands.js';
 
@@ -41,18 +45,26 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 
 /** Builds the whole HTTP surface; `listen` is the caller's choice so tests can inject. */
 export interface BuildOptions {
-  logger?: boolean;
+  /** JSON lines at LOG_LEVEL: `true` to stdout, or to the destination given (tests read them); off by default. */
+  logger?: boolean | { destination: DestinationStream };
   /** Sees every route as it is registered: the security suites walk the real route table with it. */
   onRoute?: (route: { method: string; url: string; schema: FastifySchema | undefined }) => void;
 }
 
 export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { settings } = deps;
+  const logging: { loggerInstance: FastifyBaseLogger } | { logger: false } = options.logger
+    ? { loggerInstance: jsonLines(settings.logLevel, options.logger === true ? undefined : options.logger.destination) }
+    : { logger: false };
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...logging,
+    // Always ours (never Fastify's header handling, which takes any value): see installRequestIds.
+    requestIdHeader: false,
+    genReqId: (request) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
     // request.ip is the socket's address unless TRUST_PROXY names the proxies in front.
     trustProxy: typeof settings.trustProxy === 'number' ? trustHops(settings.trustProxy) : settings.trustProxy,
   });
+  installRequestIds(app);
   installErrorHandler(app);
   installValidation(app);
   installRetryAfterHeader(app);

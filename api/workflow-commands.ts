@@ -15,6 +15,7 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { Settings } from '../config/settings.js';
+import { currentRequestId } from '../logs/request-ids.js';
 import { ErrorCode } from '../model/error-codes.js';
 import { HttpError } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
@@ -174,7 +175,7 @@ export class WorkflowCommands {
   constructor(
     private readonly temporal: Client,
     private readonly settings: Settings,
-    private readonly log: Pick<FastifyBaseLogger, 'warn'>,
+    private readonly log: Pick<FastifyBaseLogger, 'info' | 'warn'>,
     private readonly metrics?: Pick<ApiMetrics, 'commandSeconds'>,
   ) {}
 
@@ -228,18 +229,22 @@ export class WorkflowCommands {
     pending: () => RetryLater,
   ): Promise<T> {
     const started = performance.now();
+    // Outside a request (the Stripe relay's sweep) there is none; the request's own lines carry the same reqId.
+    const reqId = currentRequestId();
     let outcome = 'answered';
     try {
       return await untilAnswered(this.temporal, budget, attempt, (lastOutage) => {
         outcome = 'pending';
-        this.log.warn({ ...what, err: lastOutage }, 'Temporal gave no answer within the request budget; answering 503');
+        this.log.warn({ reqId, command, ...what, err: lastOutage }, 'Temporal gave no answer within the request budget; answering 503');
         return pending();
       });
     } catch (error) {
       if (outcome !== 'pending') outcome = 'refused';
       throw error;
     } finally {
-      this.metrics?.commandSeconds.observe({ command, outcome }, (performance.now() - started) / 1000);
+      const seconds = (performance.now() - started) / 1000;
+      this.metrics?.commandSeconds.observe({ command, outcome }, seconds);
+      this.log.info({ reqId, command, ...what, outcome, durationMs: Math.round(seconds * 1000) }, 'workflow command');
     }
   }
 
@@ -506,7 +511,7 @@ export class WorkflowCommands {
         return running.result();
       }
     };
-    return this.untilAnswered('reschedule_session', this.commandBudget, { workflowId, requestId }, attempt, temporalUnavailable);
+    return this.untilAnswered('reschedule_session', this.commandBudget, { workflowId, changeId: requestId }, attempt, temporalUnavailable);
   }
 
   /**

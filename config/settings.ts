@@ -28,6 +28,10 @@ export interface Policies {
   waitlistCutoffMinutes: number;
 }
 
+/** LOG_LEVEL: the least severe log line the API and the worker write. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface Settings {
   /** Who the studio is to its clients: the name on every message, the zone every date is read in. */
   studio: { name: string; timeZone: string };
@@ -35,6 +39,7 @@ export interface Settings {
   mail: { smtpUrl: string | undefined; from: string };
   port: number;
   host: string;
+  logLevel: LogLevel;
   /** `npm run api` runs this many processes on one port (Node's cluster), so one instance can use every core. */
   apiProcesses: number;
   dataDir: string;
@@ -172,6 +177,14 @@ function smtpUrl(raw: string | undefined): string | undefined {
   return url.toString();
 }
 
+function logLevel(raw: string | undefined): LogLevel {
+  const level = raw?.trim().toLowerCase() || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigurationError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  }
+  return level as LogLevel;
+}
+
 /** TRUST_PROXY: unset → trust no proxy; `2` → that many hops; `10.0.0.0/8,127.0.0.1` → those addresses. */
 function trustProxy(raw: string | undefined): Settings['trustProxy'] {
   if (raw === undefined || raw.trim() === '' || raw === 'false') return false;
@@ -220,6 +233,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     mail: { smtpUrl: smtpUrl(env.SMTP_URL), from: env.MAIL_FROM?.trim() || 'bookings@studio.test' },
     port: integer(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',
+    logLevel: logLevel(env.LOG_LEVEL),
     apiProcesses: integer(env, 'API_PROCESSES', 1, 1),
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,

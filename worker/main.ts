@@ -1,18 +1,25 @@
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { loadSettings } from '../config/settings.js';
 import { runProcess } from '../config/process.js';
+import { jsonLines, temporalJsonLogger } from '../logs/json-lines.js';
 import { openDatabase } from '../model/orm.js';
 import { startOutboxWakeup } from './outbox-wakeup.js';
 import { ensureReconciliationSchedule, withTemporalClient } from './reconciliation-schedule.js';
 import { connectWorker, createWorker, PROCESS_EXIT_AFTER_MS, requireSearchAttributes, startLotExpiryBackfill } from './worker.js';
 
 /** `npm run worker`: one stateless worker against external PostgreSQL and Temporal; run as many as needed. */
-// Our own shutdown decides the order (API, worker, then the services they use).
-Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
 await runProcess(
   'worker',
   async () => {
     const settings = loadSettings();
+    const log = jsonLines(settings.logLevel);
+    Runtime.install({
+      logger: temporalJsonLogger(log),
+      // The SDK's native side too, so that every line on stdout is JSON.
+      telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+      // Our own shutdown decides the order (API, worker, then the services they use).
+      shutdownSignals: [],
+    });
     if (!settings.databaseUrl || !settings.temporal.address) {
       throw new Error('npm run worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start runs everything on this machine instead).');
     }
@@ -24,7 +31,7 @@ await runProcess(
       throw new Error('npm run worker needs SMTP_URL, the SMTP server that delivers the outbox (smtp://user:password@host:587).');
     const orm = await openDatabase(settings.databaseUrl);
     const connection = await connectWorker(settings.temporal, settings.temporal.address);
-    await requireSearchAttributes(connection, settings.temporal.namespace);
+    await requireSearchAttributes(connection, settings.temporal.namespace, (line) => log.warn(line));
     const worker = await createWorker({
       connection,
       namespace: settings.temporal.namespace,
@@ -42,8 +49,9 @@ await runProcess(
       namespace: settings.temporal.namespace,
       taskQueue: settings.temporal.taskQueue,
       databaseUrl: settings.databaseUrl,
+      log: (line) => log.warn(line),
     });
-    console.log(`worker polling task queue "${settings.temporal.taskQueue}" on ${settings.temporal.address}`);
+    log.info({ taskQueue: settings.temporal.taskQueue, address: settings.temporal.address }, 'worker polling its task queue');
     return async () => {
       await wakeup.stop();
       worker.shutdown();

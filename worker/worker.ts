@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { NativeConnection, Worker } from '@temporalio/worker';
 import protos from '@temporalio/proto';
 import { createActivities } from '../activities/index.js';
+import { requestIdActivityInterceptor, requestIdClientInterceptor } from '../logs/request-ids.js';
 import type { Settings } from '../config/settings.js';
 import { temporalConnectionOptions } from '../config/temporal-connection.js';
 import type { Orm } from '../model/orm.js';
@@ -10,6 +11,8 @@ import { lotExpiryBackfillWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/def
 import type { lotExpiryBackfill } from '../workflows/index.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Bundled with the workflows (a prebuilt bundle must be built with them: `bundleWorkflowCode({ workflowInterceptorModules })`). */
+export const workflowInterceptorModules = [fileURLToPath(new URL('../workflows/request-ids.ts', import.meta.url))];
 
 /**
  * Shutdown, in the order a stop goes: in-flight activities get SHUTDOWN_GRACE_MS to finish
@@ -42,6 +45,12 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     activities: createActivities({ orm: options.orm, settings: options.settings }),
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
+    // The request id travels from the API's call through the workflow into its activities, and on into the workflows they call.
+    interceptors: {
+      ...(options.workflowBundlePath ? {} : { workflowModules: workflowInterceptorModules }),
+      activity: [requestIdActivityInterceptor],
+      client: { workflow: [requestIdClientInterceptor] },
+    },
     // Bookings wait on local activities inside update handlers; let many run side by side.
     maxConcurrentLocalActivityExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 100,
@@ -71,13 +80,17 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
 }
 
 /** A worker refuses to start rather than fail every workflow start that sets a missing attribute. */
-export async function requireSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
+export async function requireSearchAttributes(
+  connection: NativeConnection,
+  namespace: string,
+  warn: (line: string) => void = console.warn,
+): Promise<void> {
   let missing: string[];
   try {
     missing = await missingSearchAttributes(connection, namespace);
   } catch (error) {
     // A namespace-scoped API key may not list them (Temporal Cloud): start, and let a missing one fail loudly later.
-    console.warn(`could not check the search attributes of "${namespace}": ${error instanceof Error ? error.message : String(error)}`);
+    warn(`could not check the search attributes of "${namespace}": ${error instanceof Error ? error.message : String(error)}`);
     return;
   }
   if (missing.length > 0) {

@@ -11,6 +11,13 @@ import type { Actor } from '../model/vocabulary.js';
 
 export const DEFAULT_TASK_QUEUE = 'studio-sessions';
 
+/**
+ * The Temporal header that carries the HTTP request's id (`x-request-id`) from the API's
+ * calls into the workflow they reach, and from there into the activities it schedules, so
+ * one id names a request's log lines in the API and in the worker.
+ */
+export const REQUEST_ID_HEADER = 'request-id';
+
 /** Registered on the dev server at start and by the worker on an external cluster. */
 export const SEARCH_ATTRIBUTES = {
   ClientId: 'Keyword',

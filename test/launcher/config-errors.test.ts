@@ -37,6 +37,13 @@ describe('bad configuration gives one clear message and a non-zero exit', () => 
     expect(output).not.toMatch(STACK_TRACE);
   });
 
+  it('an unknown LOG_LEVEL', async () => {
+    const { code, output } = await start({ LOG_LEVEL: 'loud', PORT: String(await freePort()) });
+    expect(code).toBe(1);
+    expect(output).toContain('LOG_LEVEL must be one of trace, debug, info, warn, error, silent, got "loud"');
+    expect(output).not.toMatch(STACK_TRACE);
+  });
+
   it('a malformed DATABASE_URL', async () => {
     const { code, output } = await start({ DATABASE_URL: 'not a url', PORT: String(await freePort()) });
     expect(code).toBe(1);

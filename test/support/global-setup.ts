@@ -11,7 +11,7 @@ import { findMailpit, startMailpit } from '../../launcher/mailpit.js';
 import { findStripeMock, startStripeMock } from '../../launcher/stripe-mock.js';
 import { provisionAppRole } from '../../model/database-roles.js';
 import { migrateToLatest, openDatabase } from '../../model/orm.js';
-import { workflowsPath } from '../../worker/worker.js';
+import { workflowInterceptorModules, workflowsPath } from '../../worker/worker.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -98,6 +98,7 @@ export default async function setup(project: TestProject) {
   const started = Date.now();
   const bundle = await bundleWorkflowCode({
     workflowsPath,
+    workflowInterceptorModules,
     logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} },
   });
   const workflowBundlePath = path.join(root, 'workflow-bundle.js');

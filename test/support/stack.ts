@@ -36,7 +36,7 @@ export interface TestStack {
 
 export async function startStack(
   env: Record<string, string> = {},
-  options: { worker?: boolean; onRoute?: BuildOptions['onRoute']; temporalAddress?: string } = {},
+  options: { worker?: boolean; onRoute?: BuildOptions['onRoute']; temporalAddress?: string; logger?: BuildOptions['logger'] } = {},
 ): Promise<TestStack> {
   const { url, orm } = await openTestDatabase();
   // A fault test that kills Temporal brings its own server, so the run's shared one stays up.
@@ -90,7 +90,7 @@ export async function startStack(
   if (options.worker !== false) await startWorker();
   const app = await buildApp(
     { settings, orm, temporal },
-    { logger: Boolean(process.env.TEST_LOG), ...(options.onRoute ? { onRoute: options.onRoute } : {}) },
+    { logger: options.logger ?? Boolean(process.env.TEST_LOG), ...(options.onRoute ? { onRoute: options.onRoute } : {}) },
   );
   await app.ready();
   return {

@@ -1,15 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { workflowsPath } from '../../worker/worker.js';
+import { workflowInterceptorModules, workflowsPath } from '../../worker/worker.js';
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 describe('the workflow bundle', () => {
-  it('builds from workflows/ with no Node-only imports', async () => {
-    const bundle = await bundleWorkflowCode({ workflowsPath, logger: quiet });
+  it('builds from workflows/ and its interceptors with no Node-only imports', async () => {
+    const bundle = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quiet });
     expect(bundle.code).toContain('bookToDeduct');
     expect(bundle.code).toContain('allocation');
+    expect(bundle.code).toContain('workflows/request-ids.ts');
     expect(bundle.code).not.toMatch(/require\(["'](node:)?(fs|net|pg)["']\)/);
   });
 
