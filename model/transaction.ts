@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { IsolationLevel, type EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from './orm.js';
 
 export type Row = Record<string, unknown>;
@@ -63,6 +63,16 @@ export async function inTransaction<T>(orm: Orm, work: (sql: Sql, em: EntityMana
   });
   for (const hook of hooks) await hook(orm);
   return result;
+}
+
+/** Several reads that must agree (a page and its total): one read-only, repeatable-read snapshot. */
+export async function inSnapshot<T>(orm: Orm, work: (sql: Sql) => Promise<T>): Promise<T> {
+  return orm.em
+    .fork()
+    .transactional((tx) => work(async (query, params = []) => withTimestamps(await tx.execute(query, params as unknown[], 'all'))), {
+      isolationLevel: IsolationLevel.REPEATABLE_READ,
+      readOnly: true,
+    });
 }
 
 /** Reads outside a transaction: one statement, one snapshot. */
