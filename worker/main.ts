@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Runtime } from '@temporalio/worker';
 import { loadSettings } from '../config/settings.js';
 import { runProcess } from '../config/process.js';
@@ -29,6 +30,9 @@ await runProcess(
     // Without a mail server the outbox would fill silently; say so at start instead.
     if (!settings.mail.smtpUrl)
       throw new Error('npm run worker needs SMTP_URL, the SMTP server that delivers the outbox (smtp://user:password@host:587).');
+    const { workflowBundlePath } = settings.temporal;
+    if (workflowBundlePath && !existsSync(workflowBundlePath))
+      throw new Error(`WORKFLOW_BUNDLE names ${workflowBundlePath}, which does not exist: run npm run build:workflows first.`);
     const orm = await openDatabase(settings.databaseUrl);
     const connection = await connectWorker(settings.temporal, settings.temporal.address);
     await requireSearchAttributes(connection, settings.temporal.namespace, (line) => log.warn(line));
@@ -38,6 +42,7 @@ await runProcess(
       taskQueue: settings.temporal.taskQueue,
       orm,
       settings,
+      ...(workflowBundlePath ? { workflowBundlePath } : {}),
     });
     const running = worker.run();
     await withTemporalClient(settings, settings.temporal.address, async (client) => {
@@ -51,7 +56,15 @@ await runProcess(
       databaseUrl: settings.databaseUrl,
       log: (line) => log.warn(line),
     });
-    log.info({ taskQueue: settings.temporal.taskQueue, address: settings.temporal.address }, 'worker polling its task queue');
+    log.info(
+      {
+        taskQueue: settings.temporal.taskQueue,
+        address: settings.temporal.address,
+        workflows: workflowBundlePath ?? 'bundled at start',
+        startedInMs: Math.round(performance.now()),
+      },
+      'worker polling its task queue',
+    );
     return async () => {
       await wakeup.stop();
       worker.shutdown();

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -12,6 +12,7 @@ import { freePort } from '../../launcher/free-port.js';
 import { provisionAppRole } from '../../model/database-roles.js';
 import { migrateToLatest, openDatabase, type Orm } from '../../model/orm.js';
 import { startPrivateTemporal, type PrivateTemporal } from '../support/private-temporal.js';
+import { buildWorkflowBundle } from '../../worker/workflow-bundle.js';
 import { crash, spawnApi, spawnWorker } from '../support/worker-process.js';
 
 /**
@@ -90,8 +91,13 @@ export async function startSystem(options: SystemOptions): Promise<ReliabilitySy
   const temporal: PrivateTemporal = await startPrivateTemporal();
   log(`Temporal dev server on ${temporal.address}`);
 
+  // Prebuilt, as the image does: a killed worker is back without bundling its workflows again.
+  const workflowBundle = path.join(root, 'workflows.js');
+  await writeFile(workflowBundle, await buildWorkflowBundle(log));
+
   const apiPort = await freePort();
   const settings = loadSettings({
+    WORKFLOW_BUNDLE: workflowBundle,
     DATA_DIR: root,
     DATABASE_URL: appUrl.toString(),
     TEMPORAL_ADDRESS: temporal.address,

@@ -3,7 +3,6 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../launcher/embedded-postgres.js';
 import { startLocalTemporal } from '../../launcher/temporal.js';
@@ -11,7 +10,7 @@ import { findMailpit, startMailpit } from '../../launcher/mailpit.js';
 import { findStripeMock, startStripeMock } from '../../launcher/stripe-mock.js';
 import { provisionAppRole } from '../../model/database-roles.js';
 import { migrateToLatest, openDatabase } from '../../model/orm.js';
-import { workflowInterceptorModules, workflowsPath } from '../../worker/worker.js';
+import { buildWorkflowBundle } from '../../worker/workflow-bundle.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -96,14 +95,10 @@ export default async function setup(project: TestProject) {
   log(`Temporal: ${temporal.address} (${temporal.source})`);
 
   const started = Date.now();
-  const bundle = await bundleWorkflowCode({
-    workflowsPath,
-    workflowInterceptorModules,
-    logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} },
-  });
+  const bundle = await buildWorkflowBundle(log);
   const workflowBundlePath = path.join(root, 'workflow-bundle.js');
-  await writeFile(workflowBundlePath, bundle.code);
-  log(`workflow bundle: ${Math.round(bundle.code.length / 1024)} KiB in ${Date.now() - started} ms`);
+  await writeFile(workflowBundlePath, bundle);
+  log(`workflow bundle: ${Math.round(bundle.length / 1024)} KiB in ${Date.now() - started} ms`);
 
   project.provide('postgresAdminUrl', postgres.adminUrl);
   project.provide('appRole', appRole);

@@ -54,6 +54,8 @@ export async function startStack(
     SMTP_URL: inject('mailpitSmtpUrl'),
     RATE_LIMIT_BOOKING_PER_MINUTE: '1000',
     RATE_LIMIT_CHECKOUT_PER_MINUTE: '1000',
+    // The run's one bundle, for the workers a test spawns as production processes too.
+    WORKFLOW_BUNDLE: inject('workflowBundlePath'),
     ...env,
   });
   const temporal = await connectTemporalClient(settings.temporal, address);
@@ -69,7 +71,7 @@ export async function startStack(
       taskQueue: settings.temporal.taskQueue,
       orm,
       settings,
-      workflowBundlePath: inject('workflowBundlePath'),
+      workflowBundlePath: settings.temporal.workflowBundlePath!,
     });
     running = worker.run();
     wakeup = await startOutboxWakeup({
