@@ -34,7 +34,17 @@ export async function recordStripeEvent(
       where event_id = ? and not exists (select 1 from inserted)`,
     [event.eventId, event.eventType, event.purchaseId, event.signal, JSON.stringify(event.payload), event.eventId],
   );
-  return row!;
+  if (row) return row;
+  // The same event delivered twice at once: this statement waited for the other's insert,
+  // did nothing, and its snapshot, taken before that insert committed, cannot see the row.
+  // A new statement does.
+  const [stored] = await query<StoredStripeEvent & Row & { relayed: boolean }>(
+    orm,
+    `select id::int, event_id as "eventId", purchase_id as "purchaseId", signal, payload, relayed_at is not null as relayed
+       from stripe_events where event_id = ?`,
+    [event.eventId],
+  );
+  return { ...stored!, created: false };
 }
 
 /** The oldest events not yet handed to Temporal, in the order they arrived. */
