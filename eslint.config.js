@@ -34,7 +34,7 @@ const API = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'admin/dist/**', '.cache/**', '.data/**', 'test-artifacts/**'] },
+  { ignores: ['node_modules/**', 'admin/dist/**', 'worker/dist/**', '.cache/**', '.data/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
