@@ -6,6 +6,7 @@
  * The same scenarios run at a short size in `npm test` (reliability.test.ts).
  */
 import os from 'node:os';
+import path from 'node:path';
 import { findMailpit, startMailpit } from '../../launcher/mailpit.js';
 import { bookingRace } from './booking-race.js';
 import { crash } from './crash.js';
@@ -34,7 +35,12 @@ if (!smtpUrl) {
   smtpUrl = running.smtpUrl;
   stopMailpit = running.stop;
 }
-const system = await startSystem({ smtpUrl, answerBudgetMs: sizes.crash.answerBudgetMs, log: say });
+const system = await startSystem({
+  smtpUrl,
+  answerBudgetMs: sizes.crash.answerBudgetMs,
+  log: say,
+  logsDir: path.join(os.tmpdir(), `studio-reliability-logs-${new Date().toISOString().replaceAll(':', '-')}`),
+});
 // Interrupted, it still takes its processes down: they would otherwise outlive it and keep their ports.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -43,6 +44,8 @@ export interface SystemOptions {
   /** How long a booking waits for its workflow before answering 503 (TEMPORAL_ANSWER_BUDGET_MS). */
   answerBudgetMs: number;
   log?: (line: string) => void;
+  /** Where the API's and the worker's output is kept after the run; otherwise it is discarded with the run. */
+  logsDir?: string;
 }
 
 const DATABASE = 'reliability';
@@ -115,14 +118,29 @@ export async function startSystem(options: SystemOptions): Promise<ReliabilitySy
   };
   const orm = await openDatabase(ownerUrl, 20);
 
+  // The API's and the worker's JSON lines outlive the run, so a failed check's 500 or slow
+  // booking can be followed by request id and workflow id.
+  const { logsDir } = options;
+  if (logsDir) {
+    await mkdir(logsDir, { recursive: true });
+    log(`API and worker logs: ${logsDir}`);
+  }
+  const keepLines = (child: ChildProcess, name: string) => {
+    if (!logsDir) return child;
+    const file = createWriteStream(path.join(logsDir, `${name}.log`), { flags: 'a' });
+    child.stdout!.pipe(file, { end: false });
+    child.stderr!.pipe(file, { end: false });
+    return child;
+  };
+
   let worker: ChildProcess | undefined;
   let api: ChildProcess | undefined;
   const startWorker = async () => {
     const started = performance.now();
-    worker = await spawnWorker(settings);
+    worker = keepLines(await spawnWorker(settings), 'worker');
     log(`worker up in ${(performance.now() - started).toFixed(0)} ms`);
   };
-  await Promise.all([startWorker(), spawnApi(settings, apiPort, apiEnv).then((child) => (api = child))]);
+  await Promise.all([startWorker(), spawnApi(settings, apiPort, apiEnv).then((child) => (api = keepLines(child, 'api')))]);
   log(`API on :${apiPort}`);
 
   const signer: FastifyInstance = Fastify();
