@@ -8,7 +8,14 @@ import { runProcess } from '../config/process.js';
 import { loadSettings } from '../config/settings.js';
 import { openDatabase } from '../model/orm.js';
 import { demoLogins } from './seed.js';
-import { connectWorker, createWorker, ensureSearchAttributes, PROCESS_EXIT_AFTER_MS, startLotExpiryBackfill } from '../worker/worker.js';
+import {
+  connectWorker,
+  createWorker,
+  ensureSearchAttributes,
+  PROCESS_EXIT_AFTER_MS,
+  startLotExpiryBackfill,
+  WORKER_DATABASE_POOL,
+} from '../worker/worker.js';
 import { ensureReconciliationSchedule } from '../worker/reconciliation-schedule.js';
 import { ensureConsoleBuilt } from './console-build.js';
 import { prepareDatabase } from './database.js';
@@ -48,7 +55,8 @@ await runProcess(
       const database = await prepareDatabase(settings, say);
       stops.push(database.stop);
       const databaseUrl = database.appUrl;
-      const orm = await openDatabase(databaseUrl);
+      // The API and the worker share this process and its pool.
+      const orm = await openDatabase(databaseUrl, WORKER_DATABASE_POOL);
       stops.push(() => orm.close());
 
       let temporalAddress = settings.temporal.address;

@@ -6,7 +6,14 @@ import { jsonLines, temporalJsonLogger } from '../logs/json-lines.js';
 import { openDatabase } from '../model/orm.js';
 import { startOutboxWakeup } from './outbox-wakeup.js';
 import { ensureReconciliationSchedule, withTemporalClient } from './reconciliation-schedule.js';
-import { connectWorker, createWorker, PROCESS_EXIT_AFTER_MS, requireSearchAttributes, startLotExpiryBackfill } from './worker.js';
+import {
+  connectWorker,
+  createWorker,
+  PROCESS_EXIT_AFTER_MS,
+  requireSearchAttributes,
+  startLotExpiryBackfill,
+  WORKER_DATABASE_POOL,
+} from './worker.js';
 
 /** `npm run worker`: one stateless worker against external PostgreSQL and Temporal; run as many as needed. */
 await runProcess(
@@ -33,7 +40,7 @@ await runProcess(
     const { workflowBundlePath } = settings.temporal;
     if (workflowBundlePath && !existsSync(workflowBundlePath))
       throw new Error(`WORKFLOW_BUNDLE names ${workflowBundlePath}, which does not exist: run npm run build:workflows first.`);
-    const orm = await openDatabase(settings.databaseUrl);
+    const orm = await openDatabase(settings.databaseUrl, WORKER_DATABASE_POOL);
     const connection = await connectWorker(settings.temporal, settings.temporal.address);
     await requireSearchAttributes(connection, settings.temporal.namespace, (line) => log.warn(line));
     const worker = await createWorker({
