@@ -91,6 +91,16 @@ export async function composeMessage(sql: Sql, row: PendingNotification, studio:
       what: `your session with ${booking.trainerName || 'your trainer'} on ${studioTime(studio, booking.startsAt)}${where}`,
     };
   };
+  /** The session a waitlist message is about (the client holds no booking in it). */
+  const waitedSession = async () => {
+    const facts = await sessionFacts(sql, numberIn(row.payload, 'sessionId'));
+    if (!facts) throw new UncomposableNotification(`session ${String(row.payload.sessionId)} no longer exists`);
+    const where = facts.location ? ` at ${facts.location}` : '';
+    return {
+      when: studioTime(studio, facts.startsAt),
+      what: `the session with ${facts.trainerName || 'your trainer'} on ${studioTime(studio, facts.startsAt)}${where}`,
+    };
+  };
 
   switch (row.kind) {
     case 'booking.booked': {
@@ -125,30 +135,26 @@ export async function composeMessage(sql: Sql, row: PendingNotification, studio:
       );
     }
     case 'waitlist.skipped': {
-      const facts = await sessionFacts(sql, numberIn(row.payload, 'sessionId'));
-      if (!facts) throw new UncomposableNotification(`session ${String(row.payload.sessionId)} no longer exists`);
-      const where = facts.location ? ` at ${facts.location}` : '';
+      const { when, what } = await waitedSession();
       return letter(
         studio,
         row.firstName,
-        `A seat freed up for ${studioTime(studio, facts.startsAt)}`,
+        `A seat freed up for ${when}`,
         [
-          `A seat freed up in the session with ${facts.trainerName || 'your trainer'} on ${studioTime(studio, facts.startsAt)}${where}, but you had no credit to book it with, so it went to the next person on the waitlist.`,
+          `A seat freed up in ${what}, but you had no credit to book it with, so it went to the next person on the waitlist.`,
           'You are no longer on its waitlist. Buy a package, then book the session or join its waitlist again.',
         ],
         receipt,
       );
     }
     case 'waitlist.cancelled': {
-      const facts = await sessionFacts(sql, numberIn(row.payload, 'sessionId'));
-      if (!facts) throw new UncomposableNotification(`session ${String(row.payload.sessionId)} no longer exists`);
-      const where = facts.location ? ` at ${facts.location}` : '';
+      const { when, what } = await waitedSession();
       return letter(
         studio,
         row.firstName,
-        `Cancelled: ${studioTime(studio, facts.startsAt)} (you were on its waitlist)`,
+        `Cancelled: ${when} (you were on its waitlist)`,
         [
-          `The studio has cancelled the session with ${facts.trainerName || 'your trainer'} on ${studioTime(studio, facts.startsAt)}${where}, whose waitlist you were on.`,
+          `The studio has cancelled ${what}, whose waitlist you were on.`,
           'You are no longer on its waitlist, and no credit of yours was used. Pick another session to book or to wait for.',
         ],
         receipt,
