@@ -10,6 +10,7 @@ import { query } from '../../model/transaction.js';
 import { allocateExpiring, createSession, createUser } from '../support/actors.js';
 import { eventually } from '../support/eventually.js';
 import { startStack, type TestStack } from '../support/stack.js';
+import { book } from '../support/studio-day.js';
 import { checkout, completed, createPackage, deliver, settled } from '../support/stripe.js';
 
 /*
@@ -46,13 +47,7 @@ it('finds every workflow of a client by ClientId, of a session by SessionId and 
   const [bought] = await query<{ id: number }>(stack.orm, `select id from credit_lots where purchase_id = ?`, [purchase.id]);
 
   const session = await createSession(stack, admin, trainer.id, { capacity: 1 });
-  const booked = await stack.app.inject({
-    method: 'POST',
-    url: `/api/sessions/book/${client.id}`,
-    headers: client.headers,
-    payload: { sessionId: session.id },
-  });
-  expect(booked.statusCode, booked.body).toBe(200);
+  await book(stack, client, client.id, session.id);
   const joined = await stack.app.inject({
     method: 'POST',
     url: `/api/sessions/${session.id}/waitlist`,

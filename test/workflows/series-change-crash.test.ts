@@ -8,6 +8,7 @@ import { eventually } from '../support/eventually.js';
 import { historyStory } from '../support/history.js';
 import { balanceOf, expectLedgerConsistent } from '../support/invariants.js';
 import { startStack, type TestStack } from '../support/stack.js';
+import { book } from '../support/studio-day.js';
 import { crash, spawnWorker } from '../support/worker-process.js';
 
 /*
@@ -55,15 +56,7 @@ async function bookedSeries(weeks: number, clientCount: number) {
   for (let i = 0; i < clientCount; i += 1) {
     const client = await createUser(stack, 'client');
     await grant(stack, client.id, weeks);
-    for (const session of sessions) {
-      const booked = await stack.app.inject({
-        method: 'POST',
-        url: `/api/sessions/book/${client.id}`,
-        headers: client.headers,
-        payload: { sessionId: session.id },
-      });
-      expect(booked.statusCode, booked.body).toBe(200);
-    }
+    for (const session of sessions) await book(stack, client, client.id, session.id);
     clients.push(client);
   }
   return { seriesId: created.json().seriesId as string, sessions, clients };
