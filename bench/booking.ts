@@ -34,6 +34,7 @@ interface Round {
   twoSteps: Summary;
   activity: Summary;
   empty: Summary;
+  localActivity: Summary;
   booking: Summary;
   sqlFloorConcurrent: Summary;
   emptyConcurrent: Summary;
@@ -68,6 +69,7 @@ async function measure(label: string, temporal?: BenchStackOptions['temporal']) 
     const warm = await stack.seedSessions(20, 1);
     await phase('warm-up: booking', 10, 2, (i) => book(i, warm[i]!));
     await phase('warm-up: empty Update-with-Start', 10, 2, (i) => stack.emptyUpdateWithStart(1_000_000 + i));
+    await phase('warm-up: one no-op local activity', 10, 2, (i) => stack.localActivityUpdateWithStart(1_000_000 + i));
     await phase('warm-up: SQL floor', 10, 2, (i) => floor(10 + i, warm[10 + i]!));
     answers.clear();
 
@@ -113,6 +115,9 @@ async function measure(label: string, temporal?: BenchStackOptions['temporal']) 
         });
       });
       const empty = await phase('empty Update-with-Start', total, 1, (i) => stack.emptyUpdateWithStart(round * 10 * total + i));
+      const localActivity = await phase('Update-with-Start with one no-op local activity', total, 1, (i) =>
+        stack.localActivityUpdateWithStart(round * 10 * total + i),
+      );
       const booking = await phase('POST book', total, 1, (i) => book(i, sessions[total + i]!));
       const sqlFloorConcurrent = await phase(`SQL floor, ${CONCURRENCY} concurrent`, total, CONCURRENCY, (i) =>
         floor(i, sessions[2 * total + i]!),
@@ -145,6 +150,7 @@ async function measure(label: string, temporal?: BenchStackOptions['temporal']) 
         twoSteps,
         activity,
         empty,
+        localActivity,
         booking,
         sqlFloorConcurrent,
         emptyConcurrent,

@@ -20,7 +20,7 @@ import { freePort } from '../launcher/free-port.js';
 import { startLocalTemporal } from '../launcher/temporal.js';
 import { migrateToLatest, openDatabase, type Orm } from '../model/orm.js';
 import { createWorker } from '../worker/worker.js';
-import { pingUpdate, type emptyUpdate } from './baseline-workflow.js';
+import { baselineActivities, pingUpdate, type emptyUpdate, type localActivityUpdate } from './baseline-workflow.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
@@ -49,6 +49,8 @@ export interface BenchStack {
   book(who: BenchClient, sessionId: number): Promise<BookingAnswer>;
   /** The floor: an Update-with-Start whose workflow does nothing. */
   emptyUpdateWithStart(i: number): Promise<void>;
+  /** The same with one no-op local activity in the handler. */
+  localActivityUpdateWithStart(i: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -104,6 +106,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       connection: nativeConnection,
       taskQueue: 'bench-baseline',
       workflowsPath: fileURLToPath(new URL('./baseline-workflow.ts', import.meta.url)),
+      activities: baselineActivities,
     });
     const workersRunning = Promise.all([worker.run(), baselineWorker.run()]);
     stops.push(async () => {
@@ -179,6 +182,14 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       async emptyUpdateWithStart(i) {
         const startWorkflowOperation = new WithStartWorkflowOperation<typeof emptyUpdate>('emptyUpdate', {
           workflowId: `bench-empty-${process.pid}-${options.label}-${i}`,
+          taskQueue: 'bench-baseline',
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        });
+        await client.workflow.executeUpdateWithStart(pingUpdate, { startWorkflowOperation });
+      },
+      async localActivityUpdateWithStart(i) {
+        const startWorkflowOperation = new WithStartWorkflowOperation<typeof localActivityUpdate>('localActivityUpdate', {
+          workflowId: `bench-local-${process.pid}-${options.label}-${i}`,
           taskQueue: 'bench-baseline',
           workflowIdConflictPolicy: 'USE_EXISTING',
         });
