@@ -144,7 +144,7 @@ try {
   await migrateToLatest(orm);
 
   // A CPU profile is written when a process exits on its own, so these stop with SIGTERM.
-  const profiling: Record<string, string> = profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {};
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const stopGracefully = (child: ChildProcess) => async () => {
     if (child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -152,8 +152,8 @@ try {
     await exited;
   };
   const [worker, api] = await Promise.all([
-    spawnWorker(settings, profiling),
-    spawnApi(settings, port, { ...profiling, API_PROCESSES: apiProcesses }),
+    spawnWorker(settings, {}, profiling),
+    spawnApi(settings, port, { API_PROCESSES: apiProcesses }, profiling),
   ]);
   stops.push(stopGracefully(worker), stopGracefully(api));
   const client = await connectTemporalClient(settings.temporal, temporal.address);
