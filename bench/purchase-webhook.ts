@@ -11,27 +11,35 @@
  * inbox and credited after it restarts. Also where the old ack path's time went: the
  * signature check and a bare signal-with-start round trip at the same concurrency.
  *
- * Runs the real stack on this machine: embedded PostgreSQL, a Temporal dev server (with
- * the raised dispatch settings), a worker and the API listening on a real port; events
- * are posted over HTTP. Nothing is mocked. Figures only; nothing is asserted.
+ * Runs the deployed topology on this machine: embedded PostgreSQL, a Temporal dev server
+ * (with the raised dispatch settings) and Mailpit, then `npm run api` (API_PROCESSES
+ * processes, default 1) and `npm run worker` (with a prebuilt WORKFLOW_BUNDLE, as the image
+ * runs it), each its own process, spawned as the reliability suite spawns them; this
+ * process only generates the load, posting events over HTTP. Nothing is mocked. Figures
+ * only; nothing is asserted.
+ *
+ *   WEBHOOK_CPU_PROFILE_DIR=/tmp/profiles npx tsx bench/purchase-webhook.ts   # the API and the worker write .cpuprofile files there
+ *   BENCH_TRACE=1 npx tsx bench/purchase-webhook.ts   # and the workflow history of the 20/s phase's last purchase
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Stripe from 'stripe';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { buildApp } from '../api/app.js';
+import protos from '@temporalio/proto';
 import { connectTemporalClient } from '../api/temporal-client.js';
 import { loadSettings } from '../config/settings.js';
 import { startEmbeddedPostgres } from '../launcher/embedded-postgres.js';
 import { freePort } from '../launcher/free-port.js';
+import { findMailpit, startMailpit } from '../launcher/mailpit.js';
 import { startLocalTemporal } from '../launcher/temporal.js';
 import { createAccount } from '../model/accounts.js';
 import { migrateToLatest, openDatabase, type Orm } from '../model/orm.js';
 import { attachCheckoutSession, createPendingPurchase, findPackageOnSale } from '../model/purchases.js';
 import { query } from '../model/transaction.js';
+import { spawnApi, spawnWorker } from '../test/support/worker-process.js';
 import { purchaseWorkflowId } from '../workflows/definitions.js';
-import { createWorker } from '../worker/worker.js';
+import { buildWorkflowBundle } from '../worker/workflow-bundle.js';
 
 const purchasesPerRun = Number(process.argv[2] ?? 200);
 const concurrencies = (process.argv[3] ?? '1,8').split(',').map(Number);
@@ -39,8 +47,9 @@ const arrivalsPerSecond = Number(process.argv[4] ?? 20);
 const sentWhileDown = Number(process.argv[5] ?? 50);
 const CLIENTS = 20;
 const WARMUP = 10;
+const apiProcesses = process.env.API_PROCESSES ?? '1';
+const profileDir = process.env.WEBHOOK_CPU_PROFILE_DIR;
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 function percentile(sorted: number[], p: number): number {
@@ -111,34 +120,47 @@ try {
   let temporal = await startLocalTemporal({ cliPath: process.env.TEMPORAL_CLI_PATH, log, dbFile: temporalDb });
   const temporalPort = Number(temporal.address.split(':').at(-1));
   stops.push(() => temporal.stop());
+  const mailpit = await findMailpit({ binaryPath: process.env.MAILPIT_PATH, log });
+  if (!mailpit) throw new Error('the worker needs an SMTP server: set MAILPIT_PATH, or install Go to build Mailpit');
+  const mail = await startMailpit(mailpit.path);
+  stops.push(() => mail.stop());
+  // Prebuilt, as the image does, so the worker does not bundle its workflows at start.
+  const workflowBundle = path.join(root, 'workflows.js');
+  await writeFile(workflowBundle, await buildWorkflowBundle(log));
   const port = await freePort();
   const settings = loadSettings({
+    WORKFLOW_BUNDLE: workflowBundle,
     DATA_DIR: root,
     DATABASE_URL: postgres.urlFor('bench'),
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: 'bench',
     JWT_SECRET: 'bench',
     STRIPE_WEBHOOK_SECRET: 'whsec_bench',
+    SMTP_URL: mail.smtpUrl,
     PORT: String(port),
   });
   const orm = await openDatabase(settings.databaseUrl!, 40);
   stops.push(() => orm.close(true));
   await migrateToLatest(orm);
 
-  const connection = await NativeConnection.connect({ address: temporal.address });
-  stops.push(() => connection.close());
-  const worker = await createWorker({ connection, namespace: settings.temporal.namespace, taskQueue: 'bench', orm, settings });
-  const workerRun = worker.run();
-  stops.push(async () => {
-    worker.shutdown();
-    await workerRun;
-  });
+  // A CPU profile is written when a process exits on its own, so these stop with SIGTERM.
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const stopGracefully = (child: ChildProcess) => async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const [worker, api] = await Promise.all([
+    spawnWorker(settings, {}, profiling),
+    spawnApi(settings, port, { API_PROCESSES: apiProcesses }, profiling),
+  ]);
+  stops.push(stopGracefully(worker), stopGracefully(api));
   const client = await connectTemporalClient(settings.temporal, temporal.address);
   stops.push(() => client.connection.close());
-  const app = await buildApp({ settings, orm, temporal: client });
-  await app.listen({ host: '127.0.0.1', port });
-  stops.push(() => app.close());
+  const topology = `API: ${apiProcesses} process(es) (npm run api), worker: 1 process (npm run worker, prebuilt bundle), load generator: this process`;
   log(`stack up: PostgreSQL ${new URL(settings.databaseUrl!).host}, Temporal ${temporal.address} (${temporal.source}), API :${port}`);
+  log(topology);
 
   const clients: number[] = [];
   for (let index = 0; index < CLIENTS; index += 1) {
@@ -242,6 +264,10 @@ try {
     );
   }
 
+  const lastPurchaseId = async () =>
+    ((await query<{ id: number }>(orm, `select max(id)::int as id from purchases`)) as [{ id: number }])[0].id;
+  let tracedPurchase: number | undefined;
+
   // Open loop: purchases arrive at a fixed rate whatever the answers' pace, as Stripe sends them.
   if (arrivalsPerSecond > 0) {
     const count = purchasesPerRun;
@@ -259,6 +285,8 @@ try {
     );
     purchasesMade += count;
     const seconds = (performance.now() - started) / 1000;
+    // The trace shows the open loop's last purchase: one that queued behind the others at 20/s.
+    tracedPurchase = await lastPurchaseId();
     results.push(
       `${count} purchases arriving at ${arrivalsPerSecond}/s (${(count / seconds).toFixed(1)}/s achieved), load average ${loadAverage()}`,
       `  webhook ack (HTTP 200):         ${summary(ack)}`,
@@ -333,13 +361,11 @@ try {
   }
   if (process.env.BENCH_TRACE) {
     // Where one purchase's time goes: its workflow history, relative to the start.
-    const [{ id: lastId }] = (await query<{ id: number }>(orm, `select max(id)::int as id from purchases`)) as [{ id: number }];
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const history = await client.workflow.getHandle(purchaseWorkflowId(lastId)).fetchHistory();
+    const history = await client.workflow.getHandle(purchaseWorkflowId(tracedPurchase ?? (await lastPurchaseId()))).fetchHistory();
     const first = Number(history.events![0]!.eventTime!.seconds) * 1000 + history.events![0]!.eventTime!.nanos! / 1e6;
     for (const event of history.events!) {
       const at = Number(event.eventTime!.seconds) * 1000 + event.eventTime!.nanos! / 1e6;
-      console.log(`  +${(at - first).toFixed(1).padStart(7)} ms  ${event.eventType}`);
+      console.log(`  +${(at - first).toFixed(1).padStart(7)} ms  ${protos.temporal.api.enums.v1.EventType[event.eventType!]}`);
     }
   }
   const [check] = await query<{ grants: number; drift: number }>(
@@ -351,6 +377,7 @@ try {
     [
       '',
       `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
+      `topology: ${topology}`,
       ...results,
       `check: ${check!.grants} grants for ${purchasesMade} purchases, ${check!.drift} balances off their ledger`,
       '',

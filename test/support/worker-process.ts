@@ -8,10 +8,16 @@ const root = path.resolve(import.meta.dirname, '..', '..');
  * A production entry point (`npm run worker`, `npm run api`) in its own process, so a test
  * can kill it with SIGKILL mid-flight: a real crash, not a graceful shutdown.
  */
-async function spawnEntryPoint(entry: string, ready: string, settings: Settings, env: Record<string, string> = {}): Promise<ChildProcess> {
+async function spawnEntryPoint(
+  entry: string,
+  ready: string,
+  settings: Settings,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ChildProcess> {
   // Node itself with tsx as a loader: one process, so SIGKILL really kills it
   // (the tsx wrapper binary would die alone and leave its child running).
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: root,
     env: {
       ...process.env,
@@ -28,8 +34,9 @@ async function spawnEntryPoint(entry: string, ready: string, settings: Settings,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let onData = (_chunk: Buffer) => {};
   await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
+    onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes(ready)) resolve();
     };
@@ -37,15 +44,21 @@ async function spawnEntryPoint(entry: string, ready: string, settings: Settings,
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${entry} exited (${code}) before it was ready:\n${output}`)));
   });
+  // Ready: stop collecting and rescanning the output (a benchmark's API writes megabytes of
+  // request lines), but keep reading it, so a full pipe never blocks the child.
+  child.stdout!.off('data', onData).resume();
+  child.stderr!.off('data', onData).resume();
+  output = '';
   return child;
 }
 
-export const spawnWorker = (settings: Settings, env: Record<string, string> = {}) =>
-  spawnEntryPoint('worker/main.ts', 'worker polling', settings, env);
+/** `nodeArgs` go to node itself (a benchmark's `--cpu-prof`, which NODE_OPTIONS refuses). */
+export const spawnWorker = (settings: Settings, env: Record<string, string> = {}, nodeArgs: string[] = []) =>
+  spawnEntryPoint('worker/main.ts', 'worker polling', settings, env, nodeArgs);
 
 /** An API instance on `port`, talking to the same database and Temporal as the test's stack. */
-export const spawnApi = (settings: Settings, port: number, env: Record<string, string> = {}) =>
-  spawnEntryPoint('api/main.ts', 'Server listening', settings, { ...env, PORT: String(port), HOST: '127.0.0.1' });
+export const spawnApi = (settings: Settings, port: number, env: Record<string, string> = {}, nodeArgs: string[] = []) =>
+  spawnEntryPoint('api/main.ts', 'Server listening', settings, { ...env, PORT: String(port), HOST: '127.0.0.1' }, nodeArgs);
 
 export function crash(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
