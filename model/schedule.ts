@@ -1,13 +1,13 @@
 import { raw } from '@mikro-orm/postgresql';
 import { Booking, type BookingStatus, type CreditState } from './entities/booking.js';
 import { ClientBalance } from './entities/client-balance.js';
-import { LedgerEntry } from './entities/ledger-entry.js';
 import { PAID_PURCHASE_STATUSES, Purchase } from './entities/purchase.js';
 import { TrainingSession, type SessionStatus } from './entities/training-session.js';
 import { User } from './entities/user.js';
-import { entryRow, type LedgerEntryRow } from './ledger.js';
+import { ENTRY_COLUMNS, type LedgerEntryRow } from './ledger.js';
 import type { Orm } from './orm.js';
 import { query } from './transaction.js';
+import { waitlistGlanceSql } from './waitlist.js';
 
 /** Read side of the schedule and of one client's history; writes go through workflows. */
 
@@ -51,13 +51,21 @@ export function sessionView(session: TrainingSession): SessionView {
   };
 }
 
+/** A timestamp as JavaScript's `toISOString` writes it (UTC, milliseconds, `Z`), which every answer uses. */
+const isoTimestamp = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 /**
+ * The sessions of a time range as `GET /api/sessions` answers them: each as `sessionJson`
+ * writes it, with its waitlist as `waitlistOf` shows it to this reader (`clientId`: a
+ * client, who also sees their own position). Two weeks of a studio's schedule is hundreds
+ * of sessions, so PostgreSQL writes the JSON text itself, waitlists joined in: parsing the
+ * rows into objects, mapping them and stringifying them again cost most of the request's
+ * CPU (README's Performance).
+ *
  * `lateBookingMinutes`: a session that started less than this long ago is still bookable (the
- * late-booking policy). Two weeks of a studio's schedule is hundreds of sessions, so they are
- * read as plain rows: hydrating each one and its trainer as entities cost most of the
- * request's CPU (README's Performance).
+ * late-booking policy).
  */
-export async function listSessions(
+export async function sessionListJson(
   orm: Orm,
   filter: {
     from: Date;
@@ -67,21 +75,27 @@ export async function listSessions(
     lateBookingMinutes: number;
     /** With bookableOnly: full sessions too, whose waitlist a client may join. */
     includeFull?: boolean | undefined;
+    clientId?: number | undefined;
   },
-): Promise<SessionView[]> {
-  const rows = await query<Omit<SessionView, 'trainerName' | 'seatsLeft'> & { firstName: string; lastName: string }>(
+): Promise<string> {
+  const waitlist = filter.clientId === undefined ? 'g.waiting' : 'g.waiting, g.position';
+  const [row] = await query<{ json: string }>(
     orm,
-    `select s.id, s.trainer_id as "trainerId", t.first_name as "firstName", t.last_name as "lastName",
-            s.starts_at as "startsAt", s.ends_at as "endsAt", s.duration_minutes as "durationMinutes", s.capacity,
-            s.booked_count as "bookedCount", s.status, s.location, s.notes, s.series_id as "seriesId"
+    `select '[' || coalesce(string_agg(row_to_json(v)::text, ',' order by s.starts_at, s.id), '') || ']' as json
        from training_sessions s join users t on t.id = s.trainer_id
+       cross join lateral (${waitlistGlanceSql('s.id')}) g
+       cross join lateral (
+         select s.id, s.trainer_id as "trainerId", ${isoTimestamp('s.starts_at')} as "startsAt", ${isoTimestamp('s.ends_at')} as "endsAt",
+                s.duration_minutes as "durationMinutes", s.capacity, s.booked_count as "bookedCount", s.status, s.location, s.notes,
+                s.series_id as "seriesId", trim(t.first_name || ' ' || t.last_name) as "trainerName",
+                greatest(s.capacity - s.booked_count, 0) as "seatsLeft", (select row_to_json(w) from (select ${waitlist}) w) as waitlist) v
       where s.starts_at >= ? and s.starts_at < ?
         and (?::int is null or s.trainer_id = ?)
         -- The database's clock and the seat count decide, as they do when the booking is made.
         and (not ? or (s.status in ('available', 'scheduled') and (? or s.booked_count < s.capacity)
-                       and s.starts_at + make_interval(secs => ?) > now()))
-      order by s.starts_at, s.id`,
+                       and s.starts_at + make_interval(secs => ?) > now()))`,
     [
+      filter.clientId ?? 0,
       filter.from,
       filter.to,
       filter.trainerId ?? null,
@@ -91,11 +105,7 @@ export async function listSessions(
       filter.lateBookingMinutes * 60,
     ],
   );
-  return rows.map(({ firstName, lastName, ...session }) => ({
-    ...session,
-    trainerName: fullName({ firstName, lastName }),
-    seatsLeft: Math.max(session.capacity - session.bookedCount, 0),
-  }));
+  return row!.json;
 }
 
 /**
@@ -165,20 +175,21 @@ export async function liveBookings(orm: Orm, sessionId: number, clientId?: numbe
   return bookings.map((booking) => ({ id: booking.id, clientId: booking.client.id, workflowId: booking.workflowId }));
 }
 
+/**
+ * One client's ledger, newest first, by keyset (`beforeId`). A client's app reads it on
+ * every visit, so it is one plain statement in the ledger's own column list: finding the
+ * entries as entities cost about twice the request's CPU (README's Performance).
+ */
 export async function ledgerFor(
   orm: Orm,
   clientId: number,
   page: { limit: number; beforeId?: number | undefined },
 ): Promise<LedgerEntryRow[]> {
-  const entries = await orm.em.fork().find(
-    LedgerEntry,
-    {
-      client: clientId,
-      ...(page.beforeId === undefined ? {} : { id: { $lt: page.beforeId } }),
-    },
-    { orderBy: { id: 'desc' }, limit: page.limit },
+  return query<LedgerEntryRow & Record<string, unknown>>(
+    orm,
+    `select ${ENTRY_COLUMNS} from ledger_entries where client_id = ? and (?::bigint is null or id < ?) order by id desc limit ?`,
+    [clientId, page.beforeId ?? null, page.beforeId ?? null, page.limit],
   );
-  return entries.map(entryRow);
 }
 
 export interface ClientBookingView {

@@ -385,18 +385,25 @@ export function waitlistOf(glances: Map<number, WaitlistGlance>, sessionId: numb
   return { waiting: glance?.waiting ?? 0, ...(clientId === undefined ? {} : { position: glance?.position ?? null }) };
 }
 
+/**
+ * The glance at one session's waitlist, as SQL for a lateral join: `waiting` and, for the
+ * client whose id is the one `?` parameter, their `position` (null when they do not wait).
+ * `session` is the SQL of the session's id; the session list joins it in (model/schedule.ts).
+ */
+export const waitlistGlanceSql = (session: string) =>
+  `select count(*)::int as waiting,
+          nullif(count(*) filter (where w.id <= (select mine.id from waitlist_entries mine
+                  where mine.session_id = ${session} and mine.client_id = ? and mine.state = 'waiting')), 0)::int as position
+     from waitlist_entries w where w.session_id = ${session} and w.state = 'waiting'`;
+
 export async function waitlistGlances(orm: Orm, sessionIds: number[], clientId?: number): Promise<Map<number, WaitlistGlance>> {
   if (sessionIds.length === 0) return new Map();
   const rows = await query<{ sessionId: number; waiting: number; position: number | null }>(
     orm,
-    `select w.session_id as "sessionId", count(*)::int as waiting,
-            (select count(*)::int from waitlist_entries ahead join waitlist_entries mine
-                on mine.session_id = ahead.session_id and mine.client_id = ? and mine.state = 'waiting'
-              where ahead.session_id = w.session_id and ahead.state = 'waiting' and ahead.id <= mine.id) as position
-       from waitlist_entries w
-      where w.session_id in (select jsonb_array_elements_text(?::jsonb)::int) and w.state = 'waiting'
-      group by w.session_id`,
-    [clientId ?? 0, JSON.stringify(sessionIds)],
+    `select s.id as "sessionId", g.waiting, g.position
+       from unnest(?::int[]) s(id) cross join lateral (${waitlistGlanceSql('s.id')}) g
+      where g.waiting > 0`,
+    [`{${sessionIds.join(',')}}`, clientId ?? 0],
   );
-  return new Map(rows.map((row) => [row.sessionId, { waiting: row.waiting, position: row.position || null }]));
+  return new Map(rows.map((row) => [row.sessionId, { waiting: row.waiting, position: row.position }]));
 }

@@ -3,9 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { findClientsToBook } from '../../model/admin-queries.js';
 import { DomainError, ErrorCode } from '../../model/errors.js';
-import { findSessionView, isTrainer, listSessions, liveBookings, sessionFullFor, type SessionView } from '../../model/schedule.js';
+import { findSessionView, isTrainer, liveBookings, sessionFullFor, sessionListJson, type SessionView } from '../../model/schedule.js';
 import { inTransaction } from '../../model/transaction.js';
-import { waitlistGlances, waitlistOf } from '../../model/waitlist.js';
 import { bookingWorkflowId } from '../../workflows/definitions.js';
 import { actorOf } from '../actor.js';
 import type { RouteDependencies } from '../dependencies.js';
@@ -71,27 +70,21 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
         }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const from = request.query.from ? new Date(request.query.from) : new Date();
       const to = request.query.to ? new Date(request.query.to) : new Date(from.getTime() + 14 * DAY);
       if (to <= from) throw new HttpError(400, 'VALIDATION_FAILED', '"to" must be after "from".');
       if (to.getTime() - from.getTime() > 100 * DAY) throw new HttpError(400, 'VALIDATION_FAILED', 'Ask for at most 100 days at a time.');
-      const bookableOnly = request.user.role === 'client' || request.query.bookable === true;
-      const sessions = await listSessions(orm, {
+      const json = await sessionListJson(orm, {
         from,
         to,
         trainerId: request.query.trainerId,
-        bookableOnly,
+        bookableOnly: request.user.role === 'client' || request.query.bookable === true,
         lateBookingMinutes: settings.policies.lateBookingMinutes,
         includeFull: request.query.includeFull,
+        clientId: request.user.role === 'client' ? currentUserId(request) : undefined,
       });
-      const clientId = request.user.role === 'client' ? currentUserId(request) : undefined;
-      const glances = await waitlistGlances(
-        orm,
-        sessions.map((session) => session.id),
-        clientId,
-      );
-      return sessions.map((session) => ({ ...sessionJson(session), waitlist: waitlistOf(glances, session.id, clientId) }));
+      return reply.type('application/json; charset=utf-8').send(json);
     },
   );
 

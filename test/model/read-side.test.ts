@@ -4,7 +4,7 @@ import { createAccount } from '../../model/accounts.js';
 import { TrainingSession } from '../../model/entities/training-session.js';
 import type { User } from '../../model/entities/user.js';
 import type { Orm } from '../../model/orm.js';
-import { ledgerFor, listSessions } from '../../model/schedule.js';
+import { ledgerFor, sessionListJson } from '../../model/schedule.js';
 import { clientsWithBalanceDrift, clientSummary } from '../../model/summary.js';
 import { query } from '../../model/transaction.js';
 import { openTestDatabase } from '../support/database.js';
@@ -64,12 +64,22 @@ describe('bookable sessions', () => {
     const cancelled = await session(new Date(now + 28 * hour), { status: 'cancelled' });
     const window = { from: new Date(now - 4 * hour), to: new Date(now + 30 * hour), trainerId: trainer.id, lateBookingMinutes: 10 };
 
-    const bookable = await listSessions(orm, { ...window, bookableOnly: true });
+    const list = async (bookableOnly: boolean) =>
+      JSON.parse(await sessionListJson(orm, { ...window, bookableOnly })) as Array<{ id: number; startsAt: string; endsAt: string }>;
+
+    const bookable = await list(true);
     expect(bookable.map((s) => s.id)).toEqual([startedRecently, open]);
-    const all = await listSessions(orm, { ...window, bookableOnly: false });
+    const all = await list(false);
     expect(all.map((s) => s.id)).toEqual([startedLongAgo, startedRecently, open, full, cancelled]);
-    expect(all.find((s) => s.id === full)).toMatchObject({ seatsLeft: 0, trainerName: 'trainer Test', trainerId: trainer.id });
-    expect(all[0]!.endsAt).toEqual(new Date(all[0]!.startsAt.getTime() + 30 * 60_000));
+    expect(all.find((s) => s.id === full)).toMatchObject({
+      seatsLeft: 0,
+      trainerName: 'trainer Test',
+      trainerId: trainer.id,
+      waitlist: { waiting: 0 },
+    });
+    // Times as toISOString writes them, milliseconds and all.
+    expect(all[0]!.startsAt).toBe(new Date(now - 3 * hour).toISOString());
+    expect(all[0]!.endsAt).toBe(new Date(now - 3 * hour + 30 * 60_000).toISOString());
   });
 });
 
