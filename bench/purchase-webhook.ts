@@ -21,25 +21,21 @@
  *   WEBHOOK_CPU_PROFILE_DIR=/tmp/profiles npx tsx bench/purchase-webhook.ts   # the API and the worker write .cpuprofile files there
  *   BENCH_TRACE=1 npx tsx bench/purchase-webhook.ts   # and the workflow history of the 20/s phase's last purchase
  */
-import type { ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Stripe from 'stripe';
 import protos from '@temporalio/proto';
 import { connectTemporalClient } from '../api/temporal-client.js';
-import { loadSettings } from '../config/settings.js';
 import { startEmbeddedPostgres } from '../launcher/embedded-postgres.js';
 import { freePort } from '../launcher/free-port.js';
-import { findMailpit, startMailpit } from '../launcher/mailpit.js';
 import { startLocalTemporal } from '../launcher/temporal.js';
 import { createAccount } from '../model/accounts.js';
 import { migrateToLatest, openDatabase, type Orm } from '../model/orm.js';
 import { attachCheckoutSession, createPendingPurchase, findPackageOnSale } from '../model/purchases.js';
 import { query } from '../model/transaction.js';
-import { spawnApi, spawnWorker } from '../test/support/worker-process.js';
 import { purchaseWorkflowId } from '../workflows/definitions.js';
-import { buildWorkflowBundle } from '../worker/workflow-bundle.js';
+import { startDeployedApp } from './deployed-app.js';
 
 const purchasesPerRun = Number(process.argv[2] ?? 200);
 const concurrencies = (process.argv[3] ?? '1,8').split(',').map(Number);
@@ -120,45 +116,29 @@ try {
   let temporal = await startLocalTemporal({ cliPath: process.env.TEMPORAL_CLI_PATH, log, dbFile: temporalDb });
   const temporalPort = Number(temporal.address.split(':').at(-1));
   stops.push(() => temporal.stop());
-  const mailpit = await findMailpit({ binaryPath: process.env.MAILPIT_PATH, log });
-  if (!mailpit) throw new Error('the worker needs an SMTP server: set MAILPIT_PATH, or install Go to build Mailpit');
-  const mail = await startMailpit(mailpit.path);
-  stops.push(() => mail.stop());
-  // Prebuilt, as the image does, so the worker does not bundle its workflows at start.
-  const workflowBundle = path.join(root, 'workflows.js');
-  await writeFile(workflowBundle, await buildWorkflowBundle(log));
   const port = await freePort();
-  const settings = loadSettings({
-    WORKFLOW_BUNDLE: workflowBundle,
-    DATA_DIR: root,
-    DATABASE_URL: postgres.urlFor('bench'),
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_TASK_QUEUE: 'bench',
-    JWT_SECRET: 'bench',
-    STRIPE_WEBHOOK_SECRET: 'whsec_bench',
-    SMTP_URL: mail.smtpUrl,
-    PORT: String(port),
-  });
-  const orm = await openDatabase(settings.databaseUrl!, 40);
+  const databaseUrl = postgres.urlFor('bench');
+  const orm = await openDatabase(databaseUrl, 40);
   stops.push(() => orm.close(true));
   await migrateToLatest(orm);
-
-  // A CPU profile is written when a process exits on its own, so these stop with SIGTERM.
-  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const stopGracefully = (child: ChildProcess) => async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  };
-  const [worker, api] = await Promise.all([
-    spawnWorker(settings, {}, profiling),
-    spawnApi(settings, port, { API_PROCESSES: apiProcesses }, profiling),
-  ]);
-  stops.push(stopGracefully(worker), stopGracefully(api));
+  const { settings, topology } = await startDeployedApp({
+    root,
+    env: {
+      DATA_DIR: root,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: 'bench',
+      JWT_SECRET: 'bench',
+      STRIPE_WEBHOOK_SECRET: 'whsec_bench',
+      PORT: String(port),
+    },
+    apiProcesses,
+    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    log,
+    stops,
+  });
   const client = await connectTemporalClient(settings.temporal, temporal.address);
   stops.push(() => client.connection.close());
-  const topology = `API: ${apiProcesses} process(es) (npm run api), worker: 1 process (npm run worker, prebuilt bundle), load generator: this process`;
   log(`stack up: PostgreSQL ${new URL(settings.databaseUrl!).host}, Temporal ${temporal.address} (${temporal.source}), API :${port}`);
   log(topology);
 
