@@ -119,6 +119,15 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     const app = await buildApp({ settings, orm, temporal: client });
     await app.listen({ host: '127.0.0.1', port });
     stops.push(() => app.close());
+    // One baseline workflow's Update-with-Start: a new workflow for each id.
+    const pingWithStart = async (workflowType: 'emptyUpdate' | 'localActivityUpdate', workflowId: string) => {
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof emptyUpdate | typeof localActivityUpdate>(workflowType, {
+        workflowId,
+        taskQueue: 'bench-baseline',
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+      await client.workflow.executeUpdateWithStart(pingUpdate, { startWorkflowOperation });
+    };
     const base = `http://127.0.0.1:${port}`;
 
     const { rows: trainers } = await pool.query<{ id: number }>(
@@ -179,22 +188,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
         });
         return { status: response.status, body: (await response.json()) as BookingAnswer['body'] };
       },
-      async emptyUpdateWithStart(i) {
-        const startWorkflowOperation = new WithStartWorkflowOperation<typeof emptyUpdate>('emptyUpdate', {
-          workflowId: `bench-empty-${process.pid}-${options.label}-${i}`,
-          taskQueue: 'bench-baseline',
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        });
-        await client.workflow.executeUpdateWithStart(pingUpdate, { startWorkflowOperation });
-      },
-      async localActivityUpdateWithStart(i) {
-        const startWorkflowOperation = new WithStartWorkflowOperation<typeof localActivityUpdate>('localActivityUpdate', {
-          workflowId: `bench-local-${process.pid}-${options.label}-${i}`,
-          taskQueue: 'bench-baseline',
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        });
-        await client.workflow.executeUpdateWithStart(pingUpdate, { startWorkflowOperation });
-      },
+      emptyUpdateWithStart: (i) => pingWithStart('emptyUpdate', `bench-empty-${process.pid}-${options.label}-${i}`),
+      localActivityUpdateWithStart: (i) => pingWithStart('localActivityUpdate', `bench-local-${process.pid}-${options.label}-${i}`),
     };
   } catch (error) {
     await stop();

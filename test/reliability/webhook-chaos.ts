@@ -162,11 +162,15 @@ export async function webhookChaos(system: ReliabilitySystem, size: WebhookChaos
          left join ledger_entries l on l.purchase_id = p.id and l.kind = 'grant' where p.id in (?) group by p.id`,
       [ids],
     );
+  // Marked paid too: the purchase's row is saved by the workflow after its grant, a workflow task later.
+  const markedPaid = async () =>
+    (await query<{ paid: number }>(orm, `select count(*)::int as paid from purchases where id in (?) and status = 'paid'`, [paidIds]))[0]!
+      .paid;
   const deadline = Date.now() + size.settleTimeoutMs;
   let credited = 0;
   while (Date.now() < deadline) {
     credited = (await grantsOf(paidIds)).filter((row) => row.grants > 0).length;
-    if (credited === paidIds.length) break;
+    if (credited === paidIds.length && (await markedPaid()) === paidIds.length) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const allCreditedSeconds = (performance.now() - started) / 1000;
@@ -201,7 +205,7 @@ export async function webhookChaos(system: ReliabilitySystem, size: WebhookChaos
       payments: `${size.payments} (half by card, half by a bank debit settling later), ${genuine} genuine deliveries (each event ${size.deliveries}×, shuffled), ${deliveries.length - genuine} forged`,
       'delivered in': `${deliveredSeconds.toFixed(1)} s at ${size.concurrency} in flight (${(deliveries.length / deliveredSeconds).toFixed(0)} deliveries/s)`,
       'genuine ack': latencies(acks),
-      'every payment credited after': `${allCreditedSeconds.toFixed(1)} s (${credited} of ${paidIds.length})`,
+      'every payment credited and marked paid after': `${allCreditedSeconds.toFixed(1)} s (${credited} of ${paidIds.length})`,
       'stored events': `${relay!.stored}, ${relay!.unrelayed} not relayed`,
     },
     checks: [
