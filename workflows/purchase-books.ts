@@ -56,6 +56,23 @@ export function disputeOutcome(status: string): DisputeStatus {
   return 'open';
 }
 
+/** The purchase row as it was read, in the shape (and key order) of `PurchaseBooks.progress`. */
+export function rowProgress(purchase: PurchaseRecord): PurchaseProgress {
+  return {
+    purchaseId: purchase.purchaseId,
+    clientId: purchase.clientId,
+    status: purchase.status,
+    paidAt: purchase.paidAt,
+    paymentIntentId: purchase.paymentIntentId,
+    refundedCents: purchase.refundedCents,
+    refundedSessions: purchase.refundedSessions,
+    sessionsOwed: purchase.sessionsOwed,
+    disputeStatus: purchase.disputeStatus,
+    disputeHeld: purchase.disputeHeld,
+    disputeShortfall: purchase.disputeShortfall,
+  };
+}
+
 export class PurchaseBooks {
   private phase: Phase;
   private paidAt: string | null;

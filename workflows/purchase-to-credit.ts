@@ -5,6 +5,7 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -28,11 +29,14 @@ import {
   type RefundEvent,
 } from './definitions.js';
 import { startLotExpiry } from './lot-expiry.js';
-import { PurchaseBooks, RefundRefused, type LedgerStep, type RevokeResult } from './purchase-books.js';
+import { PurchaseBooks, RefundRefused, rowProgress, type LedgerStep, type RevokeResult } from './purchase-books.js';
 
 // Ledger and purchase-row steps are short database transactions: local activities keep a
 // webhook's whole effect in one workflow task. No attempt limit: a database outage delays
 // a credit, it must never drop one (business-rule failures are non-retryable anyway).
+/** Histories from before it replay as they ran: the first save was skipped when the books matched themselves. */
+const SAVE_RESUMED_ROW = 'save-resumed-row';
+
 const database = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
@@ -144,8 +148,10 @@ export async function purchaseToCredit(input: PurchaseInput): Promise<PurchaseVi
     }
   }
 
-  // The books were just read from the row: what they say now is what the row holds.
-  let lastSaved = JSON.stringify(books.progress());
+  // What the row holds. The books are read from it and from the ledger: a run resumed after
+  // its grant committed and before its row was saved (a workflow task that timed out between
+  // the two) has books already paid over a row still pending, and must still write the row.
+  let lastSaved = JSON.stringify(patched(SAVE_RESUMED_ROW) ? rowProgress(purchase) : books.progress());
   async function save(): Promise<void> {
     const current = books.progress();
     const snapshot = JSON.stringify(current);
