@@ -69,8 +69,23 @@ export function isOutage(error: unknown): boolean {
   // An update the server had admitted but no worker had accepted dies with the server;
   // sending it again with its id admits it anew.
   if (error instanceof WorkflowNotFoundError && /update .* not found/i.test(error.message)) return true;
+  // A workflow whose task is failing or timing out (a worker killed in the middle of it, a
+  // task past its timeout under a backlog) refuses updates until a task of it runs again:
+  // the same update sent again is admitted then.
+  if (saysAnywhere(error, /workflow task in failed state/i)) return true;
   const code = grpcCode(error);
   return code !== undefined && OUTAGE_CODES.has(code);
+}
+
+/** Whether the error or one of its causes says this, in its message or its gRPC details. */
+function saysAnywhere(error: unknown, text: RegExp): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 6; depth += 1) {
+    const { message, details, cause } = current as { message?: unknown; details?: unknown; cause?: unknown };
+    if ((typeof message === 'string' && text.test(message)) || (typeof details === 'string' && text.test(details))) return true;
+    current = cause;
+  }
+  return false;
 }
 
 /** The promise's outcome if it settles within `ms`, otherwise the fallback's. */
