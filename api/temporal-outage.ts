@@ -52,12 +52,17 @@ const INTERNAL = 13;
 const UNAVAILABLE = 14;
 const OUTAGE_CODES = new Set([UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE]);
 
-function grpcCode(error: unknown): number | undefined {
+/** The error and its causes, at most six deep. */
+function* causeChain(error: unknown): Generator<unknown> {
   let current: unknown = error;
   for (let depth = 0; current && depth < 6; depth += 1) {
-    if (isGrpcServiceError(current)) return current.code;
+    yield current;
     current = (current as { cause?: unknown }).cause;
   }
+}
+
+function grpcCode(error: unknown): number | undefined {
+  for (const current of causeChain(error)) if (isGrpcServiceError(current)) return current.code;
   return undefined;
 }
 
@@ -79,11 +84,9 @@ export function isOutage(error: unknown): boolean {
 
 /** Whether the error or one of its causes says this, in its message or its gRPC details. */
 function saysAnywhere(error: unknown, text: RegExp): boolean {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 6; depth += 1) {
-    const { message, details, cause } = current as { message?: unknown; details?: unknown; cause?: unknown };
+  for (const current of causeChain(error)) {
+    const { message, details } = current as { message?: unknown; details?: unknown };
     if ((typeof message === 'string' && text.test(message)) || (typeof details === 'string' && text.test(details))) return true;
-    current = cause;
   }
   return false;
 }
