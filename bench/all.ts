@@ -70,7 +70,7 @@ const f1 = (value: number) => value.toFixed(1);
 const pct = (value: number) => `${(100 * value).toFixed(0)} %`;
 type Summary = { p50: number; p99: number; perSecond?: number };
 type BookingRound = Record<
-  'sqlFloor' | 'empty' | 'localActivity' | 'booking' | 'sqlFloorConcurrent' | 'emptyConcurrent' | 'bookingConcurrent',
+  'sqlFloor' | 'empty' | 'localActivity' | 'withoutHttp' | 'booking' | 'sqlFloorConcurrent' | 'emptyConcurrent' | 'bookingConcurrent',
   Summary
 > & {
   ratios: { p50OverEmpty: number; p50MinusEmptyMs: number; p50OverSql: number; throughputOfEmpty: number; throughputOfSql: number };
@@ -87,7 +87,7 @@ for (const outcome of outcomes) {
       rows.push([
         `booking p50, 1 client (${run.temporal})`,
         `${f1(round.booking.p50)} ms`,
-        `empty Update-with-Start ${f1(round.empty.p50)} ms (+${f1(round.ratios.p50MinusEmptyMs)} ms, ${round.ratios.p50OverEmpty.toFixed(2)}x); with a no-op local activity ${f1(round.localActivity.p50)} ms; SQL floor ${f1(round.sqlFloor.p50)} ms (${f1(round.ratios.p50OverSql)}x)`,
+        `empty Update-with-Start ${f1(round.empty.p50)} ms (+${f1(round.ratios.p50MinusEmptyMs)} ms, ${round.ratios.p50OverEmpty.toFixed(2)}x); with a no-op local activity ${f1(round.localActivity.p50)} ms; the workflow command without HTTP ${f1(round.withoutHttp.p50)} ms; SQL floor ${f1(round.sqlFloor.p50)} ms (${f1(round.ratios.p50OverSql)}x)`,
       ]);
       rows.push([
         `booking throughput, 32 clients (${run.temporal})`,

@@ -35,6 +35,7 @@ interface Round {
   activity: Summary;
   empty: Summary;
   localActivity: Summary;
+  withoutHttp: Summary;
   booking: Summary;
   sqlFloorConcurrent: Summary;
   emptyConcurrent: Summary;
@@ -45,8 +46,8 @@ interface Round {
 async function measure(label: string, temporal?: BenchStackOptions['temporal']) {
   const stack = await startBenchStack({ label, ...(temporal ? { temporal } : {}) });
   try {
-    // Each client books once per phase that books: two app phases, two floor phases and the activities called directly a round.
-    const clients = await stack.seedClients(total, 6 * rounds + 1);
+    // Each client books once per phase that books: three app phases, two floor phases and the activities called directly a round.
+    const clients = await stack.seedClients(total, 7 * rounds + 1);
     const activities = createBookingActivities({ orm: stack.orm, settings: stack.settings });
     const answers = new Map<string, number>();
     const count = (what: string) => answers.set(what, (answers.get(what) ?? 0) + 1);
@@ -76,7 +77,7 @@ async function measure(label: string, temporal?: BenchStackOptions['temporal']) 
     console.log(`\n${label}: ${total} per phase, ${rounds} round(s), Temporal at ${stack.temporalAddress}`);
     const results: Round[] = [];
     for (let round = 0; round < rounds; round += 1) {
-      const sessions = await stack.seedSessions(6 * total, 1);
+      const sessions = await stack.seedSessions(7 * total, 1);
       const before = loadAverage();
       console.log(`round ${round + 1}, load average before ${before}`);
       const summary = await phase('GET /api/me/summary (database read)', total, 1, read);
@@ -118,6 +119,9 @@ async function measure(label: string, temporal?: BenchStackOptions['temporal']) 
       const localActivity = await phase('Update-with-Start with one no-op local activity', total, 1, (i) =>
         stack.localActivityUpdateWithStart(round * 10 * total + i),
       );
+      const withoutHttp = await phase("the booking's workflow command, without HTTP", total, 1, (i) =>
+        stack.bookWithoutHttp(clients[i]!, sessions[6 * total + i]!),
+      );
       const booking = await phase('POST book', total, 1, (i) => book(i, sessions[total + i]!));
       const sqlFloorConcurrent = await phase(`SQL floor, ${CONCURRENCY} concurrent`, total, CONCURRENCY, (i) =>
         floor(i, sessions[2 * total + i]!),
@@ -151,6 +155,7 @@ async function measure(label: string, temporal?: BenchStackOptions['temporal']) 
         activity,
         empty,
         localActivity,
+        withoutHttp,
         booking,
         sqlFloorConcurrent,
         emptyConcurrent,

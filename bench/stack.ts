@@ -13,6 +13,7 @@ import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/clie
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { buildApp } from '../api/app.js';
+import { WorkflowCommands } from '../api/workflow-commands.js';
 import { signToken } from '../api/auth/tokens.js';
 import { loadSettings, type Settings } from '../config/settings.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../launcher/embedded-postgres.js';
@@ -47,6 +48,10 @@ export interface BenchStack {
   /** `n` future sessions, an hour apart (never overlapping), of the given capacity. */
   seedSessions(n: number, capacity: number): Promise<number[]>;
   book(who: BenchClient, sessionId: number): Promise<BookingAnswer>;
+  /** The same booking through the API's own workflow command, without HTTP, auth or the route's reads. */
+  bookWithoutHttp(who: BenchClient, sessionId: number): Promise<void>;
+  /** The bench's Temporal client. */
+  client: Client;
   /** The floor: an Update-with-Start whose workflow does nothing. */
   emptyUpdateWithStart(i: number): Promise<void>;
   /** The same with one no-op local activity in the handler. */
@@ -129,6 +134,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       await client.workflow.executeUpdateWithStart(pingUpdate, { startWorkflowOperation });
     };
     const base = `http://127.0.0.1:${port}`;
+    const commands = new WorkflowCommands(client, settings, { info: () => {}, warn: () => {} });
 
     const { rows: trainers } = await pool.query<{ id: number }>(
       `insert into users (email, password_hash, role, first_name, last_name)
@@ -188,6 +194,10 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
         });
         return { status: response.status, body: (await response.json()) as BookingAnswer['body'] };
       },
+      async bookWithoutHttp(who, sessionId) {
+        await commands.book({ sessionId, clientId: who.id, actor: { id: String(who.id), role: 'client' }, complimentary: false });
+      },
+      client,
       emptyUpdateWithStart: (i) => pingWithStart('emptyUpdate', `bench-empty-${process.pid}-${options.label}-${i}`),
       localActivityUpdateWithStart: (i) => pingWithStart('localActivityUpdate', `bench-local-${process.pid}-${options.label}-${i}`),
     };
