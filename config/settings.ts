@@ -62,6 +62,12 @@ export interface Settings {
      * a fraction of the time one that bundles its workflows takes (README, "Scaling out").
      */
     workflowBundlePath: string | undefined;
+    /**
+     * How many workflows a worker keeps in memory between their tasks; one it evicted
+     * replays its history at its next task. Bounded because a studio's purchases and lots
+     * keep workflows open for months (README, "Reliability").
+     */
+    cachedWorkflows: number;
   };
   jwtSecret: string;
   stripe: {
@@ -256,6 +262,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       apiKey: env.TEMPORAL_API_KEY || undefined,
       answerBudgetMs: integer(env, 'TEMPORAL_ANSWER_BUDGET_MS', 15_000, 1_000),
       workflowBundlePath: env.WORKFLOW_BUNDLE ? path.resolve(env.WORKFLOW_BUNDLE) : undefined,
+      cachedWorkflows: integer(env, 'WORKER_CACHED_WORKFLOWS', 400, 100),
     },
     jwtSecret: env.JWT_SECRET || generatedSecret(dataDir, 'jwtSecret'),
     stripe: {

@@ -63,6 +63,9 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     // Bookings wait on local activities inside update handlers; let many run side by side.
     maxConcurrentLocalActivityExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 100,
+    // The SDK's default sizes the cache by heap (2,310 workflows here): after 1,000
+    // purchases the worker held 1.9 GB and its booking tasks queued behind it.
+    maxCachedWorkflows: options.settings.temporal.cachedWorkflows,
     shutdownGraceTime: SHUTDOWN_GRACE_MS,
     shutdownForceTime: SHUTDOWN_FORCE_MS,
   });

@@ -70,6 +70,13 @@ describe('bad configuration gives one clear message and a non-zero exit', () => 
     expect(output).toContain('PORT must be a whole number >= 0, got "eighty"');
   });
 
+  it("a workflow cache smaller than the worker's 100 workflow-task slots", async () => {
+    const { code, output } = await start({ WORKER_CACHED_WORKFLOWS: '50', PORT: String(await freePort()) });
+    expect(code).toBe(1);
+    expect(output).toContain('WORKER_CACHED_WORKFLOWS must be a whole number >= 100, got "50"');
+    expect(output).not.toMatch(STACK_TRACE);
+  });
+
   it('a studio time zone that is not an IANA zone', async () => {
     const { code, output } = await start({ STUDIO_TIME_ZONE: 'Mars/Olympus' });
     expect(code).toBe(1);
