@@ -50,8 +50,6 @@ export interface BenchStack {
   book(who: BenchClient, sessionId: number): Promise<BookingAnswer>;
   /** The same booking through the API's own workflow command, without HTTP, auth or the route's reads. */
   bookWithoutHttp(who: BenchClient, sessionId: number): Promise<void>;
-  /** The bench's Temporal client. */
-  client: Client;
   /** The floor: an Update-with-Start whose workflow does nothing. */
   emptyUpdateWithStart(i: number): Promise<void>;
   /** The same with one no-op local activity in the handler. */
@@ -197,7 +195,6 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       async bookWithoutHttp(who, sessionId) {
         await commands.book({ sessionId, clientId: who.id, actor: { id: String(who.id), role: 'client' }, complimentary: false });
       },
-      client,
       emptyUpdateWithStart: (i) => pingWithStart('emptyUpdate', `bench-empty-${process.pid}-${options.label}-${i}`),
       localActivityUpdateWithStart: (i) => pingWithStart('localActivityUpdate', `bench-local-${process.pid}-${options.label}-${i}`),
     };

@@ -32,6 +32,9 @@ export interface Policies {
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Workflow tasks a worker runs at once; its workflow cache must hold at least that many. */
+export const WORKFLOW_TASK_SLOTS = 100;
+
 export interface Settings {
   /** Who the studio is to its clients: the name on every message, the zone every date is read in. */
   studio: { name: string; timeZone: string };
@@ -262,7 +265,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       apiKey: env.TEMPORAL_API_KEY || undefined,
       answerBudgetMs: integer(env, 'TEMPORAL_ANSWER_BUDGET_MS', 15_000, 1_000),
       workflowBundlePath: env.WORKFLOW_BUNDLE ? path.resolve(env.WORKFLOW_BUNDLE) : undefined,
-      cachedWorkflows: integer(env, 'WORKER_CACHED_WORKFLOWS', 400, 100),
+      cachedWorkflows: integer(env, 'WORKER_CACHED_WORKFLOWS', 400, WORKFLOW_TASK_SLOTS),
     },
     jwtSecret: env.JWT_SECRET || generatedSecret(dataDir, 'jwtSecret'),
     stripe: {

@@ -4,7 +4,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import protos from '@temporalio/proto';
 import { createActivities } from '../activities/index.js';
 import { requestIdActivityInterceptor, requestIdClientInterceptor } from '../logs/request-ids.js';
-import type { Settings } from '../config/settings.js';
+import { WORKFLOW_TASK_SLOTS, type Settings } from '../config/settings.js';
 import { temporalConnectionOptions } from '../config/temporal-connection.js';
 import type { Orm } from '../model/orm.js';
 import { lotExpiryBackfillWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/definitions.js';
@@ -62,7 +62,7 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     },
     // Bookings wait on local activities inside update handlers; let many run side by side.
     maxConcurrentLocalActivityExecutions: 200,
-    maxConcurrentWorkflowTaskExecutions: 100,
+    maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
     // The SDK's default sizes the cache by heap (2,310 workflows here): after 1,000
     // purchases the worker held 1.9 GB and its booking tasks queued behind it.
     maxCachedWorkflows: options.settings.temporal.cachedWorkflows,
