@@ -3,7 +3,7 @@ import type { Orm } from './orm.js';
 import { ROLES, User, type Role } from './entities/user.js';
 import { DomainError, ErrorCode } from './errors.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { query } from './transaction.js';
+import { PREPARED, query } from './transaction.js';
 
 export interface NewAccount {
   email: string;
@@ -91,6 +91,7 @@ export async function accountAccess(orm: Orm, userId: number): Promise<AccountAc
     orm,
     `select role, token_version as "tokenVersion", active from users where id = ?`,
     [userId],
+    PREPARED,
   );
   return row ? { role: row.role, tokenVersion: row.tokenVersion, active: row.active } : undefined;
 }

@@ -14,7 +14,7 @@ import { categoryOf, type NotificationView } from './notifications.js';
 import type { Orm } from './orm.js';
 import { packageOnSale, type PackageOnSale } from './purchases.js';
 import { fullName, liveBookings, sessionView, type SessionView } from './schedule.js';
-import { inSnapshot } from './transaction.js';
+import { inSnapshot, PREPARED, query } from './transaction.js';
 
 /**
  * The console's read side: one filtered, sorted, paged listing per admin resource, with
@@ -201,21 +201,33 @@ export async function clientsPage(
     params.push(`{${filter.id.join(',')}}`);
   }
   const from = `from client_balances cb join users u on u.id = cb.client_id ${where.length ? `where ${where.join(' and ')}` : ''}`;
+  const pageSql = `select u.id, u.email, u.first_name as "firstName", u.last_name as "lastName", u.phone, u.created_at as "createdAt",
+                          cb.available as "availableSessions", cb.held, cb.consumed, cb.cancelled, cb.total,
+                          u.has_purchased_before as "hasPurchasedBefore", u.active
+                     ${from}
+                    order by ${orderBy} ${direction} nulls last, u.id ${direction}
+                    limit ? offset ?`;
+  const withLowBalance = (page: Omit<AdminClientRow, 'lowBalance'>[]) =>
+    page.map((row) => ({ ...row, lowBalance: row.availableSessions <= lowBalanceThreshold }));
+  if (where.length === 0) {
+    // Every client: the kept count is the total, read in the page's own statement and snapshot.
+    const page = await query<Omit<AdminClientRow, 'lowBalance'> & { clientCount: number }>(
+      orm,
+      `select p.*, c.clients as "clientCount" from client_count c left join (${pageSql}) p on true`,
+      [request.limit, request.offset],
+      PREPARED,
+    );
+    const total = page[0]!.clientCount;
+    const rows = page[0]!.id === null ? [] : page.map(({ clientCount: _, ...row }) => row);
+    return { rows: withLowBalance(rows), total };
+  }
   const [rows, total] = await inSnapshot(orm, async (sql): Promise<[AdminClientRow[], number]> => {
-    const page = (
-      await sql<Omit<AdminClientRow, 'lowBalance'>>(
-        `select u.id, u.email, u.first_name as "firstName", u.last_name as "lastName", u.phone, u.created_at as "createdAt",
-                  cb.available as "availableSessions", cb.held, cb.consumed, cb.cancelled, cb.total,
-                  u.has_purchased_before as "hasPurchasedBefore", u.active
-             ${from}
-            order by ${orderBy} ${direction} nulls last, u.id ${direction}
-            limit ? offset ?`,
-        [...params, request.limit, request.offset],
-      )
-    ).map((row) => ({ ...row, lowBalance: row.availableSessions <= lowBalanceThreshold }));
+    const page = withLowBalance(
+      await sql<Omit<AdminClientRow, 'lowBalance'>>(pageSql, [...params, request.limit, request.offset], PREPARED),
+    );
     // A page that comes back short is the last one: its total needs no count of every matching row.
     if (page.length < request.limit && (page.length > 0 || request.offset === 0)) return [page, request.offset + page.length];
-    const [count] = await sql<{ n: number }>(`select count(*)::int as n ${from}`, params);
+    const [count] = await sql<{ n: number }>(`select count(*)::int as n ${from}`, params, PREPARED);
     return [page, count!.n];
   });
   return { rows, total };

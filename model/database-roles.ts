@@ -10,8 +10,8 @@ import pg from 'pg';
 
 /** Rows that are never changed once written: the app may add to them, nothing more. */
 const APPEND_ONLY_TABLES = ['ledger_entries'];
-/** Each client's figures, kept by triggers on the ledger and bookings that run as the owner: the app only reads them. */
-const DERIVED_TABLES = ['client_figures'];
+/** Kept by triggers that run as the owner (each client's figures, the count of clients): the app only reads them. */
+const DERIVED_TABLES = ['client_figures', 'client_count'];
 /** Written by the migrator (the owner) only. */
 const MIGRATIONS_TABLE = 'mikro_orm_migrations';
 

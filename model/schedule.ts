@@ -6,7 +6,7 @@ import { TrainingSession, type SessionStatus } from './entities/training-session
 import { User } from './entities/user.js';
 import { ENTRY_COLUMNS, type LedgerEntryRow } from './ledger.js';
 import type { Orm } from './orm.js';
-import { query } from './transaction.js';
+import { PREPARED, query } from './transaction.js';
 import { waitlistGlanceSql } from './waitlist.js';
 
 /** Read side of the schedule and of one client's history; writes go through workflows. */
@@ -54,48 +54,41 @@ export function sessionView(session: TrainingSession): SessionView {
 /** A timestamp as JavaScript's `toISOString` writes it (UTC, milliseconds, `Z`), which every answer uses. */
 const isoTimestamp = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+export interface SessionListFilter {
+  from: Date;
+  to: Date;
+  trainerId?: number | undefined;
+  bookableOnly: boolean;
+  /** A session that started less than this long ago is still bookable (the late-booking policy). */
+  lateBookingMinutes: number;
+  /** With bookableOnly: full sessions too, whose waitlist a client may join. */
+  includeFull?: boolean | undefined;
+  /** A client reading: each waitlist then also says where they stand on it. */
+  clientId?: number | undefined;
+}
+
 /**
- * The sessions of a time range as `GET /api/sessions` answers them: each as `sessionJson`
- * writes it, with its waitlist as `waitlistOf` shows it to this reader (`clientId`: a
- * client, who also sees their own position). Two weeks of a studio's schedule is hundreds
- * of sessions, so PostgreSQL writes the JSON text itself, waitlists joined in: parsing the
- * rows into objects, mapping them and stringifying them again cost most of the request's
- * CPU (README's Performance).
- *
- * `lateBookingMinutes`: a session that started less than this long ago is still bookable (the
- * late-booking policy).
+ * The sessions a list shows and the version of every row its answer is written from:
+ * each session's and its trainer's row version (`xmin`, the transaction that wrote it) and
+ * each waiting entry of their waitlists. Any committed change to what the list shows
+ * changes that text; computed in the same statement as an answer, it names that answer.
  */
-export async function sessionListJson(
-  orm: Orm,
-  filter: {
-    from: Date;
-    to: Date;
-    trainerId?: number | undefined;
-    bookableOnly: boolean;
-    lateBookingMinutes: number;
-    /** With bookableOnly: full sessions too, whose waitlist a client may join. */
-    includeFull?: boolean | undefined;
-    clientId?: number | undefined;
-  },
-): Promise<string> {
-  const waitlist = filter.clientId === undefined ? 'g.waiting' : 'g.waiting, g.position';
-  const [row] = await query<{ json: string }>(
-    orm,
-    `select '[' || coalesce(string_agg(row_to_json(v)::text, ',' order by s.starts_at, s.id), '') || ']' as json
-       from training_sessions s join users t on t.id = s.trainer_id
-       cross join lateral (${waitlistGlanceSql('s.id')}) g
-       cross join lateral (
-         select s.id, s.trainer_id as "trainerId", ${isoTimestamp('s.starts_at')} as "startsAt", ${isoTimestamp('s.ends_at')} as "endsAt",
-                s.duration_minutes as "durationMinutes", s.capacity, s.booked_count as "bookedCount", s.status, s.location, s.notes,
-                s.series_id as "seriesId", trim(t.first_name || ' ' || t.last_name) as "trainerName",
-                greatest(s.capacity - s.booked_count, 0) as "seatsLeft", (select row_to_json(w) from (select ${waitlist}) w) as waitlist) v
-      where s.starts_at >= ? and s.starts_at < ?
-        and (?::int is null or s.trainer_id = ?)
-        -- The database's clock and the seat count decide, as they do when the booking is made.
-        and (not ? or (s.status in ('available', 'scheduled') and (? or s.booked_count < s.capacity)
-                       and s.starts_at + make_interval(secs => ?) > now()))`,
-    [
-      filter.clientId ?? 0,
+function sessionListRowsSql(filter: SessionListFilter): { sql: string; params: unknown[] } {
+  return {
+    sql: `with m as (
+            select s.id, s.xmin::text as sx, t.xmin::text as tx
+              from training_sessions s join users t on t.id = s.trainer_id
+             where s.starts_at >= ?::timestamptz and s.starts_at < ?::timestamptz
+               and (?::int is null or s.trainer_id = ?::int)
+               -- The database's clock and the seat count decide, as they do when the booking is made.
+               and (not ?::boolean or (s.status in ('available', 'scheduled') and (?::boolean or s.booked_count < s.capacity)
+                                       and s.starts_at + make_interval(secs => ?::int) > now()))),
+          w as (select w.id, w.xmin::text as wx, w.client_id from waitlist_entries w
+                 where w.session_id in (select id from m) and w.state = 'waiting')
+          select md5(coalesce((select string_agg(m.id || ':' || m.sx || ':' || m.tx, ',' order by m.id) from m), '') || '/' ||
+                     coalesce((select string_agg(w.id || ':' || w.wx, ',' order by w.id) from w), '')) as version,
+                 exists (select 1 from w where w.client_id = ?::int) as waiting`,
+    params: [
       filter.from,
       filter.to,
       filter.trainerId ?? null,
@@ -103,9 +96,100 @@ export async function sessionListJson(
       filter.bookableOnly,
       filter.includeFull === true,
       filter.lateBookingMinutes * 60,
+      filter.clientId ?? 0,
     ],
+  };
+}
+
+/**
+ * The sessions of a time range as `GET /api/sessions` answers them, with the version of
+ * the rows it was written from: each session as `sessionJson` writes it, with its waitlist
+ * as `waitlistOf` shows it to this reader. Two weeks of a studio's schedule is hundreds of
+ * sessions, so PostgreSQL writes the JSON text itself, waitlists joined in: parsing the
+ * rows into objects, mapping them and stringifying them again cost most of the request's
+ * CPU (README's Performance).
+ */
+async function sessionListAnswer(orm: Orm, filter: SessionListFilter): Promise<{ version: string; waiting: boolean; json: string }> {
+  const rows = sessionListRowsSql(filter);
+  const waitlist = filter.clientId === undefined ? 'g.waiting' : 'g.waiting, g.position';
+  const [row] = await query<{ version: string; waiting: boolean; json: string }>(
+    orm,
+    `${rows.sql},
+            (select '[' || coalesce(string_agg(row_to_json(v)::text, ',' order by s.starts_at, s.id), '') || ']'
+               from training_sessions s join users t on t.id = s.trainer_id
+               cross join lateral (${waitlistGlanceSql('s.id')}) g
+               cross join lateral (
+                 select s.id, s.trainer_id as "trainerId", ${isoTimestamp('s.starts_at')} as "startsAt", ${isoTimestamp('s.ends_at')} as "endsAt",
+                        s.duration_minutes as "durationMinutes", s.capacity, s.booked_count as "bookedCount", s.status, s.location, s.notes,
+                        s.series_id as "seriesId", trim(t.first_name || ' ' || t.last_name) as "trainerName",
+                        greatest(s.capacity - s.booked_count, 0) as "seatsLeft", (select row_to_json(w) from (select ${waitlist}) w) as waitlist) v
+              where s.id in (select id from m)) as json`,
+    [...rows.params, filter.clientId ?? 0],
+    PREPARED,
   );
-  return row!.json;
+  return row!;
+}
+
+/** The JSON text of `GET /api/sessions`, straight from the database. */
+export async function sessionListJson(orm: Orm, filter: SessionListFilter): Promise<string> {
+  return (await sessionListAnswer(orm, filter)).json;
+}
+
+/** Room for a few weeks' lists of every reader kind, in characters; a 100-day list of a busy studio is under a million. */
+const SESSION_LIST_CACHE_CHARS = 16 * 1024 * 1024;
+
+/**
+ * `GET /api/sessions` answered from memory while none of the rows it was written from has
+ * changed. Every request still asks PostgreSQL, in one prepared statement, for the version
+ * of the rows its filter selects now: a booking committed a moment ago, by any API process
+ * or worker, shows at once. That statement costs a tenth of writing the list's JSON.
+ * Clients on none of the listed waitlists all read the same text; one who waits reads their own.
+ */
+export class SessionListCache {
+  private readonly answers = new Map<string, string>();
+  private chars = 0;
+  /** Answers read from memory and answers PostgreSQL wrote, since this cache began. */
+  readonly counts = { fromMemory: 0, written: 0 };
+
+  constructor(
+    private readonly orm: Orm,
+    private readonly capacityChars = SESSION_LIST_CACHE_CHARS,
+  ) {}
+
+  async json(filter: SessionListFilter): Promise<string> {
+    const rows = sessionListRowsSql(filter);
+    const [now] = await query<{ version: string; waiting: boolean }>(this.orm, rows.sql, rows.params, PREPARED);
+    const key = keyOf(filter, now!);
+    const cached = this.answers.get(key);
+    if (cached !== undefined) {
+      // Map order is the eviction order: the entry read last goes last.
+      this.answers.delete(key);
+      this.answers.set(key, cached);
+      this.counts.fromMemory += 1;
+      return cached;
+    }
+    const answer = await sessionListAnswer(this.orm, filter);
+    this.counts.written += 1;
+    this.remember(keyOf(filter, answer), answer.json);
+    return answer.json;
+  }
+
+  private remember(key: string, json: string): void {
+    if (this.answers.has(key) || json.length > this.capacityChars) return;
+    this.answers.set(key, json);
+    this.chars += json.length;
+    for (const [oldest, text] of this.answers) {
+      if (this.chars <= this.capacityChars) break;
+      this.answers.delete(oldest);
+      this.chars -= text.length;
+    }
+  }
+}
+
+/** Staff read no positions; clients waiting nowhere in the list read the same text. */
+function keyOf(filter: SessionListFilter, rows: { version: string; waiting: boolean }): string {
+  const reader = filter.clientId === undefined ? 'staff' : rows.waiting ? `client ${filter.clientId}` : 'client';
+  return `${reader} ${rows.version}`;
 }
 
 /**
@@ -189,6 +273,7 @@ export async function ledgerFor(
     orm,
     `select ${ENTRY_COLUMNS} from ledger_entries where client_id = ? and (?::bigint is null or id < ?) order by id desc limit ?`,
     [clientId, page.beforeId ?? null, page.beforeId ?? null, page.limit],
+    PREPARED,
   );
 }
 

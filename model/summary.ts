@@ -1,6 +1,6 @@
 import { ClientBalance } from './entities/client-balance.js';
 import type { Orm } from './orm.js';
-import { query } from './transaction.js';
+import { PREPARED, query } from './transaction.js';
 
 /**
  * A client's figures in the seed's own words (its `user-summary` endpoint, and the same
@@ -31,8 +31,9 @@ export async function clientSummaries(orm: Orm, clientIds: number[]): Promise<Ma
   const rows = await query<{ [K in keyof ClientSummary]: ClientSummary[K] }>(
     orm,
     `select client_id as "userId", available, held as scheduled, consumed as completed, cancelled, total
-       from client_balances where client_id in (?)`,
+       from client_balances where client_id = any(?::int[])`,
     [clientIds],
+    PREPARED,
   );
   return new Map(rows.map((row) => [row.userId, row]));
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { findClientsToBook } from '../../model/admin-queries.js';
 import { DomainError, ErrorCode } from '../../model/errors.js';
-import { findSessionView, isTrainer, liveBookings, sessionFullFor, sessionListJson, type SessionView } from '../../model/schedule.js';
+import { findSessionView, isTrainer, liveBookings, sessionFullFor, SessionListCache, type SessionView } from '../../model/schedule.js';
 import { inTransaction } from '../../model/transaction.js';
 import { bookingWorkflowId } from '../../workflows/definitions.js';
 import { actorOf } from '../actor.js';
@@ -51,6 +51,7 @@ const SessionBody = {
 export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencies): Promise<void> {
   const { orm, settings, commands, metrics } = deps;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const sessionLists = new SessionListCache(orm);
 
   api.get(
     '/api/sessions',
@@ -75,7 +76,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
       const to = request.query.to ? new Date(request.query.to) : new Date(from.getTime() + 14 * DAY);
       if (to <= from) throw new HttpError(400, 'VALIDATION_FAILED', '"to" must be after "from".');
       if (to.getTime() - from.getTime() > 100 * DAY) throw new HttpError(400, 'VALIDATION_FAILED', 'Ask for at most 100 days at a time.');
-      const json = await sessionListJson(orm, {
+      const json = await sessionLists.json({
         from,
         to,
         trainerId: request.query.trainerId,

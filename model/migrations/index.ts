@@ -16,6 +16,7 @@ import { Migration20261202100000_waitlist } from './Migration20261202100000_wait
 import { Migration20261202150000_stripe_events } from './Migration20261202150000_stripe_events.js';
 import { Migration20261203090000_waitlist_cancelled } from './Migration20261203090000_waitlist_cancelled.js';
 import { Migration20261203100000_client_name_sorts } from './Migration20261203100000_client_name_sorts.js';
+import { Migration20261204090000_client_count } from './Migration20261204090000_client_count.js';
 
 export const migrationsList = [
   { name: 'Migration20261127000000_initial', class: Migration20261127000000_initial },
@@ -36,4 +37,5 @@ export const migrationsList = [
   { name: 'Migration20261202150000_stripe_events', class: Migration20261202150000_stripe_events },
   { name: 'Migration20261203090000_waitlist_cancelled', class: Migration20261203090000_waitlist_cancelled },
   { name: 'Migration20261203100000_client_name_sorts', class: Migration20261203100000_client_name_sorts },
+  { name: 'Migration20261204090000_client_count', class: Migration20261204090000_client_count },
 ];

@@ -140,6 +140,27 @@ describe('the schema owner and the app role', () => {
     expect(await sums()).toEqual([{ available: 2, held: 0, consumed: 1 }]);
   });
 
+  it('the count of clients follows every client the app adds, promotes or deletes, and the app cannot write it', async () => {
+    const count = async () => (await db.query(`select clients from client_count`)).rows[0].clients as number;
+    const actual = async () => (await db.query(`select count(*)::int as n from users where role = 'client'`)).rows[0].n as number;
+    const before = await count();
+    expect(before).toBe(await actual());
+    await db.query(`insert into users (id, email, password_hash, role) values (900003, 'n1@roles.test', 'h', 'client'),
+                    (900004, 'n2@roles.test', 'h', 'client'), (900005, 't@roles.test', 'h', 'trainer')`);
+    expect(await count()).toBe(before + 2);
+    await db.query(`update users set role = 'trainer' where id = 900003`);
+    await db.query(`update users set role = 'client' where id = 900005`);
+    await db.query(`update users set first_name = 'Renamed' where id = 900004`);
+    expect(await count()).toBe(before + 2);
+    await db.query(`delete from users where id = 900004`);
+    expect(await count()).toBe(before + 1);
+    expect(await count()).toBe(await actual());
+    expect(await sqlState(`update client_count set clients = 0`)).toBe('42501');
+    expect(await sqlState(`insert into client_count values (false, 1)`)).toBe('42501');
+    expect(await sqlState(`delete from client_count`)).toBe('42501');
+    expect(await count()).toBe(before + 1);
+  });
+
   it("tables a later migration adds are the app role's to read and write, nothing more", async () => {
     const ownerClient = new pg.Client({ connectionString: urlAs(owner) });
     await ownerClient.connect();
