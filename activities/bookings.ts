@@ -150,11 +150,16 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
       throw new DomainError(ErrorCode.NotBookable, `Sessions can be booked at most ${policies.bookingHorizonDays} days ahead.`);
     if (!session.free) throw new DomainError(ErrorCode.SessionFull, 'This session is full.');
 
+    // The booking and its seat in one statement: a new booking is always scheduled, and so is
+    // the session that holds it (the capacity-1 mirror of docs/domain.md).
     const [booking] = await sql<{ id: number; bookedAt: Date; creditState: string }>(
-      `insert into bookings (session_id, client_id, status, credit_state, complimentary, starts_at, ends_at,
-        cancel_window_minutes, late_cancel_forfeits, booked_by, workflow_id)
-      values (?, ?, 'scheduled', ?, ?, ?, ?, ?, true, ?, ?)
-      returning id, booked_at as "bookedAt", credit_state as "creditState"`,
+      `with booking as (
+         insert into bookings (session_id, client_id, status, credit_state, complimentary, starts_at, ends_at,
+           cancel_window_minutes, late_cancel_forfeits, booked_by, workflow_id)
+         values (?, ?, 'scheduled', ?, ?, ?, ?, ?, true, ?, ?)
+         returning id, booked_at, credit_state),
+       seat as (update training_sessions set booked_count = booked_count + 1, status = 'scheduled' where id = ? returning id)
+       select booking.id, booking.booked_at as "bookedAt", booking.credit_state as "creditState" from booking, seat`,
       [
         request.sessionId,
         request.clientId,
@@ -165,10 +170,9 @@ export function createBookingActivities({ orm, settings }: { orm: Orm; settings:
         policies.cancelWindowMinutes,
         actorLabel(request.actor),
         request.workflowId,
+        request.sessionId,
       ],
     );
-    // A new booking is always scheduled, and so is the session that holds it (the capacity-1 mirror of docs/domain.md).
-    await sql(`update training_sessions set booked_count = booked_count + 1, status = 'scheduled' where id = ?`, [request.sessionId]);
     let availableAfter: number | null = null;
     if (request.complimentary) {
       availableAfter = (await lockClient(sql, request.clientId, currentTrace())).available;

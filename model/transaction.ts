@@ -49,11 +49,21 @@ export function afterCommit(sql: Sql, hook: CommitHook): void {
   hooks.add(hook);
 }
 
+type Statement = string | { name: string; text: string; values: unknown[] };
+
 /** A connection of the ORM's pool, held for one statement or one transaction. */
 interface PooledConnection {
-  query(statement: string | { name: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
+  /** Several statements in one text answer with one result each. */
+  query(statement: Statement): Promise<{ rows: Row[] } | { rows: Row[] }[]>;
   /** knex's mark for a connection its pool must not hand out again. */
   __knex__disposed?: unknown;
+}
+
+/** A held connection, and whether a transaction's BEGIN has gone out on it yet. */
+interface Held {
+  connection: PooledConnection;
+  begin: string | undefined;
+  opened: boolean;
 }
 
 /**
@@ -62,19 +72,32 @@ interface PooledConnection {
  * cost more CPU than PostgreSQL took to answer the hot reads. Parameters are still
  * inlined by the ORM's platform, as `em.execute` does, so every statement means what it
  * meant before.
+ *
+ * `begin` opens a transaction in the same round trip as its first statement: every round
+ * trip costs the process about as much CPU as PostgreSQL takes for a short statement, and
+ * a booking makes two transactions (README's Performance).
  */
-async function withConnection<T>(orm: Orm, work: (sql: Sql, connection: PooledConnection) => Promise<T>): Promise<T> {
+async function withConnection<T>(orm: Orm, begin: string | undefined, work: (sql: Sql, held: Held) => Promise<T>): Promise<T> {
   const pool = orm.em.getConnection().getKnex().client;
   const platform = orm.em.getPlatform();
-  const connection = (await pool.acquireConnection()) as PooledConnection;
-  const sql: Sql = async <T extends Row>(query: string, params: unknown[] = [], mode?: typeof PREPARED) =>
-    withTimestamps(
-      (await connection.query(mode === PREPARED ? preparedStatement(query, params) : platform.formatQuery(query, params))).rows as T[],
-    );
+  const held: Held = { connection: (await pool.acquireConnection()) as PooledConnection, begin, opened: false };
+  const sql: Sql = async <T extends Row>(query: string, params: unknown[] = [], mode?: typeof PREPARED) => {
+    let statement: Statement = mode === PREPARED ? preparedStatement(query, params) : platform.formatQuery(query, params);
+    if (held.begin !== undefined) {
+      const opening = held.begin;
+      held.begin = undefined;
+      // Marked before it goes out: a statement that fails after BEGIN ran leaves a transaction to roll back.
+      held.opened = true;
+      if (typeof statement === 'string') statement = `${opening}; ${statement}`;
+      else await held.connection.query(opening);
+    }
+    const result = await held.connection.query(statement);
+    return withTimestamps((Array.isArray(result) ? result[result.length - 1]! : result).rows as T[]);
+  };
   try {
-    return await work(sql, connection);
+    return await work(sql, held);
   } finally {
-    await pool.releaseConnection(connection);
+    await pool.releaseConnection(held.connection);
   }
 }
 
@@ -88,20 +111,25 @@ function preparedStatement(query: string, values: unknown[]): { name: string; te
   return { name: `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`, text, values };
 }
 
-/** Runs `work` between BEGIN and COMMIT; any failure rolls it back before the connection goes back to the pool. */
-async function transaction<T>(connection: PooledConnection, begin: string, work: () => Promise<T>): Promise<T> {
-  await connection.query(begin);
+/**
+ * Runs `work` in the transaction `held` opens with its first statement, then commits; any
+ * failure rolls it back before the connection goes back to the pool. Work that ran no
+ * statement opened nothing, and has nothing to commit.
+ */
+async function transaction<T>(held: Held, work: () => Promise<T>): Promise<T> {
   let result: T;
   try {
     result = await work();
   } catch (error) {
-    await connection.query('rollback').catch((rollbackError: unknown) => {
-      // A connection that cannot roll back is broken: the pool must not hand it out again.
-      connection.__knex__disposed = rollbackError;
-    });
+    if (held.opened) {
+      await held.connection.query('rollback').catch((rollbackError: unknown) => {
+        // A connection that cannot roll back is broken: the pool must not hand it out again.
+        held.connection.__knex__disposed = rollbackError;
+      });
+    }
     throw error;
   }
-  await connection.query('commit');
+  if (held.opened) await held.connection.query('commit');
   return result;
 }
 
@@ -112,13 +140,12 @@ async function transaction<T>(connection: PooledConnection, begin: string, work:
  */
 export async function inTransaction<T>(orm: Orm, work: (sql: Sql) => Promise<T>): Promise<T> {
   const hooks = new Set<CommitHook>();
-  const result = await withConnection(orm, (sql, connection) => {
+  // A transaction gives up before the activity that runs it times out, so a retried
+  // attempt never races an abandoned one still queued on the same row lock.
+  const begin = `begin; select set_config('lock_timeout', '${LOCK_TIMEOUT_MS}ms', true), set_config('statement_timeout', '${STATEMENT_TIMEOUT_MS}ms', true)`;
+  const result = await withConnection(orm, begin, (sql, held) => {
     commitHooks.set(sql, hooks);
-    // A transaction gives up before the activity that runs it times out, so a retried
-    // attempt never races an abandoned one still queued on the same row lock. One round
-    // trip opens the transaction and sets both.
-    const begin = `begin; select set_config('lock_timeout', '${LOCK_TIMEOUT_MS}ms', true), set_config('statement_timeout', '${STATEMENT_TIMEOUT_MS}ms', true)`;
-    return transaction(connection, begin, () => work(sql));
+    return transaction(held, () => work(sql));
   });
   for (const hook of hooks) await hook(orm);
   return result;
@@ -126,14 +153,14 @@ export async function inTransaction<T>(orm: Orm, work: (sql: Sql) => Promise<T>)
 
 /** Several reads that must agree (a page and its total): one read-only, repeatable-read snapshot. */
 export async function inSnapshot<T>(orm: Orm, work: (sql: Sql) => Promise<T>): Promise<T> {
-  return withConnection(orm, (sql, connection) =>
-    transaction(connection, 'begin transaction isolation level repeatable read read only', () => work(sql)),
+  return withConnection(orm, 'begin transaction isolation level repeatable read read only', (sql, held) =>
+    transaction(held, () => work(sql)),
   );
 }
 
 /** Reads outside a transaction: one statement, one snapshot. */
 export async function query<T extends Row = Row>(orm: Orm, sql: string, params: unknown[] = [], mode?: typeof PREPARED): Promise<T[]> {
-  return withConnection(orm, (run) => run<T>(sql, params, mode));
+  return withConnection(orm, undefined, (run) => run<T>(sql, params, mode));
 }
 
 /** PostgreSQL's SQLSTATE and the violated constraint, when an error carries them. */

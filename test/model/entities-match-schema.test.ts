@@ -18,9 +18,9 @@ import { createTestDatabase } from '../support/database.js';
 
 /**
  * Tables no entity maps: each is written by one upsert whose RETURNING is its answer
- * (stripe_events: the webhook inbox), or only by triggers (change_events, client_figures).
+ * (stripe_events: the webhook inbox), or only by triggers (change_events, client_figures, client_count).
  */
-const SQL_ONLY_TABLES = ['idempotency_keys', 'rate_limit_windows', 'change_events', 'client_figures', 'stripe_events'];
+const SQL_ONLY_TABLES = ['idempotency_keys', 'rate_limit_windows', 'change_events', 'client_figures', 'client_count', 'stripe_events'];
 /** MikroORM's own bookkeeping. */
 const ORM_TABLES = ['mikro_orm_migrations'];
 
