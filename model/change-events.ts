@@ -209,6 +209,15 @@ export class ChangeListener {
   private async reconnect(): Promise<void> {
     try {
       await this.connect();
+      if (!this.positioned) {
+        // It never got through at start: nothing was delivered yet, so it starts from the
+        // newest change, as a start that got through does, not from the first ever kept.
+        this.lastId = Math.max(this.lastId, (await changeLogBounds(this.options.orm)).last);
+        this.positioned = true;
+        this.retryMs = FIRST_RETRY_MS;
+        this.options.onState?.('listening');
+        return;
+      }
       // Listening again before reading the table: whatever commits meanwhile arrives one way or the other.
       for (let cursor = this.lastId; ;) {
         const missed = await changesAfter(this.options.orm, cursor, CATCH_UP_PAGE);
