@@ -82,6 +82,10 @@ async function withConnection<T>(orm: Orm, begin: string | undefined, work: (sql
   const platform = orm.em.getPlatform();
   const held: Held = { connection: (await pool.acquireConnection()) as PooledConnection, begin, opened: false };
   const sql: Sql = async <T extends Row>(query: string, params: unknown[] = [], mode?: typeof PREPARED) => {
+    if (mode === PREPARED && !plansOnce.has(held.connection)) {
+      await held.connection.query('set plan_cache_mode = force_generic_plan');
+      plansOnce.add(held.connection);
+    }
     let statement: Statement = mode === PREPARED ? preparedStatement(query, params) : platform.formatQuery(query, params);
     if (held.begin !== undefined) {
       const opening = held.begin;
@@ -100,6 +104,15 @@ async function withConnection<T>(orm: Orm, begin: string | undefined, work: (sql
     await pool.releaseConnection(held.connection);
   }
 }
+
+/**
+ * Connections told to plan each prepared statement once. Left to choose, PostgreSQL kept
+ * planning the clients page at every call (1.2 ms), because a generic plan for `limit ?`
+ * is estimated dearer than a custom one; measured, the generic plan is faster for the first
+ * page (0.69 against 1.74 ms) and for page 200 (50 against 58 ms). Only these statements
+ * bind parameters (the ORM inlines its own), so the setting changes nothing else.
+ */
+const plansOnce = new WeakSet<PooledConnection>();
 
 /** Named by its text, so each connection prepares each statement once, whoever runs it. */
 function preparedStatement(query: string, values: unknown[]): { name: string; text: string; values: unknown[] } {
