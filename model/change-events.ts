@@ -132,11 +132,16 @@ export class ChangeListener {
     this.probeTimer.unref();
     try {
       await this.connect();
-      this.lastId = Math.max(this.lastId, (await changeLogBounds(this.options.orm)).last);
-      this.positioned = true;
+      await this.position();
     } catch (error) {
       this.failed(error as Error);
     }
+  }
+
+  /** From the newest change on: called once it listens, so nothing committed after is missed. */
+  private async position(): Promise<void> {
+    this.lastId = Math.max(this.lastId, (await changeLogBounds(this.options.orm)).last);
+    this.positioned = true;
   }
 
   async close(): Promise<void> {
@@ -209,21 +214,17 @@ export class ChangeListener {
   private async reconnect(): Promise<void> {
     try {
       await this.connect();
-      if (!this.positioned) {
-        // It never got through at start: nothing was delivered yet, so it starts from the
-        // newest change, as a start that got through does, not from the first ever kept.
-        this.lastId = Math.max(this.lastId, (await changeLogBounds(this.options.orm)).last);
-        this.positioned = true;
-        this.retryMs = FIRST_RETRY_MS;
-        this.options.onState?.('listening');
-        return;
-      }
-      // Listening again before reading the table: whatever commits meanwhile arrives one way or the other.
-      for (let cursor = this.lastId; ;) {
-        const missed = await changesAfter(this.options.orm, cursor, CATCH_UP_PAGE);
-        for (const change of missed) this.deliver(change);
-        if (missed.length < CATCH_UP_PAGE) break;
-        cursor = missed.at(-1)!.id;
+      // It never got through at start: nothing was delivered yet, so it starts from the
+      // newest change, as a start that got through does, not from the first ever kept.
+      if (!this.positioned) await this.position();
+      else {
+        // Listening again before reading the table: whatever commits meanwhile arrives one way or the other.
+        for (let cursor = this.lastId; ;) {
+          const missed = await changesAfter(this.options.orm, cursor, CATCH_UP_PAGE);
+          for (const change of missed) this.deliver(change);
+          if (missed.length < CATCH_UP_PAGE) break;
+          cursor = missed.at(-1)!.id;
+        }
       }
       this.retryMs = FIRST_RETRY_MS;
       this.options.onState?.('listening');
