@@ -114,14 +114,22 @@ async function withConnection<T>(orm: Orm, begin: string | undefined, work: (sql
  */
 const plansOnce = new WeakSet<PooledConnection>();
 
+/** Each prepared statement's text and name, worked out once per process: its callers build a bounded set of texts (sorts × filters). */
+const preparedShapes = new Map<string, { name: string; text: string; placeholders: number }>();
+
 /** Named by its text, so each connection prepares each statement once, whoever runs it. */
 function preparedStatement(query: string, values: unknown[]): { name: string; text: string; values: unknown[] } {
-  let placeholders = 0;
-  const text = query.replace(/\?/g, () => `$${++placeholders}`);
-  if (placeholders !== values.length) {
-    throw new Error(`a prepared statement with ${placeholders} placeholders was given ${values.length} parameters`);
+  let shape = preparedShapes.get(query);
+  if (!shape) {
+    let placeholders = 0;
+    const text = query.replace(/\?/g, () => `$${++placeholders}`);
+    shape = { name: `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`, text, placeholders };
+    preparedShapes.set(query, shape);
   }
-  return { name: `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`, text, values };
+  if (shape.placeholders !== values.length) {
+    throw new Error(`a prepared statement with ${shape.placeholders} placeholders was given ${values.length} parameters`);
+  }
+  return { name: shape.name, text: shape.text, values };
 }
 
 /**
