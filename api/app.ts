@@ -12,6 +12,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonLines } from '../logs/json-lines.js';
 import { requestIdFrom } from '../logs/request-ids.js';
 import { accountAccess } from '../model/accounts.js';
+import { installAccountChecks } from './auth/guard.js';
 import type { ApiDependencies, RouteDependencies } from './dependencies.js';
 import { installErrorHandler } from './errors.js';
 import { installIdempotency } from './idempotency.js';
@@ -76,6 +77,7 @@ export async function buildApp(deps: ApiDependencies, options: BuildOptions = {}
     });
   }
   app.decorate('accountAccess', (userId: number) => accountAccess(deps.orm, userId));
+  installAccountChecks(app);
   installIdempotency(app, deps.orm);
 
   await app.register(helmet, {

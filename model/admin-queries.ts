@@ -1,4 +1,5 @@
 import { IsolationLevel, raw, type EntityManager, type QueryBuilder } from '@mikro-orm/postgresql';
+import { checkedRead, type AccountCheck } from './account-check.js';
 import { Booking, type BookingStatus } from './entities/booking.js';
 import { ClientBalance } from './entities/client-balance.js';
 import { CreditLot } from './entities/credit-lot.js';
@@ -14,7 +15,7 @@ import { categoryOf, type NotificationView } from './notifications.js';
 import type { Orm } from './orm.js';
 import { packageOnSale, type PackageOnSale } from './purchases.js';
 import { fullName, liveBookings, sessionView, type SessionView } from './schedule.js';
-import { inSnapshot, PREPARED, query } from './transaction.js';
+import { inSnapshot, PREPARED } from './transaction.js';
 
 /**
  * The console's read side: one filtered, sorted, paged listing per admin resource, with
@@ -179,6 +180,7 @@ export async function clientsPage(
   orm: Orm,
   request: PageRequest<ClientFilter>,
   lowBalanceThreshold: number,
+  check?: AccountCheck,
 ): Promise<Page<AdminClientRow>> {
   const { filter } = request;
   const orderBy = Object.hasOwn(CLIENT_SORTS, request.sort.field)
@@ -211,11 +213,11 @@ export async function clientsPage(
     page.map((row) => ({ ...row, lowBalance: row.availableSessions <= lowBalanceThreshold }));
   if (where.length === 0) {
     // Every client: the kept count is the total, read in the page's own statement and snapshot.
-    const page = await query<Omit<AdminClientRow, 'lowBalance'> & { clientCount: number }>(
+    const page = await checkedRead<Omit<AdminClientRow, 'lowBalance'> & { clientCount: number }>(
       orm,
+      check,
       `select p.*, c.clients as "clientCount" from client_count c left join (${pageSql}) p on true`,
       [request.limit, request.offset],
-      PREPARED,
     );
     const total = page[0]!.clientCount;
     const rows = page[0]!.id === null ? [] : page.map(({ clientCount: _, ...row }) => row);

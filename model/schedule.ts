@@ -1,4 +1,5 @@
 import { raw } from '@mikro-orm/postgresql';
+import { checkedRead, type AccountCheck } from './account-check.js';
 import { Booking, type BookingStatus, type CreditState } from './entities/booking.js';
 import { ClientBalance } from './entities/client-balance.js';
 import { PAID_PURCHASE_STATUSES, Purchase } from './entities/purchase.js';
@@ -165,9 +166,9 @@ export class SessionListCache {
     private readonly capacityChars = SESSION_LIST_CACHE_CHARS,
   ) {}
 
-  async json(filter: SessionListFilter): Promise<string> {
+  async json(filter: SessionListFilter, check?: AccountCheck): Promise<string> {
     const rows = sessionListRowsSql(filter);
-    const [now] = await query<{ version: string; waiting: boolean }>(this.orm, rows.sql, rows.params, PREPARED);
+    const [now] = await checkedRead<{ version: string; waiting: boolean }>(this.orm, check, rows.sql, rows.params);
     const key = keyOf(filter, now!);
     const cached = this.answers.get(key);
     if (cached !== undefined) {
@@ -277,12 +278,13 @@ export async function ledgerFor(
   orm: Orm,
   clientId: number,
   page: { limit: number; beforeId?: number | undefined },
+  check?: AccountCheck,
 ): Promise<LedgerEntryRow[]> {
-  return query<LedgerEntryRow & Record<string, unknown>>(
+  return checkedRead<LedgerEntryRow & Record<string, unknown>>(
     orm,
+    check,
     `select ${ENTRY_COLUMNS} from ledger_entries where client_id = ? and (?::bigint is null or id < ?) order by id desc limit ?`,
     [clientId, page.beforeId ?? null, page.beforeId ?? null, page.limit],
-    PREPARED,
   );
 }
 

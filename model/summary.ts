@@ -1,6 +1,6 @@
+import { checkedRead, type AccountCheck } from './account-check.js';
 import { ClientBalance } from './entities/client-balance.js';
 import type { Orm } from './orm.js';
-import { PREPARED, query } from './transaction.js';
 
 /**
  * A client's figures in the seed's own words (its `user-summary` endpoint, and the same
@@ -26,20 +26,20 @@ export interface ClientSummary {
  * plain statement, not an entity find: a client's app asks this more than anything else, and
  * hydrating view entities cost about four times the CPU (README's Performance).
  */
-export async function clientSummaries(orm: Orm, clientIds: number[]): Promise<Map<number, ClientSummary>> {
+export async function clientSummaries(orm: Orm, clientIds: number[], check?: AccountCheck): Promise<Map<number, ClientSummary>> {
   if (clientIds.length === 0) return new Map();
-  const rows = await query<{ [K in keyof ClientSummary]: ClientSummary[K] }>(
+  const rows = await checkedRead<{ [K in keyof ClientSummary]: ClientSummary[K] }>(
     orm,
+    check,
     `select client_id as "userId", available, held as scheduled, consumed as completed, cancelled, total
        from client_balances where client_id = any(?::int[])`,
     [clientIds],
-    PREPARED,
   );
   return new Map(rows.map((row) => [row.userId, row]));
 }
 
-export async function clientSummary(orm: Orm, clientId: number): Promise<ClientSummary | undefined> {
-  return (await clientSummaries(orm, [clientId])).get(clientId);
+export async function clientSummary(orm: Orm, clientId: number, check?: AccountCheck): Promise<ClientSummary | undefined> {
+  return (await clientSummaries(orm, [clientId], check)).get(clientId);
 }
 
 /** Clients whose cached balance columns disagree with their ledger: zero unless an invariant broke. */

@@ -34,6 +34,7 @@ import {
   type PageRequest,
   type Sort,
 } from '../../model/admin-queries.js';
+import type { AccountCheck } from '../../model/account-check.js';
 import { BOOKING_STATUSES } from '../../model/entities/booking.js';
 import { LEDGER_KINDS } from '../../model/entities/ledger-entry.js';
 import { NOTIFICATION_STATES } from '../../model/entities/notification.js';
@@ -53,13 +54,15 @@ import {
 } from '../admin/simple-rest.js';
 import { csvLines } from '../csv.js';
 import type { RouteDependencies } from '../dependencies.js';
-import { currentUserId, requireRole } from '../auth/guard.js';
+import { accountCheckOf, currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 
 /** The signed-in staff member a listing is for. */
 interface Viewer {
   id: number;
   role: Role;
+  /** The viewer's account check, when the list's read is to make it (api/auth/guard.ts). */
+  accountCheck?: AccountCheck | undefined;
 }
 
 /** Every resource filters by id: getMany and getOne read through it. */
@@ -144,6 +147,7 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
       `/api/admin/${resource.name}`,
       {
         preHandler: requireRole(...resource.roles),
+        config: { accountCheckInRead: true },
         schema: {
           tags,
           summary: `List ${resource.name} (react-admin simple REST)`,
@@ -155,7 +159,7 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
       },
       async (request, reply) => {
         const page = parseListRequest(request.query, { sortable, defaultSort: resource.defaultSort, filters: resource.filters });
-        const { rows, total } = await resource.list(page, viewerOf(request));
+        const { rows, total } = await resource.list(page, { ...viewerOf(request), accountCheck: accountCheckOf(request) });
         reply.header('Content-Range', contentRange(resource.name, page.offset, rows.length, total));
         return rows.map(present);
       },
@@ -210,7 +214,7 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
     sorts: CLIENT_SORTS,
     defaultSort: { field: 'lastName', order: 'ASC' },
     filters: { q: filters.text, lowBalance: filters.boolean, id: filters.ids },
-    list: (request) => clientsPage(orm, request, settings.policies.lowBalanceThreshold),
+    list: (request, viewer) => clientsPage(orm, request, settings.policies.lowBalanceThreshold, viewer.accountCheck),
   });
 
   readResource({

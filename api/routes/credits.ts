@@ -6,7 +6,7 @@ import { inTransaction } from '../../model/transaction.js';
 import { listClients, listTrainers } from '../../model/schedule.js';
 import { actorOf } from '../actor.js';
 import type { RouteDependencies } from '../dependencies.js';
-import { assertSelfOrRole, requireRole } from '../auth/guard.js';
+import { accountCheckOf, assertSelfOrRole, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 import { balanceDrift, temporalAnswers } from '../health-checks.js';
 import { IdempotencyHeaders, IdParams, SummaryShape, UserIdParams } from '../schemas.js';
@@ -110,6 +110,7 @@ export async function creditRoutes(app: FastifyInstance, { orm, settings, comman
     '/api/sessions/user-summary/:userId',
     {
       preHandler: requireRole('admin', 'trainer', 'client'),
+      config: { accountCheckInRead: true },
       schema: {
         tags: ['credits'],
         summary: "A client's credit summary, read off the ledger",
@@ -119,7 +120,7 @@ export async function creditRoutes(app: FastifyInstance, { orm, settings, comman
     },
     async (request) => {
       assertSelfOrRole(request, request.params.userId, 'admin');
-      const summary = await clientSummary(orm, request.params.userId);
+      const summary = await clientSummary(orm, request.params.userId, accountCheckOf(request));
       if (!summary) throw new HttpError(404, 'NOT_FOUND', `Client ${request.params.userId} was not found.`);
       return { success: true as const, data: summary };
     },

@@ -4,7 +4,7 @@ import { User } from '../../model/entities/user.js';
 import { bookingsFor, ledgerFor } from '../../model/schedule.js';
 import { clientSummary } from '../../model/summary.js';
 import type { RouteDependencies } from '../dependencies.js';
-import { currentUserId, requireRole } from '../auth/guard.js';
+import { accountCheckOf, currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError } from '../errors.js';
 
 /** Self-service for the signed-in user: profile, the same summary the console shows, ledger and bookings. */
@@ -75,9 +75,9 @@ export async function meRoutes(app: FastifyInstance, { orm, settings }: RouteDep
 
   api.get(
     '/api/me/summary',
-    { preHandler: requireRole('client'), schema: { tags: ['me'], summary: 'My credit summary' } },
+    { preHandler: requireRole('client'), config: { accountCheckInRead: true }, schema: { tags: ['me'], summary: 'My credit summary' } },
     async (request) => {
-      return { success: true, data: await clientSummary(orm, currentUserId(request)) };
+      return { success: true, data: await clientSummary(orm, currentUserId(request), accountCheckOf(request)) };
     },
   );
 
@@ -85,6 +85,7 @@ export async function meRoutes(app: FastifyInstance, { orm, settings }: RouteDep
     '/api/me/ledger',
     {
       preHandler: requireRole('client'),
+      config: { accountCheckInRead: true },
       schema: {
         tags: ['me'],
         summary: 'My ledger, newest first',
@@ -95,7 +96,8 @@ export async function meRoutes(app: FastifyInstance, { orm, settings }: RouteDep
         }),
       },
     },
-    async (request) => ledgerFor(orm, currentUserId(request), { limit: request.query.limit ?? 50, beforeId: request.query.before }),
+    async (request) =>
+      ledgerFor(orm, currentUserId(request), { limit: request.query.limit ?? 50, beforeId: request.query.before }, accountCheckOf(request)),
   );
 
   api.get(

@@ -8,7 +8,7 @@ import { inTransaction } from '../../model/transaction.js';
 import { bookingWorkflowId } from '../../workflows/definitions.js';
 import { actorOf } from '../actor.js';
 import type { RouteDependencies } from '../dependencies.js';
-import { assertSelfOrRole, currentUserId, requireRole } from '../auth/guard.js';
+import { accountCheckOf, assertSelfOrRole, currentUserId, requireRole } from '../auth/guard.js';
 import { HttpError, toHttpError } from '../errors.js';
 import { answerIsPending } from '../idempotency.js';
 import { rateLimit } from '../rate-limit.js';
@@ -57,6 +57,7 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
     '/api/sessions',
     {
       preHandler: requireRole('admin', 'trainer', 'client'),
+      config: { accountCheckInRead: true },
       schema: {
         tags: ['schedule'],
         summary: 'Sessions in a time range (clients see only bookable ones)',
@@ -76,15 +77,18 @@ export async function sessionRoutes(app: FastifyInstance, deps: RouteDependencie
       const to = request.query.to ? new Date(request.query.to) : new Date(from.getTime() + 14 * DAY);
       if (to <= from) throw new HttpError(400, 'VALIDATION_FAILED', '"to" must be after "from".');
       if (to.getTime() - from.getTime() > 100 * DAY) throw new HttpError(400, 'VALIDATION_FAILED', 'Ask for at most 100 days at a time.');
-      const json = await sessionLists.json({
-        from,
-        to,
-        trainerId: request.query.trainerId,
-        bookableOnly: request.user.role === 'client' || request.query.bookable === true,
-        lateBookingMinutes: settings.policies.lateBookingMinutes,
-        includeFull: request.query.includeFull,
-        clientId: request.user.role === 'client' ? currentUserId(request) : undefined,
-      });
+      const json = await sessionLists.json(
+        {
+          from,
+          to,
+          trainerId: request.query.trainerId,
+          bookableOnly: request.user.role === 'client' || request.query.bookable === true,
+          lateBookingMinutes: settings.policies.lateBookingMinutes,
+          includeFull: request.query.includeFull,
+          clientId: request.user.role === 'client' ? currentUserId(request) : undefined,
+        },
+        accountCheckOf(request),
+      );
       return reply.type('application/json; charset=utf-8').send(json);
     },
   );

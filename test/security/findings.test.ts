@@ -372,6 +372,58 @@ describe('7. a changed account stops working at once', () => {
     expect((await login(reset.email, 'temporary-password-1', { ip: '10.1.5.6' })).statusCode).toBe(200);
   });
 
+  it('the reads that check the account in their own statement refuse an ended sign-in as the guard does', async () => {
+    const client = await createUser(stack, 'client');
+    const desk = await createUser(stack, 'admin', 'desk');
+    const other = await createUser(stack, 'client');
+    const clientReads = [
+      '/api/me/summary',
+      '/api/me/ledger',
+      '/api/sessions',
+      `/api/sessions/user-summary/${client.id}`,
+      // Refused before anything is read: the answer is still the ended sign-in's.
+      '/api/sessions?from=2027-01-02T00:00:00Z&to=2027-01-01T00:00:00Z',
+      `/api/sessions/user-summary/${other.id}`,
+    ];
+    const deskReads = [
+      '/api/admin/clients',
+      `/api/admin/clients?filter=${encodeURIComponent(JSON.stringify({ q: 'son' }))}`,
+      '/api/admin/bookings',
+      `/api/admin/clients?sort=${encodeURIComponent('["nowhere","ASC"]')}`,
+    ];
+    const statuses = async (as: TestUser, urls: string[]) =>
+      Promise.all(urls.map(async (url) => (await stack.app.inject({ url, headers: as.headers })).statusCode));
+    expect(await statuses(client, clientReads)).toEqual([200, 200, 200, 200, 400, 403]);
+    expect(await statuses(desk, deskReads)).toEqual([200, 200, 200, 400]);
+
+    // The read carries the check: the guard's own round trip is not made.
+    const guardChecks: number[] = [];
+    const accountAccess = stack.app.accountAccess;
+    stack.app.accountAccess = (userId) => (guardChecks.push(userId), accountAccess(userId));
+    try {
+      await statuses(client, clientReads.slice(0, 4));
+      await statuses(desk, deskReads.slice(0, 1));
+      expect(guardChecks).toEqual([]);
+      await statuses(desk, deskReads.slice(2, 3));
+      expect(guardChecks).toEqual([desk.id]);
+    } finally {
+      stack.app.accountAccess = accountAccess;
+    }
+
+    expect((await patch(client.id, { active: false })).statusCode).toBe(200);
+    expect((await patch(desk.id, { role: 'trainer' })).statusCode).toBe(200);
+    for (const [as, urls] of [
+      [client, clientReads],
+      [desk, deskReads],
+    ] as const) {
+      for (const url of urls) {
+        const refused = await stack.app.inject({ url, headers: as.headers });
+        expect(refused.statusCode, url).toBe(401);
+        expect(refused.json().code, url).toBe('SESSION_ENDED');
+      }
+    }
+  });
+
   it('an admin cannot lock themselves out, and only admins change accounts', async () => {
     expect((await patch(admin.id, { active: false })).json().code).toBe('OWN_ACCOUNT');
     expect((await patch(admin.id, { role: 'client' })).statusCode).toBe(409);
