@@ -61,7 +61,7 @@ import { HttpError } from '../errors.js';
 interface Viewer {
   id: number;
   role: Role;
-  /** The viewer's account check, when the list's read is to make it (api/auth/guard.ts). */
+  /** The viewer's account check, on a route that leaves it to its read (api/auth/guard.ts). */
   accountCheck?: AccountCheck | undefined;
 }
 
@@ -136,7 +136,11 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
     ...row,
     workflowUrl: workflowUrl(settings.temporal, row.workflowId),
   });
-  const viewerOf = (request: FastifyRequest): Viewer => ({ id: currentUserId(request), role: request.user.role });
+  const viewerOf = (request: FastifyRequest): Viewer => ({
+    id: currentUserId(request),
+    role: request.user.role,
+    accountCheck: accountCheckOf(request),
+  });
 
   function readResource<S extends ResourceFilters, T>(resource: ReadResource<S, T>): void {
     const sortable = Object.keys(resource.sorts);
@@ -159,7 +163,7 @@ export async function adminResourceRoutes(app: FastifyInstance, { orm, settings 
       },
       async (request, reply) => {
         const page = parseListRequest(request.query, { sortable, defaultSort: resource.defaultSort, filters: resource.filters });
-        const { rows, total } = await resource.list(page, { ...viewerOf(request), accountCheck: accountCheckOf(request) });
+        const { rows, total } = await resource.list(page, viewerOf(request));
         reply.header('Content-Range', contentRange(resource.name, page.offset, rows.length, total));
         return rows.map(present);
       },
