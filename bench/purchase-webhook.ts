@@ -31,6 +31,7 @@ import { startEmbeddedPostgres } from '../launcher/embedded-postgres.js';
 import { freePort } from '../launcher/free-port.js';
 import { startLocalTemporal } from '../launcher/temporal.js';
 import { createAccount } from '../model/accounts.js';
+import { ChangeListener } from '../model/change-events.js';
 import { migrateToLatest, openDatabase, type Orm } from '../model/orm.js';
 import { attachCheckoutSession, createPendingPurchase, findPackageOnSale } from '../model/purchases.js';
 import { query } from '../model/transaction.js';
@@ -63,43 +64,73 @@ const summary = (samples: number[]) => {
   return `median ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`;
 };
 
-/** Watches the ledger for grants; one query at a time, so the resolution is one round trip (~1 ms). */
+/**
+ * Watches the ledger for grants: each committed ledger entry NOTIFYs the change channel
+ * (the live updates' trigger), and each notification starts one look for the grants still
+ * awaited, so a credit is seen one round trip after its commit. Polling back to back
+ * instead kept a core of this machine busy (PostgreSQL and this process) while the stack
+ * under test needed it. A slow poll guards against a notification lost between reconnects.
+ */
 class GrantWatcher {
   private readonly waiting = new Map<number, (at: number) => void>();
-  private running = true;
-  private readonly loop: Promise<void>;
+  private readonly listener: ChangeListener;
+  private readonly guard: NodeJS.Timeout;
+  private looking: Promise<void> | undefined;
+  private lookAgain = false;
 
-  constructor(private readonly orm: Orm) {
-    this.loop = this.poll();
+  constructor(
+    private readonly orm: Orm,
+    databaseUrl: string,
+  ) {
+    this.listener = new ChangeListener({
+      orm,
+      databaseUrl,
+      probeMs: 5_000,
+      onChange: (change) => {
+        if (change.resource === 'ledger') this.look();
+      },
+    });
+    this.guard = setInterval(() => this.look(), 1_000);
+  }
+
+  start(): Promise<void> {
+    return this.listener.start();
   }
 
   visible(purchaseId: number): Promise<number> {
     return new Promise((resolve) => this.waiting.set(purchaseId, resolve));
   }
 
-  private async poll(): Promise<void> {
-    while (this.running) {
-      if (this.waiting.size === 0) {
-        await new Promise((resolve) => setTimeout(resolve, 1));
-        continue;
-      }
-      const ids = [...this.waiting.keys()];
-      const rows = await query<{ purchaseId: number }>(
-        this.orm,
-        `select purchase_id as "purchaseId" from ledger_entries where kind = 'grant' and purchase_id in (?)`,
-        [ids],
-      );
-      const at = performance.now();
-      for (const { purchaseId } of rows) {
-        this.waiting.get(purchaseId)?.(at);
-        this.waiting.delete(purchaseId);
-      }
+  /** One look at a time; a notification during a look asks for one more after it. */
+  private look(): void {
+    if (this.waiting.size === 0) return;
+    if (this.looking) {
+      this.lookAgain = true;
+      return;
     }
+    this.looking = (async () => {
+      do {
+        this.lookAgain = false;
+        const ids = [...this.waiting.keys()];
+        if (ids.length === 0) break;
+        const rows = await query<{ purchaseId: number }>(
+          this.orm,
+          `select purchase_id as "purchaseId" from ledger_entries where kind = 'grant' and purchase_id in (?)`,
+          [ids],
+        );
+        const at = performance.now();
+        for (const { purchaseId } of rows) {
+          this.waiting.get(purchaseId)?.(at);
+          this.waiting.delete(purchaseId);
+        }
+      } while (this.lookAgain);
+    })().finally(() => (this.looking = undefined));
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
+    clearInterval(this.guard);
+    await this.looking;
+    await this.listener.close();
   }
 }
 
@@ -161,7 +192,8 @@ try {
     `insert into packages (name, sessions, price_cents, validity_days) values ('Bench 10', 10, 70000, 180) returning id`,
   )) as [{ id: number }];
   const pkg = (await findPackageOnSale(orm, packageId))!;
-  const watcher = new GrantWatcher(orm);
+  const watcher = new GrantWatcher(orm, databaseUrl);
+  await watcher.start();
   const webhookUrl = `http://127.0.0.1:${port}/api/webhooks/stripe`;
 
   /** One purchase: pending row, then a signed completed event; returns [ack ms, visible ms]. */
@@ -218,6 +250,7 @@ try {
     const ack: number[] = [];
     const visible: number[] = [];
     let next = 0;
+    log(`${count} purchases, ${concurrency} in flight: started`);
     const started = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -253,6 +286,7 @@ try {
     const count = purchasesPerRun;
     const ack: number[] = [];
     const visible: number[] = [];
+    log(`${count} purchases arriving at ${arrivalsPerSecond}/s: started`);
     const started = performance.now();
     await Promise.all(
       Array.from({ length: count }, async (_, index) => {
@@ -265,6 +299,7 @@ try {
     );
     purchasesMade += count;
     const seconds = (performance.now() - started) / 1000;
+    log(`${count} purchases arriving at ${arrivalsPerSecond}/s: done`);
     // The trace shows the open loop's last purchase: one that queued behind the others at 20/s.
     tracedPurchase = await lastPurchaseId();
     results.push(
