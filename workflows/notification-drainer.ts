@@ -1,8 +1,16 @@
-import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { outboxWrittenSignal, type NotificationDrainerInput } from './definitions.js';
 
-const outbox = proxyActivities<Activities>({
+// The pending list is one short read: a local activity, so a wake-up costs one workflow
+// task before the sends instead of two and an activity task.
+const outbox = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+/** Histories from before it replay as they ran: the pending list was an ordinary activity. */
+const LOCAL_PENDING_LIST = 'local-pending-list';
+const outboxTask = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -28,7 +36,7 @@ export async function notificationDrainer(input: NotificationDrainerInput): Prom
   });
   while (!workflowInfo().continueAsNewSuggested) {
     woken = false;
-    const ids = await outbox.pendingNotifications({ limit: BATCH });
+    const ids = await (patched(LOCAL_PENDING_LIST) ? outbox : outboxTask).pendingNotifications({ limit: BATCH });
     await Promise.all(ids.map((id) => sender.sendNotification(id)));
     if (ids.length < BATCH) await condition(() => woken, input.sweepIntervalMs);
   }

@@ -28,6 +28,12 @@ describe('histories from earlier versions replay on this one', () => {
     await expect(replay(await history('session-cancel-before-waitlist-ends.json'), 'session-cancel-recorded')).resolves.toBeUndefined();
   });
 
+  it('the outbox drained twice while its pending list was an ordinary activity (patch local-pending-list)', async () => {
+    await expect(
+      replay(await history('notification-drainer-before-local-pending-list.json'), 'notification-drainer-recorded'),
+    ).resolves.toBeUndefined();
+  });
+
   it('is refused when the history disagrees with the code (its reminder activity renamed)', async () => {
     const recorded = await history('booking-history-before-late-reminders.json');
     const tampered = JSON.parse(JSON.stringify(recorded).replaceAll('"queueReminder"', '"sendPostcard"'));
