@@ -134,6 +134,31 @@ class GrantWatcher {
   }
 }
 
+/**
+ * The webhook's own time in the API, from its request-duration histogram (/metrics): the
+ * ack as the server saw it, without the load generator's event loop on these shared cores.
+ * Bucket bounds only; with several API processes each keeps its own, so it is left out.
+ */
+async function serverAckBuckets(metricsUrl: string): Promise<Map<string, number>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const buckets = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^http_request_duration_seconds_bucket\{le="([^"]+)",method="POST",route="\/api\/webhooks\/stripe",status="200"\} (\d+)/.exec(line);
+    if (match) buckets.set(match[1]!, Number(match[2]));
+  }
+  return buckets;
+}
+
+function serverAckSince(before: Map<string, number>, after: Map<string, number>): string {
+  const counts = [...after].map(([le, count]) => [le, count - (before.get(le) ?? 0)] as const);
+  const total = counts.at(-1)?.[1] ?? 0;
+  if (total === 0) return 'no requests seen';
+  const share = (le: string) => ((100 * (counts.find(([bound]) => bound === le)?.[1] ?? 0)) / total).toFixed(0);
+  const p99 = counts.find(([, count]) => count >= 0.99 * total)![0];
+  const bound = (le: string) => (le === '+Inf' ? 'more than 15 s' : `${Number(le) * 1000} ms`);
+  return `${share('0.01')} % within 10 ms, ${share('0.02')} % within 20 ms, p99 within ${bound(p99)}`;
+}
+
 const root = await mkdtemp(path.join(os.tmpdir(), 'studio-bench-'));
 // As root, PostgreSQL runs as the `postgres` user, which must be able to reach its cluster.
 await chmod(root, 0o755);
@@ -196,18 +221,32 @@ try {
   await watcher.start();
   const webhookUrl = `http://127.0.0.1:${port}/api/webhooks/stripe`;
 
-  /** One purchase: pending row, then a signed completed event; returns [ack ms, visible ms]. */
-  async function buyOnce(index: number): Promise<[number, number]> {
-    const { ackMs, visible, sent } = await sendOnce(index);
+  /**
+   * Checkouts opened before each phase, as a client's checkout is opened long before Stripe's
+   * webhook: the timed loop only signs and sends, so the load generator's own database
+   * work does not queue in front of the answers it times.
+   */
+  let opened: Array<{ id: number; checkoutSessionId: string }> = [];
+  async function openCheckouts(count: number): Promise<void> {
+    opened = [];
+    for (let index = 0; index < count; index += 1) {
+      const purchase = await createPendingPurchase(orm, clients[index % CLIENTS]!, pkg, purchaseWorkflowId);
+      const checkoutSessionId = `cs_test_bench_${purchase.id}`;
+      await attachCheckoutSession(orm, purchase.id, checkoutSessionId);
+      opened.push({ id: purchase.id, checkoutSessionId });
+    }
+  }
+
+  /** One opened checkout's signed completed event; returns [ack ms, visible ms]. */
+  async function buyOnce(): Promise<[number, number]> {
+    const { ackMs, visible, sent } = await sendOnce();
     return [ackMs, (await visible) - sent];
   }
 
   /** The webhook's answer, and a promise of the moment the credit became visible. */
-  async function sendOnce(index: number): Promise<{ ackMs: number; visible: Promise<number>; sent: number }> {
-    const clientId = clients[index % CLIENTS]!;
-    const purchase = await createPendingPurchase(orm, clientId, pkg, purchaseWorkflowId);
-    const checkoutSessionId = `cs_test_bench_${purchase.id}`;
-    await attachCheckoutSession(orm, purchase.id, checkoutSessionId);
+  async function sendOnce(): Promise<{ ackMs: number; visible: Promise<number>; sent: number }> {
+    const purchase = opened.shift()!;
+    const { checkoutSessionId } = purchase;
     const body = JSON.stringify({
       id: `evt_bench_${purchase.id}`,
       object: 'event',
@@ -250,12 +289,14 @@ try {
     const ack: number[] = [];
     const visible: number[] = [];
     let next = 0;
+    await openCheckouts(count);
     log(`${count} purchases, ${concurrency} in flight: started`);
     const started = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < count) {
-          const [ackMs, visibleMs] = await buyOnce(next++);
+          next += 1;
+          const [ackMs, visibleMs] = await buyOnce();
           ack.push(ackMs);
           visible.push(visibleMs);
         }
@@ -266,13 +307,25 @@ try {
 
   await run(WARMUP, 1);
   const results: string[] = [];
+  const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  /** Runs a phase and adds the server's view of its acks to `results` (one API process only). */
+  async function withServerAcks<T>(phase: () => Promise<T>): Promise<{ result: T; serverAcks: string[] }> {
+    if (apiProcesses !== '1') return { result: await phase(), serverAcks: [] };
+    const before = await serverAckBuckets(metricsUrl);
+    const result = await phase();
+    return { result, serverAcks: [`  webhook ack, in the API:        ${serverAckSince(before, await serverAckBuckets(metricsUrl))}`] };
+  }
   let purchasesMade = WARMUP;
   for (const concurrency of concurrencies) {
-    const { ack, visible, seconds } = await run(purchasesPerRun, concurrency);
+    const {
+      result: { ack, visible, seconds },
+      serverAcks,
+    } = await withServerAcks(() => run(purchasesPerRun, concurrency));
     purchasesMade += purchasesPerRun;
     results.push(
       `${purchasesPerRun} purchases, ${concurrency} webhook(s) in flight (${(purchasesPerRun / seconds).toFixed(1)} purchases/s), load average ${loadAverage()}`,
       `  webhook ack (HTTP 200):         ${summary(ack)}`,
+      ...serverAcks,
       `  webhook -> credit visible:      ${summary(visible)}`,
     );
   }
@@ -286,16 +339,19 @@ try {
     const count = purchasesPerRun;
     const ack: number[] = [];
     const visible: number[] = [];
+    await openCheckouts(count);
     log(`${count} purchases arriving at ${arrivalsPerSecond}/s: started`);
     const started = performance.now();
-    await Promise.all(
-      Array.from({ length: count }, async (_, index) => {
-        const due = started + (index * 1000) / arrivalsPerSecond;
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-        const [ackMs, visibleMs] = await buyOnce(index);
-        ack.push(ackMs);
-        visible.push(visibleMs);
-      }),
+    const { serverAcks } = await withServerAcks(() =>
+      Promise.all(
+        Array.from({ length: count }, async (_, index) => {
+          const due = started + (index * 1000) / arrivalsPerSecond;
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+          const [ackMs, visibleMs] = await buyOnce();
+          ack.push(ackMs);
+          visible.push(visibleMs);
+        }),
+      ),
     );
     purchasesMade += count;
     const seconds = (performance.now() - started) / 1000;
@@ -305,25 +361,30 @@ try {
     results.push(
       `${count} purchases arriving at ${arrivalsPerSecond}/s (${(count / seconds).toFixed(1)}/s achieved), load average ${loadAverage()}`,
       `  webhook ack (HTTP 200):         ${summary(ack)}`,
+      ...serverAcks,
       `  webhook -> credit visible:      ${summary(visible)}`,
     );
   }
 
   // Temporal down at the moment of the webhook: acked from the inbox, credited once it is back.
   if (sentWhileDown > 0) {
+    await openCheckouts(sentWhileDown);
     process.kill(temporal.pid!, 'SIGKILL');
     await temporal.stop();
     const ack: number[] = [];
     const pending: Array<Promise<number>> = [];
     let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < sentWhileDown) {
-          const { ackMs, visible } = await sendOnce(next++);
-          ack.push(ackMs);
-          pending.push(visible);
-        }
-      }),
+    const { serverAcks } = await withServerAcks(() =>
+      Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < sentWhileDown) {
+            next += 1;
+            const { ackMs, visible } = await sendOnce();
+            ack.push(ackMs);
+            pending.push(visible);
+          }
+        }),
+      ),
     );
     purchasesMade += sentWhileDown;
     const [{ waiting }] = (await query<{ waiting: number }>(
@@ -337,6 +398,7 @@ try {
     results.push(
       `${sentWhileDown} purchases while the Temporal dev server is killed (8 in flight), load average ${loadAverage()}`,
       `  webhook ack (HTTP 200):         ${summary(ack)}; ${waiting} events stored, waiting for Temporal`,
+      ...serverAcks,
       `  Temporal restarted in ${((back - restarting) / 1000).toFixed(1)} s; all ${credited.length} credited ${((Math.max(...credited) - back) / 1000).toFixed(1)} s after it was back`,
     );
   }
