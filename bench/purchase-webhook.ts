@@ -143,7 +143,8 @@ async function serverAckBuckets(metricsUrl: string): Promise<Map<string, number>
   const text = await (await fetch(metricsUrl)).text();
   const buckets = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const match = /^http_request_duration_seconds_bucket\{le="([^"]+)",method="POST",route="\/api\/webhooks\/stripe",status="200"\} (\d+)/.exec(line);
+    const match =
+      /^http_request_duration_seconds_bucket\{le="([^"]+)",method="POST",route="\/api\/webhooks\/stripe",status="200"\} (\d+)/.exec(line);
     if (match) buckets.set(match[1]!, Number(match[2]));
   }
   return buckets;
