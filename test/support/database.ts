@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type Orm } from '../../model/orm.js';
@@ -32,14 +34,32 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
 
 /**
  * Every test file shares one Temporal namespace while its database numbers rows from 1,
- * so `booking-1-3` in two files would be one workflow. Each database starts its ids at
- * its own random million instead (below 2,001,000,000, within int4).
+ * so `purchase-7` in two files would be one workflow (the second file's signal would reach
+ * the first's, on its task queue and database). Each database starts its ids at a million
+ * of its own, claimed in order, so no two databases of a run share one. (A random one of
+ * 2,000 millions, as before, gave two of a run's ~100 databases the same one in most runs;
+ * when both made purchases, one file's Stripe events went to the other's workflows.) The
+ * run's first million is random, for a TEMPORAL_ADDRESS server that keeps earlier runs'.
  */
+async function claimIdentityOffset(): Promise<number> {
+  // Below 2,001,000,000, within int4, with a million ids for each database.
+  for (let slot = 1; slot <= 2_000; slot += 1) {
+    try {
+      // mkdir is atomic: of two forks claiming one slot, one gets EEXIST and tries the next.
+      await mkdir(path.join(inject('identityOffsetsDir'), String(slot)));
+      return (((inject('identityOffsetBase') + slot - 1) % 2_000) + 1) * 1_000_000;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new Error('more than 2,000 test databases in one run: no id range of their own is left');
+}
+
 async function offsetIdentities(url: string): Promise<void> {
+  const offset = await claimIdentityOffset();
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const offset = (1 + Math.floor(Math.random() * 2_000)) * 1_000_000;
     const { rows } = await client.query<{ table_name: string; column_name: string }>(
       `select table_name, column_name from information_schema.columns where table_schema = 'public' and is_identity = 'YES'`,
     );

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -27,6 +27,10 @@ declare module 'vitest' {
     mailpitHttpUrl: string;
     /** The Mailpit binary, for a test that runs (and stops) a server of its own. */
     mailpitBinary: string;
+    /** Where each test database claims its own million of row ids (test/support/database.ts). */
+    identityOffsetsDir: string;
+    /** This run's first million, at random: a Temporal server kept from an earlier run holds that run's workflows. */
+    identityOffsetBase: number;
   }
 }
 
@@ -105,6 +109,10 @@ export default async function setup(project: TestProject) {
   project.provide('templateDatabase', templateDatabase);
   project.provide('temporalAddress', temporal.address);
   project.provide('workflowBundlePath', workflowBundlePath);
+  const identityOffsetsDir = path.join(root, 'identity-offsets');
+  await mkdir(identityOffsetsDir);
+  project.provide('identityOffsetsDir', identityOffsetsDir);
+  project.provide('identityOffsetBase', Math.floor(Math.random() * 2_000));
 
   // Outgoing Stripe calls go to Stripe's own API mock, validated against the real API's schema.
   const stripeMockBinary = await findStripeMock({ binaryPath: process.env.STRIPE_MOCK_PATH, log }).catch((error: Error) => {
