@@ -309,7 +309,7 @@ try {
   await run(WARMUP, 1);
   const results: string[] = [];
   const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  /** Runs a phase and adds the server's view of its acks to `results` (one API process only). */
+  /** Runs a phase, and returns with its result the line of the server's view of its acks (none with several API processes). */
   async function withServerAcks<T>(phase: () => Promise<T>): Promise<{ result: T; serverAcks: string[] }> {
     if (apiProcesses !== '1') return { result: await phase(), serverAcks: [] };
     const before = await serverAckBuckets(metricsUrl);
