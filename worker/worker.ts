@@ -117,7 +117,7 @@ export async function requireSearchAttributes(
  * from before lots had one, the demo seed's). Every worker starts it, because every way of
  * running the system starts workers (`npm start`, compose, `npm run worker`) while the
  * one-shot setup steps differ between them; replicas starting together join one run (the
- * id is per task queue), and a later start costs one refused child start per live lot.
+ * id is per task queue), and a later start costs one read and one refused start per live lot.
  */
 export async function startLotExpiryBackfill(client: Client, taskQueue: string): Promise<void> {
   try {

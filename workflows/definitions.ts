@@ -139,6 +139,27 @@ export const bookingStateQuery = defineQuery<{ phase: string; bookingId: number 
 
 export interface LotExpiryInput {
   lotId: number;
+  /**
+   * The lot as it stood when its workflow was started, so the first task needs no read.
+   * Runs started as child workflows (before 2026-12-02) have none and read the lot first.
+   */
+  plan?: LotExpiryPlan;
+}
+
+export interface LotExpiryPlan {
+  clientId: number;
+  /** ISO 8601. */
+  expiresAt: string;
+  /** The expiry notice goes out this long before the lot expires (POLICY_EXPIRY_NOTICE_DAYS); 0: none. */
+  noticeBeforeMs: number;
+}
+
+/**
+ * How a lot's expiry workflow is started, handed to the local activity that starts it once
+ * it has read the lot (activities/lots.ts), as bookingStartOptions is to the waitlist's.
+ */
+export function lotExpiryStart(lotId: number) {
+  return { lotId, workflowId: lotExpiryWorkflowId(lotId), clientIdKey: ClientIdKey };
 }
 
 export interface LotExpiryResult {

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../../model/transaction.js';
 import { startLotExpiryBackfill } from '../../worker/worker.js';
-import { lotExpiryWorkflowId } from '../../workflows/definitions.js';
+import { ClientIdKey, lotExpiryWorkflowId } from '../../workflows/definitions.js';
 import { allocateExpiring, createSession, createUser, grant, type TestUser } from '../support/actors.js';
 import { eventually } from '../support/eventually.js';
+import { localActivitiesRun } from '../support/history.js';
 import { balanceOf, expectLedgerConsistent } from '../support/invariants.js';
 import { startStack, type TestStack } from '../support/stack.js';
 
@@ -113,6 +114,46 @@ describe('a lot with an expiry', () => {
     const result = await stack.temporal.workflow.getHandle(lotExpiryWorkflowId(lotId)).result();
     expect(result).toMatchObject({ lotId, expiresAt: expiresAt.toISOString() });
     await expectLedgerConsistent(stack.orm);
+  });
+
+  it('is started with its plan by the workflow that granted it: the grant takes one workflow task, the lot reads nothing to begin', async () => {
+    const client = await createUser(stack, 'client');
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    const lotId = await allocateExpiring(stack, admin, client.id, 2, expiresAt);
+    const [grantEntry] = await query<{ workflowId: string }>(
+      stack.orm,
+      `select workflow_id as "workflowId" from ledger_entries where lot_id = ? and kind = 'grant'`,
+      [lotId],
+    );
+    const allocation = await stack.temporal.workflow.getHandle(grantEntry!.workflowId).fetchHistory();
+    expect(allocation.events!.filter((event) => event.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+    expect(allocation.events!.some((event) => event.startChildWorkflowExecutionInitiatedEventAttributes)).toBe(false);
+    expect((await localActivitiesRun(stack.temporal, grantEntry!.workflowId)).map((run) => run.type)).toEqual([
+      'grantCredits',
+      'startLotExpiry',
+    ]);
+
+    const workflowId = lotExpiryWorkflowId(lotId);
+    await eventually(async () => {
+      const history = await stack.temporal.workflow.getHandle(workflowId).fetchHistory();
+      expect(history.events!.some((event) => event.timerStartedEventAttributes)).toBe(true);
+    });
+    const history = await stack.temporal.workflow.getHandle(workflowId).fetchHistory();
+    const started = history.events![0]!.workflowExecutionStartedEventAttributes!;
+    const [input] = started.input!.payloads!.map((payload) => JSON.parse(Buffer.from(payload.data!).toString('utf8')));
+    expect(input).toEqual({
+      lotId,
+      plan: {
+        clientId: client.id,
+        expiresAt: expiresAt.toISOString(),
+        noticeBeforeMs: stack.settings.policies.expiryNoticeDays * 86_400_000,
+      },
+    });
+    // An hour away is inside the notice lead: the notice is its first step, with no read of the lot before it.
+    expect((await localActivitiesRun(stack.temporal, workflowId)).map((run) => run.type)).toEqual(['queueExpiryNotice']);
+    expect(history.events!.some((event) => event.upsertWorkflowSearchAttributesEventAttributes)).toBe(false);
+    const described = await stack.temporal.workflow.getHandle(workflowId).describe();
+    expect(described.typedSearchAttributes.get(ClientIdKey)).toBe(String(client.id));
   });
 
   it('is not counted by any read once past expiresAt, even before its timer fires; a read just before counts it', async () => {

@@ -34,6 +34,18 @@ describe('histories from earlier versions replay on this one', () => {
     ).resolves.toBeUndefined();
   });
 
+  it('a purchase, an allocation and the backfill while lot-expiry workflows were started as children (patch lot-expiry-started-by-activity)', async () => {
+    await expect(replay(await history('purchase-before-lot-expiry-by-activity.json'), 'purchase-recorded')).resolves.toBeUndefined();
+    await expect(replay(await history('allocation-before-lot-expiry-by-activity.json'), 'allocation-recorded')).resolves.toBeUndefined();
+    await expect(
+      replay(await history('lot-expiry-backfill-before-lot-expiry-by-activity.json'), 'lot-expiry-backfill-recorded'),
+    ).resolves.toBeUndefined();
+  });
+
+  it('a lot-expiry workflow started without its plan, which reads its lot first', async () => {
+    await expect(replay(await history('lot-expiry-before-plan-at-start.json'), 'lot-expiry-recorded')).resolves.toBeUndefined();
+  });
+
   it('is refused when the history disagrees with the code (its reminder activity renamed)', async () => {
     const recorded = await history('booking-history-before-late-reminders.json');
     const tampered = JSON.parse(JSON.stringify(recorded).replaceAll('"queueReminder"', '"sendPostcard"'));
