@@ -71,65 +71,79 @@ export function createNotificationActivities({ orm, settings }: { orm: Orm; sett
       return rows.map((row) => row.id);
     },
 
-    async sendNotification(id: number): Promise<DeliveryOutcome> {
-      const context = Context.current();
-      context.heartbeat();
-      // Heartbeats tell Temporal this attempt lives, so a killed worker's attempt is retried within seconds.
-      const beating = setInterval(() => context.heartbeat(), 1_000);
-      try {
-        // Counted in a transaction of its own, so an attempt that crashes later is still on the record.
-        const counted = await inTransaction(orm, (sql) =>
-          sql(`update notifications set attempts = attempts + 1, last_attempt_at = now() where id = ? and state = 'pending' returning id`, [
-            id,
-          ]),
-        );
-        if (counted.length === 0) return { id, state: 'already' };
-        return await inTransaction(orm, async (sql): Promise<DeliveryOutcome> => {
-          const row = await lockPending(sql, id);
-          if (!row) return { id, state: 'already' };
-          const category = categoryOf(row.kind);
-          if ((category === 'reminder' && !row.emailReminders) || (category === 'nudge' && !row.emailNudges)) {
-            await markNotification(sql, id, { state: 'skipped', error: `the client opted out of ${category}s` });
-            return { id, state: 'skipped' };
-          }
-          let message;
-          try {
-            message = await composeMessage(sql, row, settings.studio);
-          } catch (error) {
-            if (error instanceof StaleNotification) {
-              await markNotification(sql, id, { state: 'skipped', error: error.message });
-              return { id, state: 'skipped' };
-            }
-            if (!(error instanceof UncomposableNotification)) throw error;
-            await markNotification(sql, id, { state: 'failed', error: error.message });
-            return { id, state: 'failed' };
-          }
-          try {
-            await mailer().sendMail({
-              from,
-              to: row.email,
-              subject: message.subject,
-              text: message.text,
-              html: message.html,
-              messageId: messageId(row.idempotencyKey, settings.mail.from),
-              headers: { 'X-Studio-Notification': row.kind },
-            });
-          } catch (error) {
-            if (!refusedForGood(error)) throw error;
-            await markNotification(sql, id, { state: 'failed', subject: message.subject, error: describe(error) });
-            return { id, state: 'failed' };
-          }
-          await markNotification(sql, id, { state: 'sent', subject: message.subject });
-          return { id, state: 'sent' };
-        });
-      } catch (error) {
-        // NOWAIT, or the lock timeout of the count: another attempt holds the row while it sends.
-        if (pgError(error)?.code === '55P03') throw new NotificationInFlight(`notification ${id} is being sent by another attempt`);
-        await query(orm, `update notifications set last_error = ? where id = ? and state = 'pending'`, [describe(error), id]);
-        throw error;
-      } finally {
-        clearInterval(beating);
-      }
+    sendNotification,
+
+    /**
+     * A drainer wake-up's rows, each delivered as `sendNotification` delivers it, side by
+     * side. A row that could not be sent fails the call once the others were tried, so the
+     * retry finds those already sent and sends only what is still pending.
+     */
+    async sendNotifications(ids: number[]): Promise<DeliveryOutcome[]> {
+      const outcomes = await Promise.allSettled(ids.map(sendNotification));
+      const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
+      return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<DeliveryOutcome>).value);
     },
   };
+
+  async function sendNotification(id: number): Promise<DeliveryOutcome> {
+    const context = Context.current();
+    context.heartbeat();
+    // Heartbeats tell Temporal this attempt lives, so a killed worker's attempt is retried within seconds.
+    const beating = setInterval(() => context.heartbeat(), 1_000);
+    try {
+      // Counted in a transaction of its own, so an attempt that crashes later is still on the record.
+      const counted = await inTransaction(orm, (sql) =>
+        sql(`update notifications set attempts = attempts + 1, last_attempt_at = now() where id = ? and state = 'pending' returning id`, [
+          id,
+        ]),
+      );
+      if (counted.length === 0) return { id, state: 'already' };
+      return await inTransaction(orm, async (sql): Promise<DeliveryOutcome> => {
+        const row = await lockPending(sql, id);
+        if (!row) return { id, state: 'already' };
+        const category = categoryOf(row.kind);
+        if ((category === 'reminder' && !row.emailReminders) || (category === 'nudge' && !row.emailNudges)) {
+          await markNotification(sql, id, { state: 'skipped', error: `the client opted out of ${category}s` });
+          return { id, state: 'skipped' };
+        }
+        let message;
+        try {
+          message = await composeMessage(sql, row, settings.studio);
+        } catch (error) {
+          if (error instanceof StaleNotification) {
+            await markNotification(sql, id, { state: 'skipped', error: error.message });
+            return { id, state: 'skipped' };
+          }
+          if (!(error instanceof UncomposableNotification)) throw error;
+          await markNotification(sql, id, { state: 'failed', error: error.message });
+          return { id, state: 'failed' };
+        }
+        try {
+          await mailer().sendMail({
+            from,
+            to: row.email,
+            subject: message.subject,
+            text: message.text,
+            html: message.html,
+            messageId: messageId(row.idempotencyKey, settings.mail.from),
+            headers: { 'X-Studio-Notification': row.kind },
+          });
+        } catch (error) {
+          if (!refusedForGood(error)) throw error;
+          await markNotification(sql, id, { state: 'failed', subject: message.subject, error: describe(error) });
+          return { id, state: 'failed' };
+        }
+        await markNotification(sql, id, { state: 'sent', subject: message.subject });
+        return { id, state: 'sent' };
+      });
+    } catch (error) {
+      // NOWAIT, or the lock timeout of the count: another attempt holds the row while it sends.
+      if (pgError(error)?.code === '55P03') throw new NotificationInFlight(`notification ${id} is being sent by another attempt`);
+      await query(orm, `update notifications set last_error = ? where id = ? and state = 'pending'`, [describe(error), id]);
+      throw error;
+    } finally {
+      clearInterval(beating);
+    }
+  }
 }

@@ -14,7 +14,7 @@ const outboxTask = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-// One message per call, retried until the SMTP server takes it (or refuses it for good, which ends it as failed).
+// Retried until the SMTP server takes each message (or refuses it for good, which ends it as failed).
 const sender = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '5 seconds',
@@ -22,6 +22,11 @@ const sender = proxyActivities<Activities>({
 });
 
 const BATCH = 10;
+/**
+ * Histories from before it replay as they ran: one activity per message. Now one activity
+ * delivers a wake-up's rows, so a busy outbox costs one activity task per wake-up, not per message.
+ */
+const ONE_SEND_PER_WAKEUP = 'one-send-per-wakeup';
 
 /**
  * Drains the outbox of one task queue's database: delivers every pending row, then
@@ -37,7 +42,10 @@ export async function notificationDrainer(input: NotificationDrainerInput): Prom
   while (!workflowInfo().continueAsNewSuggested) {
     woken = false;
     const ids = await (patched(LOCAL_PENDING_LIST) ? outbox : outboxTask).pendingNotifications({ limit: BATCH });
-    await Promise.all(ids.map((id) => sender.sendNotification(id)));
+    if (ids.length > 0) {
+      if (patched(ONE_SEND_PER_WAKEUP)) await sender.sendNotifications(ids);
+      else await Promise.all(ids.map((id) => sender.sendNotification(id)));
+    }
     if (ids.length < BATCH) await condition(() => woken, input.sweepIntervalMs);
   }
   await continueAsNew<typeof notificationDrainer>(input);

@@ -13,6 +13,7 @@ import { eventually } from '../support/eventually.js';
 import { messagesTo } from '../support/mailpit.js';
 import { startSmtpProxy, type SmtpProxy } from '../support/smtp-proxy.js';
 import { startStack, type TestStack } from '../support/stack.js';
+import { notificationDrainerWorkflowId } from '../../workflows/definitions.js';
 import { crash, spawnWorker } from '../support/worker-process.js';
 
 /**
@@ -134,4 +135,31 @@ describe('the sender under faults', () => {
     await expectEachDeliveredOnce(clients);
     expect((await rows(clients)).every((row) => row.lastError === null)).toBe(true);
   }, 180_000);
+
+  it('rows written while no worker runs go out in one send activity when a worker starts', async () => {
+    for (const running of [...workers]) await kill(running);
+    const clients = await queueNudges(4);
+    const ids = (
+      await query<{ id: number }>(
+        stack.orm,
+        `select id::int as id from notifications where user_id in (select jsonb_array_elements_text(?::jsonb)::int) order by id`,
+        [JSON.stringify(clients.map((client) => client.id))],
+      )
+    ).map((row) => row.id);
+    await worker();
+    await eventually(async () => expect((await rows(clients)).map((row) => row.state)).toEqual(Array(4).fill('sent')), 60_000, 250);
+    await expectEachDeliveredOnce(clients);
+
+    const history = await stack.temporal.workflow
+      .getHandle(notificationDrainerWorkflowId(stack.settings.temporal.taskQueue))
+      .fetchHistory();
+    const sends = history.events!.flatMap((event) => {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (!scheduled) return [];
+      const [input] = scheduled.input!.payloads!.map((payload) => JSON.parse(Buffer.from(payload.data!).toString('utf8')));
+      return [{ type: scheduled.activityType!.name, input }];
+    });
+    expect(sends.every((send) => send.type === 'sendNotifications')).toBe(true);
+    expect(sends).toContainEqual({ type: 'sendNotifications', input: ids });
+  }, 120_000);
 });

@@ -34,6 +34,12 @@ describe('histories from earlier versions replay on this one', () => {
     ).resolves.toBeUndefined();
   });
 
+  it('the outbox drained with one activity per message, its pending list already local (patch one-send-per-wakeup)', async () => {
+    await expect(
+      replay(await history('notification-drainer-before-one-send-per-wakeup.json'), 'notification-drainer-per-message'),
+    ).resolves.toBeUndefined();
+  });
+
   it('a purchase, an allocation and the backfill while lot-expiry workflows were started as children (patch lot-expiry-started-by-activity)', async () => {
     await expect(replay(await history('purchase-before-lot-expiry-by-activity.json'), 'purchase-recorded')).resolves.toBeUndefined();
     await expect(replay(await history('allocation-before-lot-expiry-by-activity.json'), 'allocation-recorded')).resolves.toBeUndefined();
