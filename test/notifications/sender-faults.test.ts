@@ -10,6 +10,7 @@ import { wakeSender } from '../../model/notifications.js';
 import { query } from '../../model/transaction.js';
 import { createUser, type TestUser } from '../support/actors.js';
 import { eventually } from '../support/eventually.js';
+import { firstPayload } from '../support/history.js';
 import { messagesTo } from '../support/mailpit.js';
 import { startSmtpProxy, type SmtpProxy } from '../support/smtp-proxy.js';
 import { startStack, type TestStack } from '../support/stack.js';
@@ -156,8 +157,7 @@ describe('the sender under faults', () => {
     const sends = history.events!.flatMap((event) => {
       const scheduled = event.activityTaskScheduledEventAttributes;
       if (!scheduled) return [];
-      const [input] = scheduled.input!.payloads!.map((payload) => JSON.parse(Buffer.from(payload.data!).toString('utf8')));
-      return [{ type: scheduled.activityType!.name, input }];
+      return [{ type: scheduled.activityType!.name, input: firstPayload(scheduled.input) }];
     });
     expect(sends.every((send) => send.type === 'sendNotifications')).toBe(true);
     expect(sends).toContainEqual({ type: 'sendNotifications', input: ids });

@@ -3,14 +3,19 @@ import protos from '@temporalio/proto';
 
 const proto = protos.temporal;
 
+/** The first value of an event's payloads (a workflow's input, an activity's, a marker's details), as the JSON the SDK wrote. */
+export function firstPayload(payloads: protos.temporal.api.common.v1.IPayloads | null | undefined): unknown {
+  const data = payloads?.payloads?.[0]?.data;
+  return data ? JSON.parse(Buffer.from(data).toString('utf8')) : undefined;
+}
+
 /** The local activities a workflow ran, in order, read from its history's markers (the audit ops see). */
 export async function localActivitiesRun(temporal: Client, workflowId: string): Promise<Array<{ type: string; failed: boolean }>> {
   const history = await temporal.workflow.getHandle(workflowId).fetchHistory();
   return history.events!.flatMap((event) => {
     const marker = event.markerRecordedEventAttributes;
-    const payload = marker?.details?.data?.payloads?.[0]?.data;
-    if (!marker || !payload) return [];
-    const data = JSON.parse(Buffer.from(payload).toString('utf8')) as { activity_type: string };
+    const data = firstPayload(marker?.details?.data) as { activity_type: string } | undefined;
+    if (!marker || !data) return [];
     return [{ type: data.activity_type, failed: Boolean(marker.failure) }];
   });
 }

@@ -4,7 +4,7 @@ import { startLotExpiryBackfill } from '../../worker/worker.js';
 import { ClientIdKey, lotExpiryWorkflowId } from '../../workflows/definitions.js';
 import { allocateExpiring, createSession, createUser, grant, type TestUser } from '../support/actors.js';
 import { eventually } from '../support/eventually.js';
-import { localActivitiesRun } from '../support/history.js';
+import { firstPayload, localActivitiesRun } from '../support/history.js';
 import { balanceOf, expectLedgerConsistent } from '../support/invariants.js';
 import { startStack, type TestStack } from '../support/stack.js';
 
@@ -139,9 +139,7 @@ describe('a lot with an expiry', () => {
       expect(history.events!.some((event) => event.timerStartedEventAttributes)).toBe(true);
     });
     const history = await stack.temporal.workflow.getHandle(workflowId).fetchHistory();
-    const started = history.events![0]!.workflowExecutionStartedEventAttributes!;
-    const [input] = started.input!.payloads!.map((payload) => JSON.parse(Buffer.from(payload.data!).toString('utf8')));
-    expect(input).toEqual({
+    expect(firstPayload(history.events![0]!.workflowExecutionStartedEventAttributes!.input)).toEqual({
       lotId,
       plan: {
         clientId: client.id,
