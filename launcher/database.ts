@@ -25,7 +25,9 @@ export async function prepareDatabase(settings: Settings, say: (line: string) =>
     say(`PostgreSQL: DATABASE_URL${settings.migrationDatabaseUrl ? ', migrated as MIGRATION_DATABASE_URL' : ''}`);
   } else {
     // The PostgreSQL binaries are a devDependency: `npm start` against external services runs without them.
-    const { startEmbeddedPostgres } = await import('./embedded-postgres.js');
+    const { startEmbeddedPostgres, stopClustersOnlyWhenAsked } = await import('./embedded-postgres.js');
+    // npm start's shutdown stops the cluster last, after the API and the worker.
+    stopClustersOnlyWhenAsked();
     const postgres = await startEmbeddedPostgres({ clusterDir: path.join(settings.dataDir, 'postgres') });
     stop = () => postgres.stop();
     await postgres.createDatabase('studio');

@@ -42,6 +42,15 @@ process.on('exit', () => {
   for (const server of running) server.stop().catch(() => undefined);
 });
 
+/**
+ * For a process whose own SIGINT/SIGTERM handler stops everything in order (`npm start`):
+ * async-exit-hook would stop the clusters on the signal at once, and exit as soon as they
+ * are down, while the API and the worker still use them.
+ */
+export function stopClustersOnlyWhenAsked(): void {
+  for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK']) exitHook.unhookEvent(signal);
+}
+
 const USER = 'studio';
 const APP_USER = 'studio_app';
 
