@@ -16,7 +16,8 @@ import { loadSettings } from '../config/settings.js';
 import { startEmbeddedPostgres } from '../launcher/embedded-postgres.js';
 import { createAccount } from '../model/accounts.js';
 import { migrateToLatest, openDatabase } from '../model/orm.js';
-import { run, summarize } from './stats.js';
+import { emitResults } from './report.js';
+import { run, summarize, type Summary } from './stats.js';
 import { seedStudio } from './studio-at-size.js';
 
 const requests = Number(process.argv[2] ?? 200);
@@ -69,6 +70,7 @@ try {
     ['ledger, kind release, newest first', list('ledger', { sort: ['id', 'DESC'], range: [0, 24], filter: { kind: ['release'] } })],
   ];
   console.log(`\n${requests} requests each, one at a time, server time (inject):`);
+  const lists: Array<{ list: string; contentRange: string | undefined } & Summary> = [];
   for (const [label, url] of cases) {
     const first = await app.inject({ method: 'GET', url, headers });
     if (first.statusCode !== 200) throw new Error(`${label}: ${first.statusCode} ${first.body}`);
@@ -76,7 +78,8 @@ try {
       const response = await app.inject({ method: 'GET', url, headers });
       if (response.statusCode !== 200) throw new Error(`${label}: ${response.statusCode}`);
     });
-    summarize(`${label} (${first.headers['content-range']})`, samples);
+    const contentRange = first.headers['content-range'] as string | undefined;
+    lists.push({ list: label, contentRange, ...summarize(`${label} (${contentRange})`, samples) });
   }
 
   // The whole ledger as CSV over real HTTP, read as a stream: time, size, and how far the API's memory grew meanwhile.
@@ -95,10 +98,17 @@ try {
     for (const byte of chunk) if (byte === 10) lines += 1;
   }
   clearInterval(sampler);
+  const csv = {
+    rows: lines - 1,
+    seconds: (performance.now() - began) / 1000,
+    megabytes: bytes / 1e6,
+    memoryGrowthMb: (rssPeak - rssBefore) / 1e6,
+  };
   console.log(
-    `\nledger.csv, all ${lines - 1} rows: ${((performance.now() - began) / 1000).toFixed(2)} s, ${(bytes / 1e6).toFixed(1)} MB, ` +
-      `API process memory grew ${((rssPeak - rssBefore) / 1e6).toFixed(1)} MB (it and this reader share one process)`,
+    `\nledger.csv, all ${csv.rows} rows: ${csv.seconds.toFixed(2)} s, ${csv.megabytes.toFixed(1)} MB, ` +
+      `API process memory grew ${csv.memoryGrowthMb.toFixed(1)} MB (it and this reader share one process)`,
   );
+  emitResults('lists', { clients: seeded.clients, entries: seeded.entries, lists, csv });
   await app.close();
   await orm.close();
 } finally {

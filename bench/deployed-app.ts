@@ -21,6 +21,8 @@ export interface DeployedAppOptions {
   apiProcesses?: string;
   /** For node itself in both processes (a benchmark's `--cpu-prof`). */
   nodeArgs?: string[];
+  /** The worker's, below the API's: what a host running both would give its background work. */
+  workerNiceness?: number;
   log: (line: string) => void;
   /** Where its stops go, in start order; the caller runs them in reverse. */
   stops: Array<() => Promise<unknown>>;
@@ -53,12 +55,13 @@ export async function startDeployedApp(options: DeployedAppOptions): Promise<Dep
   const nodeArgs = options.nodeArgs ?? [];
   // The settings a spawned process is not handed by name travel in its environment.
   const [worker, api] = await Promise.all([
-    spawnWorker(settings, options.env, nodeArgs),
-    spawnApi(settings, settings.port, { ...options.env, API_PROCESSES: apiProcesses }, nodeArgs),
+    spawnWorker(settings, options.env, { nodeArgs, niceness: options.workerNiceness }),
+    spawnApi(settings, settings.port, { ...options.env, API_PROCESSES: apiProcesses }, { nodeArgs }),
   ]);
   stops.push(stopGracefully(worker), stopGracefully(api));
+  const workerPriority = options.workerNiceness ? ` at nice ${options.workerNiceness}` : '';
   return {
     settings,
-    topology: `API: ${apiProcesses} process(es) (npm run api), worker: 1 process (npm run worker, prebuilt bundle), load generator: this process`,
+    topology: `API: ${apiProcesses} process(es) (npm run api), worker: 1 process${workerPriority} (npm run worker, prebuilt bundle), load generator: this process`,
   };
 }

@@ -20,6 +20,7 @@
  *
  *   WEBHOOK_CPU_PROFILE_DIR=/tmp/profiles npx tsx bench/purchase-webhook.ts   # the API and the worker write .cpuprofile files there
  *   BENCH_TRACE=1 npx tsx bench/purchase-webhook.ts   # and the workflow history of the 20/s phase's last purchase
+ *   BENCH_BACKGROUND_NICENESS=10 npx tsx bench/purchase-webhook.ts   # the worker and Temporal below the API and PostgreSQL
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -37,6 +38,8 @@ import { attachCheckoutSession, createPendingPurchase, findPackageOnSale } from 
 import { query } from '../model/transaction.js';
 import { purchaseWorkflowId } from '../workflows/definitions.js';
 import { startDeployedApp } from './deployed-app.js';
+import { emitResults } from './report.js';
+import { percentile } from './stats.js';
 
 const purchasesPerRun = Number(process.argv[2] ?? 200);
 const concurrencies = (process.argv[3] ?? '1,8').split(',').map(Number);
@@ -46,12 +49,10 @@ const CLIENTS = 20;
 const WARMUP = 10;
 const apiProcesses = process.env.API_PROCESSES ?? '1';
 const profileDir = process.env.WEBHOOK_CPU_PROFILE_DIR;
+// A host running the API beside the worker and Temporal can give the request path priority.
+const backgroundNiceness = process.env.BENCH_BACKGROUND_NICENESS ? Number(process.env.BENCH_BACKGROUND_NICENESS) : undefined;
 
 const log = (line: string) => console.log(`[bench] ${line}`);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
 
 const loadAverage = () =>
   os
@@ -59,9 +60,20 @@ const loadAverage = () =>
     .map((value) => value.toFixed(2))
     .join(' / ');
 
-const summary = (samples: number[]) => {
+interface Latency {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+const latency = (samples: number[]): Latency => {
   const sorted = [...samples].sort((a, b) => a - b);
-  return `median ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`;
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1)! };
+};
+
+const summary = (samples: number[]) => {
+  const { p50, p99, max } = latency(samples);
+  return `median ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`;
 };
 
 /**
@@ -150,14 +162,26 @@ async function serverAckBuckets(metricsUrl: string): Promise<Map<string, number>
   return buckets;
 }
 
-function serverAckSince(before: Map<string, number>, after: Map<string, number>): string {
+/** The API's acks between two readings: the shares within 10 and 20 ms, and the bucket bound holding the p99 (ms; null above the top bucket). */
+interface ServerAcks {
+  within10msPct: number;
+  within20msPct: number;
+  p99WithinMs: number | null;
+}
+
+function serverAckSince(before: Map<string, number>, after: Map<string, number>): ServerAcks | undefined {
   const counts = [...after].map(([le, count]) => [le, count - (before.get(le) ?? 0)] as const);
   const total = counts.at(-1)?.[1] ?? 0;
-  if (total === 0) return 'no requests seen';
-  const share = (le: string) => ((100 * (counts.find(([bound]) => bound === le)?.[1] ?? 0)) / total).toFixed(0);
+  if (total === 0) return undefined;
+  const share = (le: string) => (100 * (counts.find(([bound]) => bound === le)?.[1] ?? 0)) / total;
   const p99 = counts.find(([, count]) => count >= 0.99 * total)![0];
-  const bound = (le: string) => (le === '+Inf' ? 'more than 15 s' : `${Number(le) * 1000} ms`);
-  return `${share('0.01')} % within 10 ms, ${share('0.02')} % within 20 ms, p99 within ${bound(p99)}`;
+  return { within10msPct: share('0.01'), within20msPct: share('0.02'), p99WithinMs: p99 === '+Inf' ? null : Number(p99) * 1000 };
+}
+
+function serverAckLine(acks: ServerAcks | undefined): string {
+  if (!acks) return 'no requests seen';
+  const bound = acks.p99WithinMs === null ? 'more than 15 s' : `${acks.p99WithinMs} ms`;
+  return `${acks.within10msPct.toFixed(0)} % within 10 ms, ${acks.within20msPct.toFixed(0)} % within 20 ms, p99 within ${bound}`;
 }
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'studio-bench-'));
@@ -170,7 +194,9 @@ try {
   await postgres.createDatabase('bench');
   // History in a file, so the server killed for the outage phase comes back with its workflows.
   const temporalDb = path.join(root, 'temporal.db');
-  let temporal = await startLocalTemporal({ cliPath: process.env.TEMPORAL_CLI_PATH, log, dbFile: temporalDb });
+  const startTemporal = (port?: number) =>
+    startLocalTemporal({ cliPath: process.env.TEMPORAL_CLI_PATH, log, dbFile: temporalDb, port, niceness: backgroundNiceness });
+  let temporal = await startTemporal();
   const temporalPort = Number(temporal.address.split(':').at(-1));
   stops.push(() => temporal.stop());
   const port = await freePort();
@@ -191,6 +217,7 @@ try {
     },
     apiProcesses,
     nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    workerNiceness: backgroundNiceness,
     log,
     stops,
   });
@@ -198,6 +225,7 @@ try {
   stops.push(() => client.connection.close());
   log(`stack up: PostgreSQL ${new URL(settings.databaseUrl!).host}, Temporal ${temporal.address} (${temporal.source}), API :${port}`);
   log(topology);
+  const temporalPriority = backgroundNiceness ? `, the Temporal dev server at nice ${backgroundNiceness}` : '';
 
   const clients: number[] = [];
   for (let index = 0; index < CLIENTS; index += 1) {
@@ -308,25 +336,38 @@ try {
 
   await run(WARMUP, 1);
   const results: string[] = [];
+  /** The same figures for `npm run bench`'s JSON. */
+  const figures: Record<string, unknown> = {
+    purchasesPerRun,
+    apiProcesses: Number(apiProcesses),
+    backgroundNiceness: backgroundNiceness ?? 0,
+  };
   const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  /** Runs a phase, and returns with its result the line of the server's view of its acks (none with several API processes). */
-  async function withServerAcks<T>(phase: () => Promise<T>): Promise<{ result: T; serverAcks: string[] }> {
-    if (apiProcesses !== '1') return { result: await phase(), serverAcks: [] };
+  /** Runs a phase, and returns with its result the server's view of its acks and its line (none with several API processes). */
+  async function withServerAcks<T>(
+    phase: () => Promise<T>,
+  ): Promise<{ result: T; serverAcks: ServerAcks | undefined; serverAckLines: string[] }> {
+    if (apiProcesses !== '1') return { result: await phase(), serverAcks: undefined, serverAckLines: [] };
     const before = await serverAckBuckets(metricsUrl);
     const result = await phase();
-    return { result, serverAcks: [`  webhook ack, in the API:        ${serverAckSince(before, await serverAckBuckets(metricsUrl))}`] };
+    const serverAcks = serverAckSince(before, await serverAckBuckets(metricsUrl));
+    return { result, serverAcks, serverAckLines: [`  webhook ack, in the API:        ${serverAckLine(serverAcks)}`] };
   }
+  const inFlight: Array<Record<string, unknown>> = [];
+  figures.inFlight = inFlight;
   let purchasesMade = WARMUP;
   for (const concurrency of concurrencies) {
     const {
       result: { ack, visible, seconds },
       serverAcks,
+      serverAckLines,
     } = await withServerAcks(() => run(purchasesPerRun, concurrency));
     purchasesMade += purchasesPerRun;
+    inFlight.push({ concurrency, perSecond: purchasesPerRun / seconds, ack: latency(ack), serverAcks, visible: latency(visible) });
     results.push(
       `${purchasesPerRun} purchases, ${concurrency} webhook(s) in flight (${(purchasesPerRun / seconds).toFixed(1)} purchases/s), load average ${loadAverage()}`,
       `  webhook ack (HTTP 200):         ${summary(ack)}`,
-      ...serverAcks,
+      ...serverAckLines,
       `  webhook -> credit visible:      ${summary(visible)}`,
     );
   }
@@ -343,7 +384,7 @@ try {
     await openCheckouts(count);
     log(`${count} purchases arriving at ${arrivalsPerSecond}/s: started`);
     const started = performance.now();
-    const { serverAcks } = await withServerAcks(() =>
+    const { serverAcks, serverAckLines } = await withServerAcks(() =>
       Promise.all(
         Array.from({ length: count }, async (_, index) => {
           const due = started + (index * 1000) / arrivalsPerSecond;
@@ -359,10 +400,11 @@ try {
     log(`${count} purchases arriving at ${arrivalsPerSecond}/s: done`);
     // The trace shows the open loop's last purchase: one that queued behind the others at 20/s.
     tracedPurchase = await lastPurchaseId();
+    figures.openLoop = { offered: arrivalsPerSecond, achieved: count / seconds, ack: latency(ack), serverAcks, visible: latency(visible) };
     results.push(
       `${count} purchases arriving at ${arrivalsPerSecond}/s (${(count / seconds).toFixed(1)}/s achieved), load average ${loadAverage()}`,
       `  webhook ack (HTTP 200):         ${summary(ack)}`,
-      ...serverAcks,
+      ...serverAckLines,
       `  webhook -> credit visible:      ${summary(visible)}`,
     );
   }
@@ -375,7 +417,7 @@ try {
     const ack: number[] = [];
     const pending: Array<Promise<number>> = [];
     let next = 0;
-    const { serverAcks } = await withServerAcks(() =>
+    const { serverAcks, serverAckLines } = await withServerAcks(() =>
       Promise.all(
         Array.from({ length: 8 }, async () => {
           while (next < sentWhileDown) {
@@ -393,14 +435,26 @@ try {
       `select count(*)::int as waiting from stripe_events where relayed_at is null`,
     )) as [{ waiting: number }];
     const restarting = performance.now();
-    temporal = await startLocalTemporal({ cliPath: process.env.TEMPORAL_CLI_PATH, log, dbFile: temporalDb, port: temporalPort });
+    temporal = await startTemporal(temporalPort);
     const back = performance.now();
     const credited = await Promise.all(pending);
+    const restartSeconds = (back - restarting) / 1000;
+    const creditedAfterBackSeconds = (Math.max(...credited) - back) / 1000;
+    figures.temporalDown = {
+      sent: sentWhileDown,
+      acked: ack.length,
+      stored: waiting,
+      credited: credited.length,
+      ack: latency(ack),
+      serverAcks,
+      restartSeconds,
+      creditedAfterBackSeconds,
+    };
     results.push(
       `${sentWhileDown} purchases while the Temporal dev server is killed (8 in flight), load average ${loadAverage()}`,
       `  webhook ack (HTTP 200):         ${summary(ack)}; ${waiting} events stored, waiting for Temporal`,
-      ...serverAcks,
-      `  Temporal restarted in ${((back - restarting) / 1000).toFixed(1)} s; all ${credited.length} credited ${((Math.max(...credited) - back) / 1000).toFixed(1)} s after it was back`,
+      ...serverAckLines,
+      `  Temporal restarted in ${restartSeconds.toFixed(1)} s; all ${credited.length} credited ${creditedAfterBackSeconds.toFixed(1)} s after it was back`,
     );
   }
   await watcher.stop();
@@ -431,6 +485,7 @@ try {
         }
       }),
     );
+    figures.floors = { signatureCheckUs: verifyUs, signalWithStart8InFlight: latency(signals) };
     results.push(
       `where an ack's time went before the inbox (8 in flight), load average ${loadAverage()}`,
       `  signature check:                ${verifyUs.toFixed(1)} µs each`,
@@ -455,12 +510,13 @@ try {
     [
       '',
       `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
-      `topology: ${topology}`,
+      `topology: ${topology}${temporalPriority}`,
       ...results,
       `check: ${check!.grants} grants for ${purchasesMade} purchases, ${check!.drift} balances off their ledger`,
       '',
     ].join('\n'),
   );
+  emitResults('webhook', { ...figures, check: { grants: check!.grants, purchases: purchasesMade, drift: check!.drift } });
 } finally {
   for (const stop of stops.reverse()) await stop().catch((error) => console.error(String(error)));
   await rm(root, { recursive: true, force: true });

@@ -22,6 +22,7 @@ import { startEmbeddedPostgres } from '../launcher/embedded-postgres.js';
 import { freePort } from '../launcher/free-port.js';
 import { migrateToLatest, openDatabase } from '../model/orm.js';
 import { query } from '../model/transaction.js';
+import { emitResults } from './report.js';
 import { percentile, run } from './stats.js';
 import { seedStudio } from './studio-at-size.js';
 
@@ -124,6 +125,7 @@ try {
     `\n${'read'.padEnd(44)} ${'1 client p50'.padStart(12)} ${'p99'.padStart(7)}   ${'32 clients p50'.padStart(14)} ${'p99'.padStart(7)} ${'req/s'.padStart(7)}  of floor`,
   );
   let floor = 0;
+  const figures: Array<Record<string, unknown>> = [];
   for (const [label, read] of reads) {
     await run(200, 8, read);
     const one = (await run(Math.max(200, Math.round(requests / 6)), 1, read)).samples.sort((a, b) => a - b);
@@ -131,12 +133,19 @@ try {
     const sorted = many.samples.sort((a, b) => a - b);
     const rate = requests / (many.wallMs / 1000);
     if (floor === 0) floor = rate;
+    figures.push({
+      read: label,
+      oneClient: { p50: percentile(one, 50), p99: percentile(one, 99) },
+      concurrent: { clients: 32, p50: percentile(sorted, 50), p99: percentile(sorted, 99), perSecond: rate },
+      ofFloor: rate / floor,
+    });
     console.log(
       `${label.padEnd(44)} ${percentile(one, 50).toFixed(2).padStart(9)} ms ${percentile(one, 99).toFixed(1).padStart(7)}   ` +
         `${percentile(sorted, 50).toFixed(1).padStart(11)} ms ${percentile(sorted, 99).toFixed(1).padStart(7)} ${rate.toFixed(0).padStart(7)}  ${(rate / floor).toFixed(2)}x`,
     );
   }
   console.log(`\nload average after: ${loadAverage()}`);
+  emitResults('reads', { apiProcesses: Number(processes), clients: seeded.clients, reads: figures });
   agent.destroy();
 } finally {
   if (api && api.exitCode === null) {

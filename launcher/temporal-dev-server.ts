@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../workflows/definitions.js';
 import { freePort } from './free-port.js';
+import { atNiceness } from './niceness.js';
 import { stopChild } from './go-tools.js';
 
 export interface RunningTemporal {
@@ -20,6 +21,8 @@ export interface DevServerOptions {
   /** Omitted, the server runs headless. */
   uiPort?: number;
   namespace?: string;
+  /** Below the request path's priority (a benchmark's background work); omitted, the caller's. */
+  niceness?: number;
   log?: (line: string) => void;
 }
 
@@ -93,7 +96,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   for (const value of FAST_DISPATCH) args.push('--dynamic-config-value', value);
 
-  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...atNiceness(options.niceness, options.cliPath, args), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4_000);

@@ -1,8 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Settings } from '../../config/settings.js';
+import { atNiceness } from '../../launcher/niceness.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
+
+/** How a spawned entry point runs, beyond its settings. */
+export interface RunOptions {
+  /** For node itself (a benchmark's `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
+  /** Below the request path's priority (a benchmark's background work). */
+  niceness?: number;
+}
 
 /**
  * A production entry point (`npm run worker`, `npm run api`) in its own process, so a test
@@ -13,11 +22,11 @@ async function spawnEntryPoint(
   ready: string,
   settings: Settings,
   env: Record<string, string> = {},
-  nodeArgs: string[] = [],
+  { nodeArgs = [], niceness }: RunOptions = {},
 ): Promise<ChildProcess> {
   // Node itself with tsx as a loader: one process, so SIGKILL really kills it
-  // (the tsx wrapper binary would die alone and leave its child running).
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+  // (the tsx wrapper binary would die alone and leave its child running; `nice` execs it).
+  const child = spawn(...atNiceness(niceness, process.execPath, [...nodeArgs, '--import', 'tsx', entry]), {
     cwd: root,
     env: {
       ...process.env,
@@ -52,13 +61,12 @@ async function spawnEntryPoint(
   return child;
 }
 
-/** `nodeArgs` go to node itself (a benchmark's `--cpu-prof`, which NODE_OPTIONS refuses). */
-export const spawnWorker = (settings: Settings, env: Record<string, string> = {}, nodeArgs: string[] = []) =>
-  spawnEntryPoint('worker/main.ts', 'worker polling', settings, env, nodeArgs);
+export const spawnWorker = (settings: Settings, env: Record<string, string> = {}, run: RunOptions = {}) =>
+  spawnEntryPoint('worker/main.ts', 'worker polling', settings, env, run);
 
 /** An API instance on `port`, talking to the same database and Temporal as the test's stack. */
-export const spawnApi = (settings: Settings, port: number, env: Record<string, string> = {}, nodeArgs: string[] = []) =>
-  spawnEntryPoint('api/main.ts', 'Server listening', settings, { ...env, PORT: String(port), HOST: '127.0.0.1' }, nodeArgs);
+export const spawnApi = (settings: Settings, port: number, env: Record<string, string> = {}, run: RunOptions = {}) =>
+  spawnEntryPoint('api/main.ts', 'Server listening', settings, { ...env, PORT: String(port), HOST: '127.0.0.1' }, run);
 
 export function crash(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
