@@ -89,12 +89,27 @@ const rows: Row[] = [];
 const f1 = (value: number) => value.toFixed(1);
 const pct = (value: number) => `${(100 * value).toFixed(0)} %`;
 const verdict = (goal: string, met: boolean) => `${goal}: ${met ? 'met' : 'not met'}`;
-type Summary = { p50: number; p99: number; perSecond?: number };
+type Summary = { p50: number; p99: number; perSecond?: number; cpuMsPerOp?: number };
 type BookingRound = Record<
-  'sqlFloor' | 'empty' | 'localActivity' | 'withoutHttp' | 'booking' | 'sqlFloorConcurrent' | 'emptyConcurrent' | 'bookingConcurrent',
+  | 'sqlFloor'
+  | 'empty'
+  | 'localActivity'
+  | 'withoutHttp'
+  | 'booking'
+  | 'sqlFloorConcurrent'
+  | 'emptyConcurrent'
+  | 'localActivityConcurrent'
+  | 'bookingConcurrent',
   Summary
 > & {
-  ratios: { p50OverEmpty: number; p50MinusEmptyMs: number; p50OverSql: number; throughputOfEmpty: number; throughputOfSql: number };
+  ratios: {
+    p50OverEmpty: number;
+    p50MinusEmptyMs: number;
+    p50OverSql: number;
+    throughputOfEmpty: number;
+    throughputOfSql: number;
+    throughputBoundOfEmpty: number;
+  };
 };
 type ServerAcks = { within20msPct: number } | undefined;
 type WebhookPhase = { ack: Summary; serverAcks: ServerAcks; visible: Summary };
@@ -126,7 +141,9 @@ for (const outcome of outcomes) {
         `booking throughput, 32 clients (${run.temporal})`,
         `${f1(round.bookingConcurrent.perSecond!)}/s`,
         verdict("≥ 90 % of the empty Update-with-Start's", round.ratios.throughputOfEmpty >= 0.9),
-        `empty ${f1(round.emptyConcurrent.perSecond!)}/s (${pct(round.ratios.throughputOfEmpty)}); SQL floor ${f1(round.sqlFloorConcurrent.perSecond!)}/s (${pct(round.ratios.throughputOfSql)})`,
+        `empty ${f1(round.emptyConcurrent.perSecond!)}/s (${pct(round.ratios.throughputOfEmpty)}); SQL floor ${f1(round.sqlFloorConcurrent.perSecond!)}/s (${pct(round.ratios.throughputOfSql)}); ` +
+          `CPU per booking ${f1(round.bookingConcurrent.cpuMsPerOp!)} ms, at least ${f1(round.localActivityConcurrent.cpuMsPerOp! + round.sqlFloorConcurrent.cpuMsPerOp!)} ms ` +
+          `(a no-op local activity's round and the SQL floor): at most ${pct(round.ratios.throughputBoundOfEmpty)} of the empty's rate`,
       ]);
       // A refusal is a clean 4xx; an error is a 5xx.
       const errors = Object.keys(run.outcomes).filter((answer) => /^(read )?5\d\d/.test(answer));

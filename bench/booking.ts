@@ -9,6 +9,7 @@
  *   npx tsx bench/booking.ts [bookings=200] [--rounds=1] [--production]
  */
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../launcher/go-tools.js';
 import { createBookingActivities } from '../activities/bookings.js';
@@ -39,15 +40,26 @@ interface Round {
   booking: Summary;
   sqlFloorConcurrent: Summary;
   emptyConcurrent: Summary;
+  localActivityConcurrent: Summary;
+  activityConcurrent: Summary;
+  withoutHttpConcurrent: Summary;
   bookingConcurrent: Summary;
-  ratios: { p50OverEmpty: number; p50MinusEmptyMs: number; p50OverSql: number; throughputOfEmpty: number; throughputOfSql: number };
+  ratios: {
+    p50OverEmpty: number;
+    p50MinusEmptyMs: number;
+    p50OverSql: number;
+    throughputOfEmpty: number;
+    throughputOfSql: number;
+    /** The most a booking could do, of the empty's rate: the cores' time over the CPU of a no-op local activity's round and of the SQL floor. */
+    throughputBoundOfEmpty: number;
+  };
 }
 
 async function measure(label: string, temporal?: BenchStackOptions['temporal']) {
   const stack = await startBenchStack({ label, ...(temporal ? { temporal } : {}) });
   try {
-    // Each client books once per phase that books: three app phases, two floor phases and the activities called directly a round.
-    const clients = await stack.seedClients(total, 7 * rounds + 1);
+    // Each client books once per phase that books: four app phases, two floor phases and three of the activities called directly a round.
+    const clients = await stack.seedClients(total, 9 * rounds + 1);
     const activities = createBookingActivities({ orm: stack.orm, settings: stack.settings });
     const answers = new Map<string, number>();
     const count = (what: string) => answers.set(what, (answers.get(what) ?? 0) + 1);
@@ -77,7 +89,7 @@ async function measure(label: string, temporal?: BenchStackOptions['temporal']) 
     console.log(`\n${label}: ${total} per phase, ${rounds} round(s), Temporal at ${stack.temporalAddress}`);
     const results: Round[] = [];
     for (let round = 0; round < rounds; round += 1) {
-      const sessions = await stack.seedSessions(7 * total, 1);
+      const sessions = await stack.seedSessions(9 * total, 1);
       const before = loadAverage();
       console.log(`round ${round + 1}, load average before ${before}`);
       const summary = await phase('GET /api/me/summary (database read)', total, 1, read);
@@ -106,15 +118,20 @@ async function measure(label: string, temporal?: BenchStackOptions['temporal']) 
         });
         await activities.holdCredit({ bookingId: seat.bookingId, clientId: clients[i]!.id, sessionId, actor });
       });
-      const activity = await phase('bookSeat activity called directly', total, 1, async (i) => {
-        await activities.bookSeat({
-          sessionId: sessions[4 * total + i]!,
+      const bookSeat = (i: number, sessionId: number) =>
+        activities.bookSeat({
+          sessionId,
           clientId: clients[i]!.id,
-          workflowId: `bench-direct-${sessions[4 * total + i]}`,
+          workflowId: `bench-direct-${sessionId}`,
           actor: { id: String(clients[i]!.id), role: 'client' },
           complimentary: false,
         });
-      });
+      const activity = await phase(
+        'bookSeat activity called directly',
+        total,
+        1,
+        async (i) => void (await bookSeat(i, sessions[4 * total + i]!)),
+      );
       const empty = await phase('empty Update-with-Start', total, 1, (i) => stack.emptyUpdateWithStart(round * 10 * total + i));
       const localActivity = await phase('Update-with-Start with one no-op local activity', total, 1, (i) =>
         stack.localActivityUpdateWithStart(round * 10 * total + i),
@@ -129,21 +146,46 @@ async function measure(label: string, temporal?: BenchStackOptions['temporal']) 
       const emptyConcurrent = await phase(`empty Update-with-Start, ${CONCURRENCY} concurrent`, total, CONCURRENCY, (i) =>
         stack.emptyUpdateWithStart(round * 10 * total + total + i),
       );
+      const localActivityConcurrent = await phase(`one no-op local activity, ${CONCURRENCY} concurrent`, total, CONCURRENCY, (i) =>
+        stack.localActivityUpdateWithStart(round * 10 * total + total + i),
+      );
+      const activityConcurrent = await phase(`bookSeat called directly, ${CONCURRENCY} concurrent`, total, CONCURRENCY, async (i) => {
+        await bookSeat(i, sessions[8 * total + i]!);
+      });
+      const withoutHttpConcurrent = await phase(`the workflow command, without HTTP, ${CONCURRENCY} concurrent`, total, CONCURRENCY, (i) =>
+        stack.bookWithoutHttp(clients[i]!, sessions[7 * total + i]!),
+      );
       const bookingConcurrent = await phase(`POST book, ${CONCURRENCY} concurrent`, total, CONCURRENCY, (i) =>
         book(i, sessions[3 * total + i]!),
       );
+      // A booking does at least an Update-with-Start with a local activity and the SQL of a
+      // booking, each on these same cores: its rate can be no more than their time per booking allows.
+      const bookingCpuAtLeastMs = localActivityConcurrent.cpuMsPerOp! + sqlFloorConcurrent.cpuMsPerOp!;
+      const throughputBound = (os.cpus().length * 1000) / bookingCpuAtLeastMs;
       const ratios = {
         p50OverEmpty: booking.p50 / empty.p50,
         p50MinusEmptyMs: booking.p50 - empty.p50,
         p50OverSql: booking.p50 / sqlFloor.p50,
         throughputOfEmpty: bookingConcurrent.perSecond! / emptyConcurrent.perSecond!,
         throughputOfSql: bookingConcurrent.perSecond! / sqlFloorConcurrent.perSecond!,
+        throughputBoundOfEmpty: throughputBound / emptyConcurrent.perSecond!,
       };
       const after = loadAverage();
       console.log(
         `booking p50 ${booking.p50.toFixed(1)} ms = empty Update-with-Start + ${ratios.p50MinusEmptyMs.toFixed(1)} ms (${ratios.p50OverEmpty.toFixed(2)}x), ` +
           `${ratios.p50OverSql.toFixed(1)}x the SQL floor; at ${CONCURRENCY} concurrent ${(100 * ratios.throughputOfEmpty).toFixed(0)} % of the empty ` +
           `Update-with-Start's throughput, ${(100 * ratios.throughputOfSql).toFixed(0)} % of the SQL floor's (load average after ${after})`,
+      );
+      console.log(
+        `a booking's CPU is at least a no-op local activity's round (${localActivityConcurrent.cpuMsPerOp!.toFixed(1)} ms) and the SQL floor's ` +
+          `(${sqlFloorConcurrent.cpuMsPerOp!.toFixed(1)} ms): at most ${throughputBound.toFixed(1)}/s on ${os.cpus().length} cores, ` +
+          `${(100 * ratios.throughputBoundOfEmpty).toFixed(0)} % of the empty Update-with-Start's rate; the booking itself took ${bookingConcurrent.cpuMsPerOp!.toFixed(1)} ms`,
+      );
+      const cpu = (summary: Summary) => summary.cpuMsPerOp!;
+      console.log(
+        `where the booking's CPU goes, at ${CONCURRENCY} concurrent: the API's path ${(cpu(bookingConcurrent) - cpu(withoutHttpConcurrent)).toFixed(1)} ms, ` +
+          `the workflow beyond a no-op local activity and bookSeat ${(cpu(withoutHttpConcurrent) - cpu(localActivityConcurrent) - cpu(activityConcurrent)).toFixed(1)} ms, ` +
+          `bookSeat beyond the SQL floor ${(cpu(activityConcurrent) - cpu(sqlFloorConcurrent)).toFixed(1)} ms`,
       );
       results.push({
         load: { before, after },
@@ -159,6 +201,9 @@ async function measure(label: string, temporal?: BenchStackOptions['temporal']) 
         booking,
         sqlFloorConcurrent,
         emptyConcurrent,
+        localActivityConcurrent,
+        activityConcurrent,
+        withoutHttpConcurrent,
         bookingConcurrent,
         ratios,
       });

@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 /** Latency figures as benchmarks print them. */
 export function percentile(sortedMs: number[], p: number): number {
   if (sortedMs.length === 0) return Number.NaN;
@@ -11,6 +13,15 @@ export interface Summary {
   p99: number;
   /** Completed per second over the wall time, when one was given. */
   perSecond?: number;
+  /** The whole machine's CPU time per operation (every process, all cores), when phases ran concurrently. */
+  cpuMsPerOp?: number;
+  /** How busy the machine's cores were meanwhile, 0 to 1. */
+  busyShare?: number;
+}
+
+/** The machine's busy CPU time so far, all cores together (ms), as the kernel counts it. */
+function busyCpuMs(): number {
+  return os.cpus().reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0);
 }
 
 export function summarize(label: string, samplesMs: number[], wallMs?: number): Summary {
@@ -47,8 +58,17 @@ export async function run(
   return { samples, wallMs: performance.now() - began };
 }
 
-/** A phase run and summarized in one go. */
+/**
+ * A phase run and summarized in one go; run concurrently, also what it cost the machine:
+ * at saturation, throughput is the cores' time divided by the CPU time per operation.
+ */
 export async function phase(label: string, total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<Summary> {
+  const busyBefore = busyCpuMs();
   const { samples, wallMs } = await run(total, concurrency, task);
-  return summarize(label, samples, concurrency > 1 ? wallMs : undefined);
+  const summary = summarize(label, samples, concurrency > 1 ? wallMs : undefined);
+  if (concurrency === 1) return summary;
+  const busyMs = busyCpuMs() - busyBefore;
+  const cpu = { cpuMsPerOp: busyMs / total, busyShare: busyMs / (wallMs * os.cpus().length) };
+  console.log(`${''.padEnd(44)} CPU ${cpu.cpuMsPerOp.toFixed(1)} ms per operation, cores ${(100 * cpu.busyShare).toFixed(0)} % busy`);
+  return { ...summary, ...cpu };
 }
