@@ -13,6 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../launcher/go-tools.js';
+import type { BookingRound } from './booking.js';
 import { loadAverage, RESULT_PREFIX } from './report.js';
 
 const quick = process.argv.includes('--quick');
@@ -90,27 +91,6 @@ const f1 = (value: number) => value.toFixed(1);
 const pct = (value: number) => `${(100 * value).toFixed(0)} %`;
 const verdict = (goal: string, met: boolean) => `${goal}: ${met ? 'met' : 'not met'}`;
 type Summary = { p50: number; p99: number; perSecond?: number; cpuMsPerOp?: number };
-type BookingRound = Record<
-  | 'sqlFloor'
-  | 'empty'
-  | 'localActivity'
-  | 'withoutHttp'
-  | 'booking'
-  | 'sqlFloorConcurrent'
-  | 'emptyConcurrent'
-  | 'localActivityConcurrent'
-  | 'bookingConcurrent',
-  Summary
-> & {
-  ratios: {
-    p50OverEmpty: number;
-    p50MinusEmptyMs: number;
-    p50OverSql: number;
-    throughputOfEmpty: number;
-    throughputOfSql: number;
-    throughputBoundOfEmpty: number;
-  };
-};
 type ServerAcks = { within20msPct: number } | undefined;
 type WebhookPhase = { ack: Summary; serverAcks: ServerAcks; visible: Summary };
 type WebhookResult = {

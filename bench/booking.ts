@@ -26,7 +26,8 @@ const rounds = Number(args.find((arg) => arg.startsWith('--rounds='))?.split('='
 const production = args.includes('--production');
 const CONCURRENCY = 32;
 
-interface Round {
+/** One round's figures, as the JSON line carries them (npm run bench reads them). */
+export interface BookingRound {
   load: { before: string; after: string };
   read: Summary;
   pgRoundTrip: Summary;
@@ -87,7 +88,7 @@ async function measure(label: string, temporal?: BenchStackOptions['temporal']) 
     answers.clear();
 
     console.log(`\n${label}: ${total} per phase, ${rounds} round(s), Temporal at ${stack.temporalAddress}`);
-    const results: Round[] = [];
+    const results: BookingRound[] = [];
     for (let round = 0; round < rounds; round += 1) {
       const sessions = await stack.seedSessions(9 * total, 1);
       const before = loadAverage();
