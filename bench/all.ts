@@ -5,7 +5,7 @@
  * bench/results/<date>.json (committed: the README's Performance section is read from it).
  * Prints figures; asserts nothing. Exits non-zero only when a benchmark itself fails.
  *
- *   npm run bench [-- --quick]      (--quick: fewer bookings per phase, for a smoke run)
+ *   npm run bench [-- --quick]      (--quick: fewer per phase, for a smoke run; its JSON goes to the temp folder)
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -127,11 +127,12 @@ for (const outcome of outcomes) {
       ]);
       // A refusal is a clean 4xx; an error is a 5xx.
       const errors = Object.keys(run.outcomes).filter((answer) => /^(read )?5\d\d/.test(answer));
+      const answered = Object.values(run.outcomes).reduce((sum, count) => sum + count, 0);
       rows.push([
         `booking answers (${run.temporal})`,
-        JSON.stringify(run.outcomes),
+        `${answered} answers`,
         verdict('0 errors, clean 4xx', errors.length === 0),
-        '',
+        JSON.stringify(run.outcomes),
       ]);
     }
   } else if (result.bench === 'rush') {
@@ -167,10 +168,10 @@ for (const outcome of outcomes) {
     const { clients, entries, lists } = result as { clients: number; entries: number; lists: Array<Summary & { list: string }> };
     for (const list of lists) {
       rows.push([
-        `console list at ${clients} clients / ${entries} entries: ${list.list}`,
+        `console list: ${list.list}`,
         `p99 ${f1(list.p99)} ms`,
         verdict('p99 ≤ 100 ms', list.p99 <= 100),
-        `p50 ${f1(list.p50)} ms (server time)`,
+        `p50 ${f1(list.p50)} ms (server time), at ${clients} clients and ${entries} ledger entries`,
       ]);
     }
   } else if (result.bench === 'reads') {
@@ -230,7 +231,9 @@ for (const [name, value, goal, against] of rows) {
   console.log(`${name.padEnd(width)}  ${value.padStart(22)}  ${goal.padEnd(goalWidth)}  ${against}`);
 }
 
-const file = path.join(projectRoot, 'bench', 'results', `${startedAt.toISOString().slice(0, 10)}.json`);
+// A smoke run's smaller phases are not the day's figures: its JSON goes to the temp folder, not over the committed file.
+const day = startedAt.toISOString().slice(0, 10);
+const file = quick ? path.join(os.tmpdir(), `studio-bench-quick-${day}.json`) : path.join(projectRoot, 'bench', 'results', `${day}.json`);
 await mkdir(path.dirname(file), { recursive: true });
 await writeFile(
   file,
@@ -252,5 +255,5 @@ await writeFile(
     2,
   )}\n`,
 );
-console.log(`\nwritten to ${path.relative(projectRoot, file)}`);
+console.log(`\nwritten to ${quick ? file : path.relative(projectRoot, file)}`);
 process.exit(outcomes.every((outcome) => outcome.exitCode === 0) ? 0 : 1);
