@@ -343,16 +343,16 @@ try {
     backgroundNiceness: backgroundNiceness ?? 0,
   };
   const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  /** Runs a phase, and returns with its result the server's view of its acks and its line (none with several API processes). */
-  async function withServerAcks<T>(
-    phase: () => Promise<T>,
-  ): Promise<{ result: T; serverAcks: ServerAcks | undefined; serverAckLines: string[] }> {
-    if (apiProcesses !== '1') return { result: await phase(), serverAcks: undefined, serverAckLines: [] };
+  /** Runs a phase, and returns with its result the server's view of its acks (none with several API processes: each keeps its own). */
+  async function withServerAcks<T>(phase: () => Promise<T>): Promise<{ result: T; serverAcks: ServerAcks | undefined }> {
+    if (apiProcesses !== '1') return { result: await phase(), serverAcks: undefined };
     const before = await serverAckBuckets(metricsUrl);
     const result = await phase();
-    const serverAcks = serverAckSince(before, await serverAckBuckets(metricsUrl));
-    return { result, serverAcks, serverAckLines: [`  webhook ack, in the API:        ${serverAckLine(serverAcks)}`] };
+    return { result, serverAcks: serverAckSince(before, await serverAckBuckets(metricsUrl)) };
   }
+  /** The result's line of the server's view, where there is one. */
+  const serverAckLines = (acks: ServerAcks | undefined) =>
+    apiProcesses === '1' ? [`  webhook ack, in the API:        ${serverAckLine(acks)}`] : [];
   const inFlight: Array<Record<string, unknown>> = [];
   figures.inFlight = inFlight;
   let purchasesMade = WARMUP;
@@ -360,14 +360,13 @@ try {
     const {
       result: { ack, visible, seconds },
       serverAcks,
-      serverAckLines,
     } = await withServerAcks(() => run(purchasesPerRun, concurrency));
     purchasesMade += purchasesPerRun;
     inFlight.push({ concurrency, perSecond: purchasesPerRun / seconds, ack: latency(ack), serverAcks, visible: latency(visible) });
     results.push(
       `${purchasesPerRun} purchases, ${concurrency} webhook(s) in flight (${(purchasesPerRun / seconds).toFixed(1)} purchases/s), load average ${loadAverage()}`,
       `  webhook ack (HTTP 200):         ${summary(ack)}`,
-      ...serverAckLines,
+      ...serverAckLines(serverAcks),
       `  webhook -> credit visible:      ${summary(visible)}`,
     );
   }
@@ -384,7 +383,7 @@ try {
     await openCheckouts(count);
     log(`${count} purchases arriving at ${arrivalsPerSecond}/s: started`);
     const started = performance.now();
-    const { serverAcks, serverAckLines } = await withServerAcks(() =>
+    const { serverAcks } = await withServerAcks(() =>
       Promise.all(
         Array.from({ length: count }, async (_, index) => {
           const due = started + (index * 1000) / arrivalsPerSecond;
@@ -404,7 +403,7 @@ try {
     results.push(
       `${count} purchases arriving at ${arrivalsPerSecond}/s (${(count / seconds).toFixed(1)}/s achieved), load average ${loadAverage()}`,
       `  webhook ack (HTTP 200):         ${summary(ack)}`,
-      ...serverAckLines,
+      ...serverAckLines(serverAcks),
       `  webhook -> credit visible:      ${summary(visible)}`,
     );
   }
@@ -417,7 +416,7 @@ try {
     const ack: number[] = [];
     const pending: Array<Promise<number>> = [];
     let next = 0;
-    const { serverAcks, serverAckLines } = await withServerAcks(() =>
+    const { serverAcks } = await withServerAcks(() =>
       Promise.all(
         Array.from({ length: 8 }, async () => {
           while (next < sentWhileDown) {
@@ -453,7 +452,7 @@ try {
     results.push(
       `${sentWhileDown} purchases while the Temporal dev server is killed (8 in flight), load average ${loadAverage()}`,
       `  webhook ack (HTTP 200):         ${summary(ack)}; ${waiting} events stored, waiting for Temporal`,
-      ...serverAckLines,
+      ...serverAckLines(serverAcks),
       `  Temporal restarted in ${restartSeconds.toFixed(1)} s; all ${credited.length} credited ${creditedAfterBackSeconds.toFixed(1)} s after it was back`,
     );
   }

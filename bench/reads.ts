@@ -133,15 +133,12 @@ try {
     const sorted = many.samples.sort((a, b) => a - b);
     const rate = requests / (many.wallMs / 1000);
     if (floor === 0) floor = rate;
-    figures.push({
-      read: label,
-      oneClient: { p50: percentile(one, 50), p99: percentile(one, 99) },
-      concurrent: { clients: 32, p50: percentile(sorted, 50), p99: percentile(sorted, 99), perSecond: rate },
-      ofFloor: rate / floor,
-    });
+    const oneClient = { p50: percentile(one, 50), p99: percentile(one, 99) };
+    const concurrent = { clients: 32, p50: percentile(sorted, 50), p99: percentile(sorted, 99), perSecond: rate };
+    figures.push({ read: label, oneClient, concurrent, ofFloor: rate / floor });
     console.log(
-      `${label.padEnd(44)} ${percentile(one, 50).toFixed(2).padStart(9)} ms ${percentile(one, 99).toFixed(1).padStart(7)}   ` +
-        `${percentile(sorted, 50).toFixed(1).padStart(11)} ms ${percentile(sorted, 99).toFixed(1).padStart(7)} ${rate.toFixed(0).padStart(7)}  ${(rate / floor).toFixed(2)}x`,
+      `${label.padEnd(44)} ${oneClient.p50.toFixed(2).padStart(9)} ms ${oneClient.p99.toFixed(1).padStart(7)}   ` +
+        `${concurrent.p50.toFixed(1).padStart(11)} ms ${concurrent.p99.toFixed(1).padStart(7)} ${rate.toFixed(0).padStart(7)}  ${(rate / floor).toFixed(2)}x`,
     );
   }
   console.log(`\nload average after: ${loadAverage()}`);
