@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../launcher/go-tools.js';
 import type { BookingRound } from './booking.js';
+import type { WebhookFigures } from './purchase-webhook.js';
 import { loadAverage, RESULT_PREFIX } from './report.js';
 
 const quick = process.argv.includes('--quick');
@@ -91,16 +92,7 @@ const f1 = (value: number) => value.toFixed(1);
 const pct = (value: number) => `${(100 * value).toFixed(0)} %`;
 const verdict = (goal: string, met: boolean) => `${goal}: ${met ? 'met' : 'not met'}`;
 type Summary = { p50: number; p99: number; perSecond?: number; cpuMsPerOp?: number };
-type ServerAcks = { within20msPct: number } | undefined;
-type WebhookPhase = { ack: Summary; serverAcks: ServerAcks; visible: Summary };
-type WebhookResult = {
-  backgroundNiceness: number;
-  inFlight: Array<WebhookPhase & { concurrency: number; perSecond: number }>;
-  openLoop?: WebhookPhase & { offered: number; achieved: number };
-  temporalDown?: { sent: number; acked: number; stored: number; credited: number; creditedAfterBackSeconds: number };
-  check: { grants: number; purchases: number; drift: number };
-};
-const inApi = (acks: ServerAcks) => (acks ? `; in the API ${acks.within20msPct.toFixed(0)} % within 20 ms` : '');
+const inApi = (acks: WebhookFigures['inFlight'][number]['serverAcks']) => (acks ? `; in the API ${acks.within20msPct.toFixed(0)} % within 20 ms` : '');
 
 for (const outcome of outcomes) {
   const [result] = outcome.results;
@@ -185,7 +177,7 @@ for (const outcome of outcomes) {
       ]);
     }
   } else if (result.bench === 'webhook') {
-    const w = result as unknown as WebhookResult;
+    const w = result as unknown as WebhookFigures;
     const at = w.backgroundNiceness ? ` (worker and Temporal at nice ${w.backgroundNiceness})` : '';
     const one = w.inFlight.find((phase) => phase.concurrency === 1);
     for (const phase of w.inFlight.filter((each) => each.concurrency > 1)) {

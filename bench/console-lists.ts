@@ -16,7 +16,7 @@ import { loadSettings } from '../config/settings.js';
 import { startEmbeddedPostgres } from '../launcher/embedded-postgres.js';
 import { createAccount } from '../model/accounts.js';
 import { migrateToLatest, openDatabase } from '../model/orm.js';
-import { emitResults } from './report.js';
+import { emitResults, loadAverage } from './report.js';
 import { run, summarize, type Summary } from './stats.js';
 import { seedStudio } from './studio-at-size.js';
 
@@ -36,10 +36,7 @@ try {
   const seeded = await seedStudio(orm, { clients, entriesPerClient: perClient });
   console.log(
     `seeded ${seeded.clients} clients and ${seeded.entries} ledger entries in ${seeded.seconds.toFixed(1)} s; ` +
-      `load average ${os
-        .loadavg()
-        .map((load) => load.toFixed(2))
-        .join(' ')} (${os.cpus().length} cores)`,
+      `load average ${loadAverage()} (${os.cpus().length} cores)`,
   );
 
   const settings = loadSettings({ DATA_DIR: root, DATABASE_URL: url, JWT_SECRET: 'bench', STRIPE_WEBHOOK_SECRET: 'whsec_bench' });

@@ -38,7 +38,7 @@ import { attachCheckoutSession, createPendingPurchase, findPackageOnSale } from 
 import { query } from '../model/transaction.js';
 import { purchaseWorkflowId } from '../workflows/definitions.js';
 import { startDeployedApp } from './deployed-app.js';
-import { emitResults } from './report.js';
+import { emitResults, loadAverage } from './report.js';
 import { percentile } from './stats.js';
 
 const purchasesPerRun = Number(process.argv[2] ?? 200);
@@ -53,12 +53,6 @@ const profileDir = process.env.WEBHOOK_CPU_PROFILE_DIR;
 const backgroundNiceness = process.env.BENCH_BACKGROUND_NICENESS ? Number(process.env.BENCH_BACKGROUND_NICENESS) : undefined;
 
 const log = (line: string) => console.log(`[bench] ${line}`);
-
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' / ');
 
 interface Latency {
   p50: number;
@@ -167,6 +161,35 @@ interface ServerAcks {
   within10msPct: number;
   within20msPct: number;
   p99WithinMs: number | null;
+}
+
+/** One phase's latencies, as the JSON line carries them. */
+interface WebhookPhase {
+  ack: Latency;
+  serverAcks: ServerAcks | undefined;
+  visible: Latency;
+}
+
+/** The figures of the JSON line `npm run bench` reads (bench/all.ts), beside the ledger's check. */
+export interface WebhookFigures {
+  purchasesPerRun: number;
+  apiProcesses: number;
+  backgroundNiceness: number;
+  inFlight: Array<WebhookPhase & { concurrency: number; perSecond: number }>;
+  openLoop?: WebhookPhase & { offered: number; achieved: number };
+  temporalDown?: {
+    sent: number;
+    acked: number;
+    stored: number;
+    credited: number;
+    ack: Latency;
+    serverAcks: ServerAcks | undefined;
+    restartSeconds: number;
+    creditedAfterBackSeconds: number;
+  };
+  floors?: { signatureCheckUs: number; signalWithStart8InFlight: Latency };
+  /** Every purchase's grants against its ledger, once all phases ran. */
+  check: { grants: number; purchases: number; drift: number };
 }
 
 function serverAckSince(before: Map<string, number>, after: Map<string, number>): ServerAcks | undefined {
@@ -336,11 +359,11 @@ try {
 
   await run(WARMUP, 1);
   const results: string[] = [];
-  /** The same figures for `npm run bench`'s JSON. */
-  const figures: Record<string, unknown> = {
+  const figures: Omit<WebhookFigures, 'check'> = {
     purchasesPerRun,
     apiProcesses: Number(apiProcesses),
     backgroundNiceness: backgroundNiceness ?? 0,
+    inFlight: [],
   };
   const metricsUrl = `http://127.0.0.1:${port}/metrics`;
   /** Runs a phase, and returns with its result the server's view of its acks (none with several API processes: each keeps its own). */
@@ -353,8 +376,6 @@ try {
   /** The result's line of the server's view, where there is one. */
   const serverAckLines = (acks: ServerAcks | undefined) =>
     apiProcesses === '1' ? [`  webhook ack, in the API:        ${serverAckLine(acks)}`] : [];
-  const inFlight: Array<Record<string, unknown>> = [];
-  figures.inFlight = inFlight;
   let purchasesMade = WARMUP;
   for (const concurrency of concurrencies) {
     const {
@@ -362,7 +383,7 @@ try {
       serverAcks,
     } = await withServerAcks(() => run(purchasesPerRun, concurrency));
     purchasesMade += purchasesPerRun;
-    inFlight.push({ concurrency, perSecond: purchasesPerRun / seconds, ack: latency(ack), serverAcks, visible: latency(visible) });
+    figures.inFlight.push({ concurrency, perSecond: purchasesPerRun / seconds, ack: latency(ack), serverAcks, visible: latency(visible) });
     results.push(
       `${purchasesPerRun} purchases, ${concurrency} webhook(s) in flight (${(purchasesPerRun / seconds).toFixed(1)} purchases/s), load average ${loadAverage()}`,
       `  webhook ack (HTTP 200):         ${summary(ack)}`,
@@ -515,7 +536,8 @@ try {
       '',
     ].join('\n'),
   );
-  emitResults('webhook', { ...figures, check: { grants: check!.grants, purchases: purchasesMade, drift: check!.drift } });
+  const result: WebhookFigures = { ...figures, check: { grants: check!.grants, purchases: purchasesMade, drift: check!.drift } };
+  emitResults('webhook', { ...result });
 } finally {
   for (const stop of stops.reverse()) await stop().catch((error) => console.error(String(error)));
   await rm(root, { recursive: true, force: true });

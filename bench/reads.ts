@@ -22,7 +22,7 @@ import { startEmbeddedPostgres } from '../launcher/embedded-postgres.js';
 import { freePort } from '../launcher/free-port.js';
 import { migrateToLatest, openDatabase } from '../model/orm.js';
 import { query } from '../model/transaction.js';
-import { emitResults } from './report.js';
+import { emitResults, loadAverage } from './report.js';
 import { percentile, run } from './stats.js';
 import { seedStudio } from './studio-at-size.js';
 
@@ -30,11 +30,6 @@ const requests = Number(process.argv[2] ?? 3000);
 const clients = Number(process.argv[3] ?? 10_000);
 const perClient = Number(process.argv[4] ?? 20);
 const processes = process.env.API_PROCESSES ?? '2';
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((load) => load.toFixed(2))
-    .join(' ');
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'studio-reads-'));
 await chmod(root, 0o755);
