@@ -92,7 +92,8 @@ const f1 = (value: number) => value.toFixed(1);
 const pct = (value: number) => `${(100 * value).toFixed(0)} %`;
 const verdict = (goal: string, met: boolean) => `${goal}: ${met ? 'met' : 'not met'}`;
 type Summary = { p50: number; p99: number; perSecond?: number; cpuMsPerOp?: number };
-const inApi = (acks: WebhookFigures['inFlight'][number]['serverAcks']) => (acks ? `; in the API ${acks.within20msPct.toFixed(0)} % within 20 ms` : '');
+const inApi = (acks: WebhookFigures['inFlight'][number]['serverAcks']) =>
+  acks ? `; in the API ${acks.within20msPct.toFixed(0)} % within 20 ms` : '';
 
 for (const outcome of outcomes) {
   const [result] = outcome.results;
