@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../launcher/go-tools.js';
 import type { BookingRound } from './booking.js';
-import type { WebhookFigures } from './purchase-webhook.js';
+import type { ServerAcks, WebhookFigures } from './purchase-webhook.js';
 import { loadAverage, RESULT_PREFIX } from './report.js';
 
 const quick = process.argv.includes('--quick');
@@ -92,8 +92,7 @@ const f1 = (value: number) => value.toFixed(1);
 const pct = (value: number) => `${(100 * value).toFixed(0)} %`;
 const verdict = (goal: string, met: boolean) => `${goal}: ${met ? 'met' : 'not met'}`;
 type Summary = { p50: number; p99: number; perSecond?: number; cpuMsPerOp?: number };
-const inApi = (acks: WebhookFigures['inFlight'][number]['serverAcks']) =>
-  acks ? `; in the API ${acks.within20msPct.toFixed(0)} % within 20 ms` : '';
+const inApi = (acks: ServerAcks | undefined) => (acks ? `; in the API ${acks.within20msPct.toFixed(0)} % within 20 ms` : '');
 
 for (const outcome of outcomes) {
   const [result] = outcome.results;

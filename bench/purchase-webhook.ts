@@ -157,7 +157,7 @@ async function serverAckBuckets(metricsUrl: string): Promise<Map<string, number>
 }
 
 /** The API's acks between two readings: the shares within 10 and 20 ms, and the bucket bound holding the p99 (ms; null above the top bucket). */
-interface ServerAcks {
+export interface ServerAcks {
   within10msPct: number;
   within20msPct: number;
   p99WithinMs: number | null;
@@ -170,7 +170,7 @@ interface WebhookPhase {
   visible: Latency;
 }
 
-/** The figures of the JSON line `npm run bench` reads (bench/all.ts), beside the ledger's check. */
+/** The figures of the JSON line `npm run bench` reads (bench/all.ts). */
 export interface WebhookFigures {
   purchasesPerRun: number;
   apiProcesses: number;
@@ -536,8 +536,10 @@ try {
       '',
     ].join('\n'),
   );
-  const result: WebhookFigures = { ...figures, check: { grants: check!.grants, purchases: purchasesMade, drift: check!.drift } };
-  emitResults('webhook', { ...result });
+  emitResults('webhook', {
+    ...figures,
+    check: { grants: check!.grants, purchases: purchasesMade, drift: check!.drift },
+  } satisfies WebhookFigures);
 } finally {
   for (const stop of stops.reverse()) await stop().catch((error) => console.error(String(error)));
   await rm(root, { recursive: true, force: true });
