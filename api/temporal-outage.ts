@@ -43,14 +43,17 @@ export function installRetryAfterHeader(app: FastifyInstance): void {
   });
 }
 
-// gRPC codes a restarting or unreachable server answers with (grpc.status numbering).
+// gRPC codes a restarting or unreachable server answers with (grpc.status numbering), and
+// CANCELLED: the API never cancels a call, but a server ends a long poll at its deadline by
+// resetting the stream, which the client reports as CANCELLED when it comes before its own timer.
+const CANCELLED = 1;
 const UNKNOWN = 2;
 const DEADLINE_EXCEEDED = 4;
 const RESOURCE_EXHAUSTED = 8;
 const ABORTED = 10;
 const INTERNAL = 13;
 const UNAVAILABLE = 14;
-const OUTAGE_CODES = new Set([UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE]);
+const OUTAGE_CODES = new Set([CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE]);
 
 /** The error and its causes, at most six deep. */
 function* causeChain(error: unknown): Generator<unknown> {

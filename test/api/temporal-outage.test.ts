@@ -25,4 +25,11 @@ describe('which Temporal answers are a moment of outage, to be sent again within
     expect(isOutage(serviceError(14, 'No connection established'))).toBe(true);
     expect(isOutage(serviceError(4, 'Deadline exceeded'))).toBe(true);
   });
+
+  it("a call the server ended at its deadline before the client's timer did", () => {
+    // As @grpc/grpc-js reports the server's RST_STREAM CANCEL (a series edit answered 500 on it in CI).
+    const grpc = serviceError(1, 'Call cancelled');
+    expect(isOutage(grpc)).toBe(true);
+    expect(isOutage(Object.assign(new Error('Failed to get Workflow execution history'), { cause: grpc }))).toBe(true);
+  });
 });
