@@ -17,8 +17,9 @@ import { query } from '../model/transaction.js';
 import { startTemporalServer } from '../test/topology/temporal-server.js';
 import { emitResults, loadAverage } from './report.js';
 import { floorBooking } from './sql-booking.js';
-import { startBenchStack, type BenchStackOptions } from './stack.js';
+import { coreMetricsUrl, startBenchStack, type BenchStackOptions } from './stack.js';
 import { phase, type Summary } from './stats.js';
+import { readCoreMetrics, workerTimesBetween, type WorkerTimes } from './worker-metrics.js';
 
 const args = process.argv.slice(2);
 const total = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 200);
@@ -38,6 +39,8 @@ export interface BookingRound {
   empty: Summary;
   localActivity: Summary;
   withoutHttp: Summary;
+  /** The same three phases as the worker timed them (means). */
+  worker: { empty: WorkerTimes; localActivity: WorkerTimes; booking: WorkerTimes };
   booking: Summary;
   sqlFloorConcurrent: Summary;
   emptyConcurrent: Summary;
@@ -133,12 +136,28 @@ async function measure(label: string, temporal?: BenchStackOptions['temporal']) 
         1,
         async (i) => void (await bookSeat(i, sessions[4 * total + i]!)),
       );
+      const readings = [await readCoreMetrics(coreMetricsUrl)];
       const empty = await phase('empty Update-with-Start', total, 1, (i) => stack.emptyUpdateWithStart(round * 10 * total + i));
+      readings.push(await readCoreMetrics(coreMetricsUrl));
       const localActivity = await phase('Update-with-Start with one no-op local activity', total, 1, (i) =>
         stack.localActivityUpdateWithStart(round * 10 * total + i),
       );
+      readings.push(await readCoreMetrics(coreMetricsUrl));
       const withoutHttp = await phase("the booking's workflow command, without HTTP", total, 1, (i) =>
         stack.bookWithoutHttp(clients[i]!, sessions[6 * total + i]!),
+      );
+      readings.push(await readCoreMetrics(coreMetricsUrl));
+      const worker = {
+        empty: workerTimesBetween(readings[0]!, readings[1]!, 'emptyUpdate'),
+        localActivity: workerTimesBetween(readings[1]!, readings[2]!, 'localActivityUpdate'),
+        booking: workerTimesBetween(readings[2]!, readings[3]!, 'bookToDeduct'),
+      };
+      const ms = (value: number | null) => `${(value ?? NaN).toFixed(1)} ms`;
+      console.log(
+        `in the worker, per task (means): the workflow task ${ms(worker.booking.workflowTaskMs)} for a booking, ` +
+          `${ms(worker.localActivity.workflowTaskMs)} with one no-op local activity, ${ms(worker.empty.workflowTaskMs)} empty; ` +
+          `bookSeat as its local activity ${ms(worker.booking.localActivityMs)}; completing the task ${ms(worker.booking.completeTaskCallMs)} ` +
+          `against ${ms(worker.empty.completeTaskCallMs)} empty`,
       );
       const booking = await phase('POST book', total, 1, (i) => book(i, sessions[total + i]!));
       const sqlFloorConcurrent = await phase(`SQL floor, ${CONCURRENCY} concurrent`, total, CONCURRENCY, (i) =>
@@ -199,6 +218,7 @@ async function measure(label: string, temporal?: BenchStackOptions['temporal']) 
         empty,
         localActivity,
         withoutHttp,
+        worker,
         booking,
         sqlFloorConcurrent,
         emptyConcurrent,

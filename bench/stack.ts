@@ -23,7 +23,14 @@ import { migrateToLatest, openDatabase, type Orm } from '../model/orm.js';
 import { createWorker } from '../worker/worker.js';
 import { baselineActivities, pingUpdate, type emptyUpdate, type localActivityUpdate } from './baseline-workflow.js';
 
-Runtime.install({ logger: new DefaultLogger('ERROR') });
+// The core's own metrics (bench/worker-metrics.ts reads them): where a task's time goes inside the worker.
+const coreMetricsPort = await freePort();
+Runtime.install({
+  logger: new DefaultLogger('ERROR'),
+  telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${coreMetricsPort}` } } },
+});
+/** The worker's Temporal SDK core metrics, in Prometheus' text format. */
+export const coreMetricsUrl = `http://127.0.0.1:${coreMetricsPort}/metrics`;
 
 export interface BenchClient {
   id: number;
