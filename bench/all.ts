@@ -13,6 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../launcher/go-tools.js';
+import { workflowStackTracePreload } from '../worker/stack-trace-preload.js';
 import type { BookingRound } from './booking.js';
 import type { ServerAcks, WebhookFigures } from './purchase-webhook.js';
 import { loadAverage, RESULT_PREFIX } from './report.js';
@@ -48,7 +49,8 @@ function runBenchmark(
   env: Record<string, string> = {},
 ): Promise<{ exitCode: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    // A benchmark's worker runs as `npm run worker` runs one: with the stack-trace preload.
+    const child = spawn(process.execPath, [...workflowStackTracePreload, '--import', 'tsx', file, ...args], {
       cwd: projectRoot,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,8 +9,10 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { workflowStackTracePreload } from '../worker/stack-trace-preload.js';
 
-const launcher = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'start.ts')], {
+// The launcher runs the worker in its own process.
+const launcher = spawn(process.execPath, [...workflowStackTracePreload, '--import', 'tsx', path.join(import.meta.dirname, 'start.ts')], {
   stdio: 'inherit',
   detached: true,
 });

@@ -23,6 +23,7 @@ import { portInUse } from './free-port.js';
 import { findMailpit, startMailpit } from './mailpit.js';
 import { startLocalTemporal } from './temporal.js';
 import { startOutboxWakeup } from '../worker/outbox-wakeup.js';
+import { workflowStackTraces } from '../worker/stack-trace-preload.js';
 
 /**
  * `npm start`: everything on one machine — embedded PostgreSQL, a Temporal dev server,
@@ -140,7 +141,7 @@ await runProcess(
         databaseUrl,
       });
       stops.push(() => wakeup.stop());
-      say(`worker polling "${settings.temporal.taskQueue}"`);
+      say(`worker polling "${settings.temporal.taskQueue}" (workflow stack traces ${workflowStackTraces()}: WORKFLOW_STACK_TRACES)`);
 
       const temporalClient = await connectTemporalClient(settings.temporal, temporalAddress);
       stops.push(() => temporalClient.connection.close());

@@ -5,6 +5,7 @@ import { runProcess } from '../config/process.js';
 import { jsonLines, temporalJsonLogger } from '../logs/json-lines.js';
 import { openDatabase } from '../model/orm.js';
 import { startOutboxWakeup } from './outbox-wakeup.js';
+import { workflowStackTraces } from './stack-trace-preload.js';
 import { ensureReconciliationSchedule, withTemporalClient } from './reconciliation-schedule.js';
 import {
   connectWorker,
@@ -68,6 +69,7 @@ await runProcess(
         taskQueue: settings.temporal.taskQueue,
         address: settings.temporal.address,
         workflows: workflowBundlePath ?? 'bundled at start',
+        workflowStackTraces: workflowStackTraces(),
         startedInMs: Math.round(performance.now()),
       },
       'worker polling its task queue',

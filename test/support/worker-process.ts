@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Settings } from '../../config/settings.js';
 import { atNiceness } from '../../launcher/niceness.js';
+import { workflowStackTracePreload } from '../../worker/stack-trace-preload.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -61,8 +62,12 @@ async function spawnEntryPoint(
   return child;
 }
 
+/** As `npm run worker` runs it: with the preload that decides on workflow stack traces. */
 export const spawnWorker = (settings: Settings, env: Record<string, string> = {}, run: RunOptions = {}) =>
-  spawnEntryPoint('worker/main.ts', 'worker polling', settings, env, run);
+  spawnEntryPoint('worker/main.ts', 'worker polling', settings, env, {
+    ...run,
+    nodeArgs: [...workflowStackTracePreload, ...(run.nodeArgs ?? [])],
+  });
 
 /** An API instance on `port`, talking to the same database and Temporal as the test's stack. */
 export const spawnApi = (settings: Settings, port: number, env: Record<string, string> = {}, run: RunOptions = {}) =>
